@@ -1,0 +1,1 @@
+"""xlint rules: one module per rule code (imported as ``xlint.rules``)."""
