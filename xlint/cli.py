@@ -1,16 +1,340 @@
-"""Command line: ``xlint check|fix|rules|explain|build|verify``."""
+"""Command line: ``xlint check|fix|rules|explain|build|verify``.
+
+Bad input never gives a traceback: one line on stderr and exit 2.
+"""
 
 from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
 from xlint import __version__
+from xlint.config import Config, ConfigError, config_for, load_file
+from xlint.diagnostics import SEVERITY_RANK, Diagnostic
+from xlint.rule import CheckOptions, Rule, select_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class InputError(click.ClickException):
+    """A one-line error about the user's input; exit 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"xlint: error: {self.message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xlint")
-def main() -> None:
-    """Find QEMU-emulated work and multi-arch bugs in Dockerfiles; fix, build and verify."""
+def cli() -> None:
+    """Find QEMU-emulated work and multi-arch bugs in Dockerfiles; fix, build and verify images."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console script entry: click errors become one line and exit 2."""
+    try:
+        rv = cli.main(args=argv, prog_name="xlint", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("xlint: aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except InputError as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        ctx_cmd = ""
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None and ctx.command_path:
+            ctx_cmd = f" (see `{ctx.command_path} --help`)"
+        click.echo(f"xlint: error: {exc.format_message()}{ctx_cmd}", err=True)
+        sys.exit(EXIT_ERROR)
+    except BrokenPipeError:
+        sys.exit(EXIT_ERROR)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [p.strip() for v in values for p in v.split(",") if p.strip()]
+
+
+def _check_platforms(values: list[str], what: str) -> None:
+    from xlint.expand import parse_platform
+
+    for v in values:
+        if parse_platform(v) is None:
+            raise InputError(f"{what}: invalid platform '{v}' (expected os/arch[/variant], e.g. linux/arm64)")
+
+
+@dataclass
+class Selection:
+    select: list[str] | None
+    ignore: list[str]
+    platforms: list[str] | None
+    build_platform: str | None
+    config: Config | None  # an explicit --config
+
+
+def _resolve(path: str, sel: Selection, context: str | None, target: str | None) -> tuple[CheckOptions,
+                                                                                          list[type[Rule]], Config]:
+    try:
+        cfg = sel.config or config_for(path)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
+    platforms = sel.platforms or cfg.platforms or list(CheckOptions().platforms)
+    ctx_dir = Path(context) if context else (Path.cwd() if path == "-" else Path(path).resolve().parent)
+    opts = CheckOptions(
+        platforms=tuple(platforms),
+        build_platform=sel.build_platform or cfg.build_platform,
+        target=target,
+        context=ctx_dir,
+    )
+    rules = select_rules(sel.select or cfg.select, sel.ignore + cfg.ignore + cfg.ignores_for(path))
+    return opts, rules, cfg
+
+
+def _read(path: str) -> tuple[str, bytes]:
+    if path == "-":
+        return "-", sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as fh:
+            return path, fh.read()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _files(paths: tuple[str, ...]) -> list[str]:
+    from xlint.files import discover
+
+    for p in paths:
+        if p != "-" and not Path(p).exists():
+            raise InputError(f"{p}: no such file or directory")
+    return list(discover(list(paths) or ["."]))
+
+
+def _selection(select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
+               build_platform: str | None, config: str | None) -> Selection:
+    plats = _split(platform) or None
+    if plats:
+        _check_platforms(plats, "--platform")
+    if build_platform:
+        _check_platforms([build_platform], "--build-platform")
+    cfg = None
+    if config:
+        if not Path(config).is_file():
+            raise InputError(f"{config}: no such config file")
+        try:
+            cfg = load_file(Path(config))
+        except ConfigError as exc:
+            raise InputError(str(exc)) from None
+    from xlint.rule import all_rules, rule_by_code
+
+    sel = _split(select) or None
+    ign = _split(ignore)
+    known_prefixes = {r.code for r in all_rules()}
+    for code in (sel or []) + ign:
+        if code.upper() != "ALL" and rule_by_code(code) is None and not any(k.startswith(code.upper())
+                                                                            for k in known_prefixes):
+            raise InputError(f"unknown rule code or prefix '{code}' (see `xlint rules`)")
+    return Selection(sel, ign, plats, build_platform, cfg)
+
+
+_common = [
+    click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated)."),
+    click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable (comma-separated)."),
+    click.option("--platform", "platform", multiple=True,
+                 help="Target platforms, e.g. linux/amd64,linux/arm64 (default: config, else those two)."),
+    click.option("--build-platform", help="Platform of the machine that builds (default: this machine's)."),
+    click.option("--target", help="Build target stage (default: the last stage)."),
+    click.option("--context", type=click.Path(file_okay=False), help="Build context folder (default: the Dockerfile's)."),
+    click.option("--config", type=click.Path(dir_okay=False), help="Use this .xlint.yaml or pyproject.toml."),
+]
+
+
+def common_options(fn):  # type: ignore[no-untyped-def]
+    for opt in reversed(_common):
+        fn = opt(fn)
+    return fn
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--failure-threshold", type=click.Choice(["error", "warning", "info"]),
+              help="Lowest severity that makes the exit code 1 (default: config, else info).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--stdin-filename", help="Name to report for `-`.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
+          build_platform: str | None, target: str | None, context: str | None, config: str | None, fmt: str,
+          output: str | None, failure_threshold: str | None, exit_zero: bool, stdin_filename: str | None,
+          color: bool | None) -> int:
+    """Check Dockerfiles (files, directories, or - for stdin)."""
+    from xlint.checker import check_text
+    from xlint.report import render
+
+    sel = _selection(select, ignore, platform, build_platform, config)
+    diags: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    parse_failed = False
+    threshold = failure_threshold
+    for path in _files(paths):
+        display, data = _read(path)
+        if path == "-" and stdin_filename:
+            display = stdin_filename
+        opts, rules, cfg = _resolve(path, sel, context, target)
+        threshold = threshold or cfg.failure_threshold
+        sources[display] = data.decode("utf-8", "surrogateescape")
+        found = check_text(data, display, opts, rules)
+        parse_failed |= any(d.code == "XL901" for d in found)
+        diags.extend(found)
+    colour = color if color is not None else (output is None and fmt == "text" and sys.stdout.isatty())
+    text = render(fmt, diags, sources, colour=colour)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if parse_failed:
+        return EXIT_ERROR
+    rank = SEVERITY_RANK[threshold or "info"]
+    failing = [d for d in diags if SEVERITY_RANK[d.severity] >= rank]
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@common_options
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply structural (unsafe) fixes.")
+@click.option("--diff", is_flag=True, help="Print a unified diff and write nothing (exit 1 if there is one).")
+def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
+        build_platform: str | None, target: str | None, context: str | None, config: str | None,
+        unsafe_fixes: bool, diff: bool) -> int:
+    """Apply fixes in place (safe ones; --unsafe-fixes for structural ones)."""
+    from xlint.files import atomic_write
+    from xlint.fix import fix_text
+    from xlint.syntax import DockerfileSyntaxError
+
+    sel = _selection(select, ignore, platform, build_platform, config)
+    files = _files(paths)
+    results = []
+    for path in files:
+        display, data = _read(path)
+        opts, rules, _cfg = _resolve(path, sel, context, target)
+        text = data.decode("utf-8", "surrogateescape")
+        try:
+            res = fix_text(text, display, opts, rules, unsafe=unsafe_fixes)
+        except DockerfileSyntaxError as err:
+            raise InputError(f"{display}:{err.line}:{err.column}: XL901 {err.message}") from None
+        results.append((path, display, text, res))
+    exit_code = EXIT_CLEAN
+    for path, display, text, res in results:
+        if diff:
+            if res.text != text:
+                exit_code = EXIT_FINDINGS
+                click.echo("".join(difflib.unified_diff(
+                    text.splitlines(keepends=True), res.text.splitlines(keepends=True),
+                    fromfile=f"a/{display}", tofile=f"b/{display}")), nl=False)
+            continue
+        if path == "-":
+            sys.stdout.buffer.write(res.text.encode("utf-8", "surrogateescape"))
+        elif res.text != text:
+            try:
+                atomic_write(path, res.text.encode("utf-8", "surrogateescape"))
+            except PermissionError:
+                raise InputError(f"{display}: file is read-only; nothing was written") from None
+            except OSError as exc:
+                raise InputError(f"{display}: cannot write: {exc.strerror}") from None
+    out = sys.stderr if (diff or "-" in files) else sys.stdout
+    for _path, display, _text, res in results:
+        for d in res.applied:
+            click.echo(f"{display}:{d.line}:{d.column}: fixed {d.code} {d.fix.title if d.fix else ''}".rstrip(),
+                       file=out)
+        for d, why in res.dropped:
+            click.echo(f"{display}:{d.line}:{d.column}: not fixed {d.code}: {why}", file=out)
+    remaining = [d for *_x, res in results for d in res.remaining]
+    n_fixed = sum(len(r.applied) for *_x, r in results)
+    verb = "would fix" if diff else "fixed"
+    click.echo(f"{n_fixed} {verb}, {len(remaining)} remaining.", file=out)
+    for d in remaining:
+        how = " (unsafe fix available: --unsafe-fixes)" if d.fix and d.fix.applicability == "unsafe" else ""
+        click.echo(f"  {d.path}:{d.line}:{d.column}: {d.code} {d.message}{how}", file=out)
+    return exit_code
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+def rules_cmd(fmt: str) -> int:
+    """List every rule."""
+    import json
+
+    from xlint.rule import all_rules
+
+    rules = all_rules()
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity,
+                                "fix": r.fix_applicability if r.fix_available else None} for r in rules], indent=2))
+    elif fmt == "markdown":
+        click.echo(rules_table())
+    else:
+        for r in rules:
+            fixmark = {"safe": "fix", "unsafe": "unsafe fix"}.get(r.fix_applicability or "", "")
+            if fixmark and not r.fix_available:
+                fixmark += " (planned)"
+            click.echo(f"{r.code}  {r.name:<40} {r.severity:<8} {fixmark}".rstrip())
+    return EXIT_CLEAN
+
+
+def rules_table() -> str:
+    from xlint.rule import all_rules
+
+    rows = ["| Code | Name | Severity | Fix | What it finds |", "|---|---|---|---|---|"]
+    for r in all_rules():
+        fixmark: str = r.fix_applicability or "-"
+        if r.fix_applicability and not r.fix_available:
+            fixmark += " (planned)"
+        doc = r.doc()
+        what = doc.split("## What it does", 1)[-1].split("##", 1)[0].strip().replace("\n", " ")
+        first = (what.split(". ")[0].rstrip(".") + ".").replace("|", "\\|")
+        rows.append(f"| {r.code} | `{r.name}` | {r.severity} | {fixmark} | {first} |")
+    return "\n".join(rows)
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> int:
+    """Print a rule's documentation and examples."""
+    from xlint.rule import rule_by_code
+
+    rule = rule_by_code(code)
+    if rule is None:
+        raise InputError(f"unknown rule '{code}' (see `xlint rules`)")
+    click.echo(f"{rule.code} {rule.name} ({rule.severity})\n")
+    click.echo(rule.doc())
+    if rule.invalid or rule.valid:
+        click.echo("\n## Examples")
+    for ex in rule.invalid:
+        click.echo(f"\nReported (line {ex.line}):\n" + _indent(ex.text))
+        if ex.fixed is not None:
+            click.echo("Fixed" + (" (unsafe)" if ex.unsafe else "") + ":\n" + _indent(ex.fixed))
+    for ok in rule.valid:
+        click.echo("\nNot reported:\n" + _indent(ok.text))
+    return EXIT_CLEAN
+
+
+def _indent(text: str) -> str:
+    return "".join("    " + line for line in text.splitlines(keepends=True)).rstrip("\n") + "\n"
 
 
 def _register_optional() -> None:
@@ -18,13 +342,13 @@ def _register_optional() -> None:
     try:
         from xlint.buildcmd import build_command
 
-        main.add_command(build_command, "build")
+        cli.add_command(build_command, "build")
     except ImportError:
         pass
     try:
         from xlint.verifycmd import verify_command
 
-        main.add_command(verify_command, "verify")
+        cli.add_command(verify_command, "verify")
     except ImportError:
         pass
 

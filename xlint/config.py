@@ -1,0 +1,141 @@
+"""Configuration: ``.xlint.yaml`` or ``[tool.xlint]`` in pyproject.toml, searched upward from each file."""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from xlint.diagnostics import SEVERITY_RANK
+
+KEYS = {"select", "ignore", "platforms", "build-platform", "failure-threshold", "per-file-ignores", "target",
+        "context"}
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message names the file."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    platforms: list[str] | None = None
+    build_platform: str | None = None
+    failure_threshold: str = "info"
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+
+    def ignores_for(self, file: str) -> list[str]:
+        """Codes ignored for ``file`` by per-file-ignores (glob patterns relative to the config's folder)."""
+        out: list[str] = []
+        if not self.per_file_ignores:
+            return out
+        base = self.path.parent if self.path else Path.cwd()
+        try:
+            rel = Path(file).resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            rel = Path(file).as_posix()
+        for pattern, codes in self.per_file_ignores.items():
+            if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(Path(file).name, pattern):
+                out.extend(codes)
+        return out
+
+
+def _str_list(value: Any, key: str, where: Path) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"{where}: '{key}' must be a list of strings")
+
+
+def _from_mapping(data: Any, where: Path) -> Config:
+    if data is None:
+        return Config(path=where)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the configuration must be a mapping")
+    unknown = set(data) - KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}' (known: {', '.join(sorted(KEYS))})")
+    cfg = Config(path=where)
+    if "select" in data:
+        cfg.select = _str_list(data["select"], "select", where)
+    if "ignore" in data:
+        cfg.ignore = _str_list(data["ignore"], "ignore", where)
+    if "platforms" in data:
+        cfg.platforms = _str_list(data["platforms"], "platforms", where)
+        from xlint.expand import parse_platform
+
+        for p in cfg.platforms:
+            if parse_platform(p) is None:
+                raise ConfigError(f"{where}: 'platforms': invalid platform '{p}'")
+    if "build-platform" in data:
+        if not isinstance(data["build-platform"], str):
+            raise ConfigError(f"{where}: 'build-platform' must be a string")
+        cfg.build_platform = data["build-platform"]
+    if "failure-threshold" in data:
+        th = data["failure-threshold"]
+        if th not in SEVERITY_RANK:
+            raise ConfigError(f"{where}: 'failure-threshold' must be one of error, warning, info")
+        cfg.failure_threshold = th
+    if "per-file-ignores" in data:
+        pfi = data["per-file-ignores"]
+        if not isinstance(pfi, dict):
+            raise ConfigError(f"{where}: 'per-file-ignores' must map glob patterns to lists of codes")
+        cfg.per_file_ignores = {str(k): _str_list(v, "per-file-ignores", where) for k, v in pfi.items()}
+    return cfg
+
+
+def load_file(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if path.name == "pyproject.toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        return _from_mapping(data.get("tool", {}).get("xlint"), path)
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        pos = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{pos}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    return _from_mapping(data, path)
+
+
+@lru_cache(maxsize=256)
+def _find_in(folder: Path) -> Path | None:
+    for d in (folder, *folder.parents):
+        candidate = d / ".xlint.yaml"
+        if candidate.is_file():
+            return candidate
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if "[tool.xlint" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                    return pyproject
+            except OSError:
+                pass
+    return None
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path) -> Config:
+    return load_file(path)
+
+
+def config_for(file: str) -> Config:
+    """The configuration governing ``file`` (``-`` means the current directory)."""
+    folder = Path.cwd() if file == "-" else Path(file).resolve().parent
+    found = _find_in(folder)
+    return _load_cached(found) if found is not None else Config()

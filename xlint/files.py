@@ -1,0 +1,67 @@
+"""Finding Dockerfiles under the paths given on the command line, and writing files atomically."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+SKIP_DIRS = frozenset({"node_modules", "vendor", "__pycache__"})
+PATTERNS = ("Dockerfile", "Containerfile", "*.Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile.*")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in PATTERNS)
+
+
+def discover(paths: list[str]) -> Iterator[str]:
+    """Yield files to check: explicit files whatever their name, ``-`` as is, and Dockerfiles found
+    under directories (skipping hidden folders, node_modules and vendor), in a stable order."""
+    seen: set[str] = set()
+    for p in paths:
+        if p == "-":
+            yield p
+            continue
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+                for f in sorted(files):
+                    if is_dockerfile_name(f):
+                        full = os.path.join(root, f)
+                        if full not in seen:
+                            seen.add(full)
+                            yield full
+        else:
+            if p not in seen:
+                seen.add(p)
+                yield p
+
+
+def read_bytes(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` via a temporary file in the same folder and a rename, keeping the
+    file's permission bits. Raises PermissionError for a read-only file without touching it."""
+    path = Path(path)
+    st = path.stat()
+    if not os.access(path, os.W_OK):
+        raise PermissionError(f"{path}: file is read-only")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlint-tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, st.st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,163 @@
+"""The rule base class and the context a rule reports through.
+
+A rule is one module in ``rules/``: a subclass of :class:`Rule` with its code, name, message, a docstring
+(its documentation page) and VALID/INVALID examples that are its tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from xlint.syntax.tree import Span
+
+if TYPE_CHECKING:
+    from xlint.model import Model
+
+
+@dataclass
+class Valid:
+    """Text on which the rule must stay silent."""
+
+    text: str
+    platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
+    build_platform: str = "linux/amd64"
+
+
+@dataclass
+class Invalid:
+    """Text on which the rule must report, at ``line`` (1-based), and optionally the exact text after
+    its fix is applied (``fixed``) with ``unsafe`` fixes allowed or not."""
+
+    text: str
+    line: int
+    fixed: str | None = None
+    unsafe: bool = False
+    count: int = 1
+    platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
+    build_platform: str = "linux/amd64"
+
+
+@dataclass
+class CheckOptions:
+    platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
+    build_platform: str | None = None
+    target: str | None = None
+    context: Path | None = None  # the build context folder, when known
+
+
+@dataclass
+class Context:
+    """What a rule sees: the model of one file, the options, and a way to report."""
+
+    path: str
+    model: Model
+    options: CheckOptions
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def report(
+        self,
+        rule: Rule,
+        span: Span,
+        message: str | None = None,
+        *,
+        hint: str | None = None,
+        edits: list[Edit] | None = None,
+        applicability: Applicability | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        tree = self.model.tree
+        line, col = tree.line_col(span.start)
+        end_line, end_col = tree.line_col(span.end)
+        fix = None
+        if edits:
+            fix = Fix(applicability or rule.fix_applicability or "safe", edits, rule.fix_title)
+        self.diagnostics.append(
+            Diagnostic(
+                path=self.path,
+                code=rule.code,
+                name=rule.name,
+                severity=severity or rule.severity,
+                message=message or rule.message,
+                line=line,
+                column=col,
+                end_line=end_line,
+                end_column=end_col,
+                hint=hint if hint is not None else rule.hint,
+                fix=fix,
+                start=span.start,
+                end=span.end,
+            )
+        )
+
+
+class Rule:
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    severity: ClassVar[Severity] = "warning"
+    message: ClassVar[str] = ""
+    hint: ClassVar[str] = ""
+    fix_title: ClassVar[str] = ""
+    fix_applicability: ClassVar[Applicability | None] = None  # None: the rule has no fix
+    fix_available: ClassVar[bool] = True  # False: declared, implemented by a later issue
+    emulation: ClassVar[bool] = False  # XL1xx: only meaningful when some target differs from the build platform
+    valid: ClassVar[list[Valid]] = []
+    invalid: ClassVar[list[Invalid]] = []
+
+    def check(self, ctx: Context) -> None:  # pragma: no cover - every rule overrides it
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        return (cls.__doc__ or "").strip()
+
+
+_RULES: list[type[Rule]] | None = None
+
+
+def all_rules() -> list[type[Rule]]:
+    """Every rule class in ``xlint.rules``, sorted by code."""
+    global _RULES
+    if _RULES is None:
+        import xlint.rules as pkg
+
+        found: dict[str, type[Rule]] = {}
+        for info in pkgutil.iter_modules(pkg.__path__):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"xlint.rules.{info.name}")
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.code:
+                    found[value.code] = value
+        _RULES = [found[c] for c in sorted(found)]
+    return _RULES
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    for r in all_rules():
+        if r.code == code.upper() or r.name == code.lower():
+            return r
+    return None
+
+
+def select_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[type[Rule]]:
+    """Rules chosen by code prefixes (``XL1`` selects XL1xx) or names."""
+    sel = [s.upper() for s in select] if select else None
+    ign = [s.upper() for s in ignore] if ignore else []
+
+    def matches(rule: type[Rule], pats: list[str]) -> bool:
+        return any(rule.code.startswith(p) or rule.name.upper() == p or p == "ALL" for p in pats)
+
+    out = []
+    for rule in all_rules():
+        if sel is not None and not matches(rule, sel):
+            continue
+        if matches(rule, ign):
+            continue
+        out.append(rule)
+    return out
