@@ -1,0 +1,182 @@
+"""The command line, run as a user runs it (a subprocess of the installed console script)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def xlint(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("xlint", path=os.path.dirname(sys.executable)) or shutil.which("xlint")
+    cmd = [exe] if exe else [sys.executable, "-m", "xlint"]
+    return subprocess.run([*cmd, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)
+
+
+BUGGY = "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN GOARCH=$TARGETARCH go build -o /app .\n"
+
+
+def test_version() -> None:
+    r = xlint("--version")
+    assert r.returncode == 0 and "xlint, version" in r.stdout
+
+
+def test_check_reports_and_exit_codes(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    r = xlint("check", str(tmp_path / "Dockerfile"))
+    assert r.returncode == 1
+    first = r.stdout.splitlines()[0]
+    assert first.startswith(f"{tmp_path / 'Dockerfile'}:2:") and " XL201" in first
+    assert "hint:" in r.stdout
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nRUN true\n")
+    r = xlint("check", str(tmp_path / "Dockerfile"))
+    assert r.returncode == 0, r.stdout
+
+
+def test_json_format_shape(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    r = xlint("check", "--format", "json", str(tmp_path / "Dockerfile"))
+    rows = json.loads(r.stdout)
+    assert len(rows) == 1
+    row = rows[0]
+    assert set(row) >= {"path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
+                        "fix"}
+    assert (row["code"], row["name"], row["line"]) == ("XL201", "undeclared-platform-arg", 2)
+    assert row["fix"]["applicability"] == "safe"
+    assert row["fix"]["edits"] == [{"start": [2, 1], "end": [2, 1], "text": "ARG TARGETARCH\n"}]
+
+
+def test_parse_error_is_one_line_exit_2(tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine\nRUN <<EOF\necho\n")
+    r = xlint("check", str(f))
+    assert r.returncode == 2
+    assert r.stdout.splitlines()[0].startswith(f"{f}:2:") and "XL901" in r.stdout
+    assert "Traceback" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("args", [["check", "--nope"], ["check", "/does/not/exist"], ["check", "--platform", "bogus"],
+                                  ["explain", "XL000"], ["check", "--select", "ZZ9"]])
+def test_bad_usage_is_one_line_exit_2(args: list[str]) -> None:
+    r = xlint(*args)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("xlint: error:")
+    assert "Traceback" not in r.stderr
+
+
+def test_stdin_and_directory_discovery(tmp_path: Path) -> None:
+    r = xlint("check", "-", stdin=BUGGY)
+    assert r.returncode == 1 and r.stdout.startswith("-:2:")
+    for name in ["Dockerfile", "Containerfile", "api.Dockerfile", "x.dockerfile", "Dockerfile.dev", "notes.txt"]:
+        (tmp_path / name).write_text(BUGGY)
+    for skipped in [".hidden", "node_modules", "vendor"]:
+        (tmp_path / skipped).mkdir()
+        (tmp_path / skipped / "Dockerfile").write_text(BUGGY)
+    r = xlint("check", "--format", "json", str(tmp_path))
+    paths = sorted({Path(row["path"]).name for row in json.loads(r.stdout)})
+    assert paths == ["Containerfile", "Dockerfile", "Dockerfile.dev", "api.Dockerfile", "x.dockerfile"]
+    # a file named explicitly is checked whatever its name
+    r = xlint("check", str(tmp_path / "notes.txt"))
+    assert r.returncode == 1
+
+
+def test_single_native_target_silences_emulation_only(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    r = xlint("check", "--platform", "linux/amd64", "--build-platform", "linux/amd64", str(tmp_path))
+    assert r.returncode == 1  # XL201 is a correctness bug on any platform
+
+
+def test_select_ignore_and_pragmas(tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text(BUGGY)
+    assert xlint("check", "--ignore", "XL201", str(f)).returncode == 0
+    assert xlint("check", "--select", "XL9", str(f)).returncode == 0
+    f.write_text("FROM golang AS build\n# xlint: ignore=XL201\nRUN GOARCH=$TARGETARCH go build .\n")
+    assert xlint("check", str(f)).returncode == 0
+    f.write_text("# xlint: global ignore=XL201\nFROM golang AS build\nRUN GOARCH=$TARGETARCH go build .\n")
+    assert xlint("check", str(f)).returncode == 0
+    f.write_text("FROM golang AS build\n# xlint: ignore=XL2O1\nRUN GOARCH=$TARGETARCH go build .\n")
+    r = xlint("check", "--format", "json", str(f))
+    assert sorted(row["code"] for row in json.loads(r.stdout)) == ["XL201", "XL902"]
+
+
+def test_config_file_and_invalid_config(tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text(BUGGY)
+    (tmp_path / ".xlint.yaml").write_text("ignore: [XL201]\n")
+    assert xlint("check", str(f)).returncode == 0
+    (tmp_path / ".xlint.yaml").write_text("ignore: [XL201\n")
+    r = xlint("check", str(f))
+    assert r.returncode == 2 and ".xlint.yaml" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    (tmp_path / ".xlint.yaml").write_text("colour: red\n")
+    r = xlint("check", str(f))
+    assert r.returncode == 2 and "unknown key 'colour'" in r.stderr
+    (tmp_path / ".xlint.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.xlint]\nper-file-ignores = { "Dockerfile" = ["XL201"] }\n')
+    assert xlint("check", str(f)).returncode == 0
+
+
+def test_fix_in_place_keeps_mode_and_is_idempotent(tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text(BUGGY)
+    f.chmod(0o640)
+    r = xlint("fix", "--diff", str(f))
+    assert r.returncode == 1 and "+ARG TARGETARCH" in r.stdout
+    assert f.read_text() == BUGGY  # --diff writes nothing
+    r = xlint("fix", str(f))
+    assert r.returncode == 0, r.stderr
+    assert f.read_text() == BUGGY.replace("AS build\n", "AS build\nARG TARGETARCH\n")
+    assert stat.S_IMODE(f.stat().st_mode) == 0o640
+    assert "fixed XL201" in r.stdout
+    assert xlint("fix", "--diff", str(f)).returncode == 0
+    assert xlint("check", str(f)).returncode == 0
+
+
+def test_fix_refuses_read_only_and_broken_files(tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text(BUGGY)
+    f.chmod(0o444)
+    if os.geteuid() != 0:
+        r = xlint("fix", str(f))
+        assert r.returncode == 2 and "read-only" in r.stderr
+        assert f.read_text() == BUGGY
+    g = tmp_path / "broken.Dockerfile"
+    g.write_text("FROM alpine\nRUN <<EOF\n")
+    r = xlint("fix", str(g))
+    assert r.returncode == 2 and f"{g}:2:" in r.stderr
+    assert g.read_text() == "FROM alpine\nRUN <<EOF\n"
+    assert not [p for p in tmp_path.iterdir() if "xlint-tmp" in p.name]
+
+
+def test_rules_and_explain() -> None:
+    r = xlint("rules")
+    assert r.returncode == 0 and "XL201" in r.stdout and "undeclared-platform-arg" in r.stdout
+    r = xlint("explain", "XL201")
+    assert r.returncode == 0 and "## Why is this bad?" in r.stdout and "ARG TARGETARCH" in r.stdout
+    assert xlint("explain", "undeclared-platform-arg").returncode == 0
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github", "junit"])
+def test_other_formats(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    r = xlint("check", "--format", fmt, str(tmp_path / "Dockerfile"))
+    assert r.returncode == 1
+    if fmt == "sarif":
+        doc = json.loads(r.stdout)
+        res = doc["runs"][0]["results"]
+        assert res[0]["ruleId"] == "XL201" and "partialFingerprints" in res[0]
+        assert any(rule["id"] == "XL201" for rule in doc["runs"][0]["tool"]["driver"]["rules"])
+    elif fmt == "github":
+        assert r.stdout.startswith("::error file=") and ",line=2," in r.stdout
+    else:
+        assert "<testsuites" in r.stdout and "XL201" in r.stdout

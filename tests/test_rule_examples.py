@@ -1,0 +1,62 @@
+"""Every VALID/INVALID example of every rule module runs as a test (Fixit style)."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlint.checker import check_text
+from xlint.fix import fix_text
+from xlint.rule import CheckOptions, Invalid, Rule, Valid, all_rules
+from xlint.syntax import parse
+
+RULES = all_rules()
+
+
+def _cases(kind: str) -> list[tuple[type[Rule], int, Valid | Invalid]]:
+    out = []
+    for rule in RULES:
+        for i, ex in enumerate(getattr(rule, kind)):
+            out.append((rule, i, ex))
+    return out
+
+
+def _id(case: tuple[type[Rule], int, object]) -> str:
+    return f"{case[0].code}-{case[1]}"
+
+
+def _options(ex: Valid | Invalid) -> CheckOptions:
+    return CheckOptions(platforms=ex.platforms, build_platform=ex.build_platform)
+
+
+def test_rules_are_discovered() -> None:
+    codes = [r.code for r in RULES]
+    assert "XL201" in codes and "XL901" in codes
+    assert codes == sorted(codes)
+    assert len(set(codes)) == len(codes)
+    for r in RULES:
+        assert r.code[:2] == "XL" and r.code[2:].isdigit() and len(r.code) == 5
+        assert r.name and r.name == r.name.lower() and " " not in r.name
+        assert "## What it does" in r.doc() and "## Why is this bad?" in r.doc(), r.code
+        assert len(r.valid) >= 3 and len(r.invalid) >= 3, f"{r.code} needs 3 valid and 3 invalid examples"
+
+
+@pytest.mark.parametrize("case", _cases("valid"), ids=_id)
+def test_valid_example(case: tuple[type[Rule], int, Valid]) -> None:
+    rule, _, ex = case
+    diags = check_text(ex.text, "Dockerfile", _options(ex), [rule])
+    assert [d for d in diags if d.code == rule.code] == []
+
+
+@pytest.mark.parametrize("case", _cases("invalid"), ids=_id)
+def test_invalid_example(case: tuple[type[Rule], int, Invalid]) -> None:
+    rule, _, ex = case
+    diags = [d for d in check_text(ex.text, "Dockerfile", _options(ex), [rule]) if d.code == rule.code]
+    assert len(diags) == ex.count, diags
+    assert diags[0].line == ex.line
+    if ex.fixed is not None:
+        result = fix_text(ex.text, "Dockerfile", _options(ex), [rule], unsafe=ex.unsafe)
+        assert result.text == ex.fixed
+        parse(result.text)  # the fixed text parses
+        again = fix_text(result.text, "Dockerfile", _options(ex), [rule], unsafe=ex.unsafe)
+        assert again.text == result.text  # idempotent
+        assert not [d for d in again.remaining if d.code == rule.code]

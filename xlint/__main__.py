@@ -1,0 +1,3 @@
+from xlint.cli import main
+
+main()
