@@ -213,8 +213,21 @@ def _aligned_map(text: str, source: str, base: int, end: int) -> _Map:
 
 
 _SPECIAL_PARAMS = frozenset("@*#?$!-0123456789{(")
-_ANSI_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "e": "\x1b",
-                 "E": "\x1b", "f": "\f", "r": "\r", "v": "\v", "?": "?"}
+_ANSI_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "r": "\r",
+    "v": "\v",
+    "?": "?",
+}
 
 
 def _is_expansion(raw: str, i: int) -> bool:
@@ -326,6 +339,11 @@ def _dequote(raw: str) -> tuple[str, list[tuple[int, int]], bool]:
         elif c == "`":
             static = False
             j = _backtick_end(raw, i)
+            verbatim(i, j)
+            i = j
+        elif c in "<>" and i + 1 < n and raw[i + 1] == "(":  # process substitution
+            static = False
+            j = _skip_balanced(raw, i + 1, "(", ")")
             verbatim(i, j)
             i = j
         else:
@@ -497,7 +515,7 @@ class _Walker:
     def walk(self, script: _Script, root: Node, context: tuple[str, ...], depth: int) -> None:
         # Iterative pre-order walk: items are (node, context) or deferred callables.
         stack: list[tuple[Node, tuple[str, ...]] | Callable[[], None]] = [(root, context)]
-        redirect_parent: dict[int, Node] = {}  # command node id -> its redirected_statement
+        redirect_parents: dict[int, list[Node]] = {}  # command node id -> redirected_statements
         while stack:
             item = stack.pop()
             if callable(item):
@@ -506,7 +524,7 @@ class _Walker:
             node, ctx = item
             kind = node.type
             if kind == "command":
-                later = self.command(script, node, redirect_parent.get(node.id), ctx, depth)
+                later = self.command(script, node, redirect_parents.get(node.id, []), ctx, depth)
                 if later is not None:
                     stack.append(later)
             elif kind in _DECLARATIONS:
@@ -516,13 +534,21 @@ class _Walker:
                 if parent is None or parent.type not in _NOT_STANDALONE:
                     self.assigns.append(self.assignment(script, node, ctx))
             elif kind == "redirected_statement":
+                # ``a && b >x`` comes as redirected_statement(list(a, b), >x): the redirects belong to
+                # the last command of the body.
                 body = node.child_by_field_name("body")
+                while body is not None and body.type in ("list", "pipeline", "negated_command"):
+                    body = body.named_children[-1] if body.named_child_count else None
+                if body is not None and body.type == "redirected_statement":
+                    body = body.child_by_field_name("body")
                 if body is not None and body.type == "command":
-                    redirect_parent[body.id] = node
+                    redirect_parents.setdefault(body.id, []).append(node)
             label = _CONTEXT_OF.get(kind)
             if kind == "command_substitution":
                 label = "`...`" if script.data[node.start_byte : node.start_byte + 1] == b"`" else "$(...)"
-            elif kind == "process_substitution" and script.data[node.start_byte : node.start_byte + 1] == b">":
+            elif (
+                kind == "process_substitution" and script.data[node.start_byte : node.start_byte + 1] == b">"
+            ):
                 label = ">(...)"
             if label is not None and kind == "pipeline" and ctx and ctx[-1] == "|":
                 label = None
@@ -534,8 +560,12 @@ class _Walker:
     # -- nodes ------------------------------------------------------------------------------------------
 
     def word(self, script: _Script, node: Node) -> Word:
-        raw = script.raw(node)
-        return Word(raw, _word_value(raw), script.span(node))
+        return self.word_at(script, node.start_byte, node.end_byte)
+
+    def word_at(self, script: _Script, start_byte: int, end_byte: int) -> Word:
+        a, b = script.char(start_byte), script.char(end_byte)
+        raw = script.text[a:b]
+        return Word(raw, _word_value(raw), script.map.span(a, b))
 
     def assignment(self, script: _Script, node: Node, ctx: tuple[str, ...]) -> Assignment:
         name_node = node.child_by_field_name("name")
@@ -558,10 +588,10 @@ class _Walker:
                 self.assigns.append(self.assignment(script, c, ctx))
 
     def command(
-        self, script: _Script, node: Node, parent: Node | None, ctx: tuple[str, ...], depth: int
+        self, script: _Script, node: Node, parents: list[Node], ctx: tuple[str, ...], depth: int
     ) -> Callable[[], None] | None:
         env: list[Assignment] = []
-        words: list[Node] = []
+        words: list[tuple[int, int]] = []  # byte ranges
         redirects: list[Node] = []
         for i, child in enumerate(node.children):
             t = child.type
@@ -569,11 +599,11 @@ class _Walker:
             if t == "variable_assignment":
                 env.append(self.assignment(script, child, ctx))
             elif fieldname == "name" or fieldname == "argument":
-                words.append(child)
+                words.append((child.start_byte, child.end_byte))
             elif fieldname == "redirect" or t.endswith("_redirect"):
                 redirects.append(child)
-        if parent is not None:
-            redirects.extend(c for c in parent.children_by_field_name("redirect"))
+        for parent in parents:
+            redirects.extend(parent.children_by_field_name("redirect"))
         # tree-sitter-bash reads ``cmd >out arg`` as a redirect with two destinations: the extra ones
         # are arguments.
         extra = False
@@ -582,14 +612,22 @@ class _Walker:
                 continue
             dests = r.children_by_field_name("destination")
             if len(dests) > 1:
-                words.extend(dests[1:])
+                words.extend((d.start_byte, d.end_byte) for d in dests[1:])
                 extra = True
         if extra:
-            words.sort(key=lambda w: w.start_byte)
+            words.sort()
         name_node = node.child_by_field_name("name")
         if name_node is None or not words:
             return None
-        argv = [self.word(script, w) for w in words]
+        # Adjacent pieces form one shell word (tree-sitter splits ``$"..."`` into ``$`` and a string).
+        merged: list[tuple[int, int]] = [words[0]]
+        for a, b in words[1:]:
+            if a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        words = merged
+        argv = [self.word_at(script, a, b) for a, b in words]
         start = min(env[0].span.start, argv[0].span.start) if env else argv[0].span.start
         span = Span(start, max(argv[-1].span.end, start))
         cmd = SimpleCommand(argv[0].value, argv, env, span, ctx)
@@ -608,12 +646,12 @@ class _Walker:
         seen_c, operand = _shell_script_arg(argv)
         if not seen_c or operand is None:
             return None
-        script_node = words[operand]
+        script_word = words[operand]
 
         def inner() -> None:
-            raw = script.raw(script_node)
+            base, end = script.char(script_word[0]), script.char(script_word[1])
+            raw = script.text[base:end]
             text, ranges, _ = _dequote(raw)
-            base, end = script.chars(script_node)
             closing = end - base - (1 if raw.endswith(("'", '"')) and len(raw) > 1 else 0)
             smap = script.map.sub(base, ranges, closing)
             self.parse(text, smap, ctx + ("sh -c",), depth + 1)
@@ -760,9 +798,11 @@ def _shell_commands(instr: Instruction, walker: _Walker) -> None:
             chars[k] = "_"
         walker.placeholders[a] = idx
     masked = "".join(chars)
-    standalone = len(instr.heredocs) == 1 and markers[0][0] >= 0 and masked.strip() == masked[
-        markers[0][0] : markers[0][1]
-    ].strip()
+    standalone = (
+        len(instr.heredocs) == 1
+        and markers[0][0] >= 0
+        and masked.strip() == masked[markers[0][0] : markers[0][1]].strip()
+    )
     walker.parse(masked, smap, (), 0)
     for idx, doc in enumerate(instr.heredocs):
         hmap = _heredoc_map(instr, doc)
