@@ -624,3 +624,10 @@ def test_parse_heredoc_and_json() -> None:
     json_cmds = run_commands(df.instructions[2])
     assert names(json_cmds) == ["sh", "go"]
     assert text[json_cmds[1].span.start : json_cmds[1].span.end] == "go build ./..."
+
+
+def test_heredoc_reader_is_taken_from_the_outer_script_only() -> None:
+    # the inner ``<x sh`` of the -c string must not be taken as the reader of the heredoc
+    source = "RUN <<EOF bash -c '<x sh'\nmake\nEOF\n"
+    cmds = run_commands(heredoc_run(source))
+    assert [(c.name, c.context) for c in cmds] == [("bash", ()), ("sh", ("sh -c",))]

@@ -633,7 +633,7 @@ class _Walker:
         cmd = SimpleCommand(argv[0].value, argv, env, span, ctx)
         if not self.add(cmd):
             return None
-        for r in redirects:
+        for r in redirects if depth == 0 and self.placeholders else ():
             at = script.char(r.start_byte)
             idx = self.placeholders.get(at)
             if idx is None and r.child_by_field_name("descriptor") is not None:
