@@ -1,0 +1,214 @@
+"""Reading buildx ``--progress=rawjson``: a stream of BuildKit ``SolveStatus`` JSON objects on stderr.
+
+buildx pretty-prints each object over several lines, so the stream is decoded with a ``raw_decode`` loop
+over a growing buffer, never line by line. After the objects buildx may write plain text (the failing
+Dockerfile excerpt and ``ERROR: failed to solve: ...``); that text is kept as ``BuildProgress.text``.
+Vertexes are merged by digest: BuildKit resends a vertex whenever it starts, completes or fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+_TS = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$")
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """RFC 3339 with nanoseconds (``2026-11-27T20:46:37.401052415Z``) to an aware datetime (µs)."""
+    if not value:
+        return None
+    m = _TS.match(value.strip())
+    if not m:
+        return None
+    base, frac, tz = m.groups()
+    micro = (frac or "0")[:6].ljust(6, "0")
+    offset = "+00:00" if tz in (None, "Z") else tz
+    try:
+        return datetime.fromisoformat(f"{base}.{micro}{offset}")
+    except ValueError:
+        return None
+
+
+class RawJsonDecoder:
+    """Incremental decoder: ``feed(text)`` returns the complete objects found so far.
+
+    Non-JSON text is returned as ``str`` items, one per line. A ``{`` that does not decode yet is kept
+    until more text arrives; ``close()`` flushes whatever is left as text.
+    """
+
+    def __init__(self) -> None:
+        self._buf = ""
+        self._decoder = json.JSONDecoder()
+
+    def feed(self, text: str) -> list[dict[str, Any] | str]:
+        self._buf += text
+        return self._drain(final=False)
+
+    def close(self) -> list[dict[str, Any] | str]:
+        return self._drain(final=True)
+
+    def _drain(self, final: bool) -> list[dict[str, Any] | str]:
+        out: list[dict[str, Any] | str] = []
+        buf = self._buf
+        i = 0
+        n = len(buf)
+        while i < n:
+            c = buf[i]
+            if c in " \t\r\n":
+                i += 1
+                continue
+            if c == "{":
+                try:
+                    obj, end = self._decoder.raw_decode(buf, i)
+                except json.JSONDecodeError:
+                    obj, end = None, -1
+                    if not final:
+                        nl = buf.find("\n", i)
+                        if nl < 0 or buf[i:nl].strip() == "{":
+                            break  # an object still arriving (buildx starts each with a lone "{")
+                if isinstance(obj, dict):
+                    out.append(obj)
+                    i = end
+                    continue
+            # plain text: one line
+            nl = buf.find("\n", i)
+            if nl < 0:
+                if not final:
+                    break
+                nl = n
+            out.append(buf[i:nl].rstrip("\r"))
+            i = nl + 1
+        self._buf = buf[i:] if i < n else ""
+        return out
+
+
+def iter_stream(chunks: Iterable[str]) -> Iterator[dict[str, Any] | str]:
+    """Decode an iterable of text chunks (e.g. a recorded stream) into objects and text lines."""
+    dec = RawJsonDecoder()
+    for chunk in chunks:
+        yield from dec.feed(chunk)
+    yield from dec.close()
+
+
+@dataclass
+class LogLine:
+    stream: int
+    data: bytes
+    timestamp: datetime | None
+
+
+@dataclass
+class Vertex:
+    digest: str
+    name: str = ""
+    inputs: list[str] = field(default_factory=list)
+    started: datetime | None = None
+    completed: datetime | None = None
+    cached: bool = False
+    error: str = ""
+    order: int = 0  # first-seen order
+    logs: list[LogLine] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float | None:
+        if self.started is None or self.completed is None:
+            return None
+        return max(0.0, (self.completed - self.started).total_seconds())
+
+    @property
+    def done(self) -> bool:
+        return self.completed is not None
+
+    def log_text(self) -> str:
+        return b"".join(line.data for line in self.logs).decode("utf-8", "replace")
+
+
+@dataclass
+class BuildProgress:
+    """The merged state of one build: vertexes by digest, logs, warnings and trailing text."""
+
+    vertexes: dict[str, Vertex] = field(default_factory=dict)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    objects: int = 0
+
+    def apply(self, item: dict[str, Any] | str) -> list[Vertex]:
+        """Merge one decoded item; returns the vertexes it changed."""
+        if isinstance(item, str):
+            if item.strip():
+                self.text.append(item)
+            return []
+        self.objects += 1
+        changed: list[Vertex] = []
+        for raw in item.get("vertexes") or []:
+            digest = str(raw.get("digest", ""))
+            if not digest:
+                continue
+            v = self.vertexes.get(digest)
+            if v is None:
+                v = Vertex(digest=digest, order=len(self.vertexes))
+                self.vertexes[digest] = v
+            if raw.get("name"):
+                v.name = str(raw["name"])
+            if raw.get("inputs"):
+                v.inputs = [str(x) for x in raw["inputs"]]
+            if "started" in raw:
+                started = parse_timestamp(raw.get("started"))
+                if started is not None and (v.started is None or v.completed is not None or started < v.started):
+                    # a restart after completion replaces the run; otherwise keep the earliest start
+                    if v.completed is not None and "completed" not in raw:
+                        v.completed = None
+                    v.started = started
+            if raw.get("completed"):
+                v.completed = parse_timestamp(raw["completed"])
+            if raw.get("cached"):
+                v.cached = True
+            if raw.get("error"):
+                v.error = str(raw["error"])
+            changed.append(v)
+        for raw in item.get("logs") or []:
+            digest = str(raw.get("vertex", ""))
+            v = self.vertexes.get(digest)
+            if v is None:
+                v = Vertex(digest=digest, order=len(self.vertexes))
+                self.vertexes[digest] = v
+            try:
+                data = base64.b64decode(raw.get("data") or b"")
+            except (ValueError, TypeError):
+                data = b""
+            v.logs.append(LogLine(int(raw.get("stream") or 1), data, parse_timestamp(raw.get("timestamp"))))
+        for raw in item.get("warnings") or []:
+            if isinstance(raw, dict):
+                self.warnings.append(raw)
+        return changed
+
+    def ordered(self) -> list[Vertex]:
+        return sorted(self.vertexes.values(), key=lambda v: v.order)
+
+    def failed(self) -> list[Vertex]:
+        return [v for v in self.ordered() if v.error]
+
+    @property
+    def started(self) -> datetime | None:
+        times = [v.started for v in self.vertexes.values() if v.started]
+        return min(times) if times else None
+
+    @property
+    def completed(self) -> datetime | None:
+        times = [v.completed for v in self.vertexes.values() if v.completed]
+        return max(times) if times else None
+
+
+def read_progress(text: str) -> BuildProgress:
+    """Parse a whole recorded rawjson stream."""
+    progress = BuildProgress()
+    for item in iter_stream([text]):
+        progress.apply(item)
+    return progress
+
