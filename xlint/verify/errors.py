@@ -10,6 +10,7 @@ class VerifyInputError(Exception):
     """
 
     def __init__(self, where: str, what: str) -> None:
+        what = " ".join(what.split())  # always one line
         super().__init__(f"{where}: {what}")
         self.where = where
         self.what = what

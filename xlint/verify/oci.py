@@ -84,7 +84,9 @@ class ArchiveSource:
         self.path = path
         self.where = path
         try:
-            self._tar = tarfile.open(path, "r:*")
+            with open(path, "rb") as f:
+                magic = f.read(2)
+            self._tar = tarfile.open(path, "r:gz" if magic == b"\x1f\x8b" else "r:")
             members = self._tar.getmembers()
         except (tarfile.TarError, OSError, EOFError, ValueError) as e:
             raise VerifyInputError(path, f"corrupt or not a tar archive ({e})") from None
