@@ -221,8 +221,8 @@ class Model:
     def _classify_platform(self, flag: Flag | None) -> StagePlatform:
         if flag is None or flag.value is None:
             return StagePlatform("target", flag)
-        env: dict[str, str | Unknown] = {**self._global_values()}
-        env.update(platform_arg_values(_PROBE_TARGET, _PROBE_BUILD))
+        env: dict[str, str | Unknown] = dict(platform_arg_values(_PROBE_TARGET, _PROBE_BUILD))
+        env.update(self._global_values(env))
         value = expand_word(flag.value, env, self.tree.escape)
         if value is None:
             return StagePlatform("unknown", flag)
@@ -330,15 +330,19 @@ class Model:
         return any(not _same_platform(t, self.build_platform) for t in self.targets)
 
     # -- ARGs and env -------------------------------------------------------------------------
-    def _global_values(self) -> dict[str, str | Unknown]:
-        values: dict[str, str | Unknown] = {}
+    def _global_values(self, platform_env: Mapping[str, str | Unknown] | None = None) -> dict[str, str | Unknown]:
+        """Global ARGs (before the first FROM) with their values. Their defaults may read the automatic
+        platform ARGs, given by ``platform_env`` (unknown when not given)."""
+        base: dict[str, str | Unknown] = dict(platform_env) if platform_env is not None else {
+            name: UNKNOWN for name in PLATFORM_ARGS}
+        values = dict(base)
         for decl in self.global_args:
             if decl.default is not None:
                 v = expand_word(decl.default, values, self.tree.escape)
                 values[decl.name] = v if v is not None else UNKNOWN
             elif decl.name not in PLATFORM_ARGS:
                 values[decl.name] = UNKNOWN
-        return values
+        return {k: v for k, v in values.items() if k not in base or v is not base[k]}
 
     def global_env(self, target: Platform | None = None) -> dict[str, str | Unknown]:
         """Env for FROM lines: automatic platform ARGs plus global ARGs."""
@@ -349,7 +353,7 @@ class Model:
             env = {name: UNKNOWN for name in PLATFORM_ARGS}
             env.update({n: v for n, v in platform_arg_values(self.build_platform, self.build_platform).items()
                         if n.startswith("BUILD")})
-        env.update(self._global_values())
+        env.update(self._global_values(env))
         return env
 
     def global_default(self, name: str) -> ArgDecl | None:
@@ -374,7 +378,7 @@ class Model:
             for ins in st.instructions:
                 if st is stage and instr is not None and ins.span.start >= instr.span.start:
                     break
-                env = _StageEnv({**values, **scoped})
+                env = _StageEnv({**scoped, **values})
                 if ins.keyword == "ARG":
                     for decl in _arg_decls(ins, st.index):
                         scoped[decl.name] = self._arg_value(decl, env, target)
@@ -383,9 +387,9 @@ class Model:
                     for i in range(0, len(vals) - 1, 2):
                         v = expand_word(vals[i + 1], env, self.tree.escape)
                         values[vals[i]] = v if v is not None else UNKNOWN
-                        env = _StageEnv({**values, **scoped})
+                        env = _StageEnv({**scoped, **values})
             if st is stage:
-                values.update(scoped)
+                values = {**scoped, **values}  # ENV overrides an ARG of the same name
         return _StageEnv(values)
 
     def _arg_value(
@@ -397,13 +401,13 @@ class Model:
         if decl.name in PLATFORM_ARGS:
             g = self.global_default(decl.name)
             if g is not None and g.default is not None:
-                return self._global_values().get(decl.name, UNKNOWN)
+                return self.global_env(target).get(decl.name, UNKNOWN)
             if decl.name.startswith("BUILD"):
                 return platform_arg_values(self.build_platform, self.build_platform)[decl.name]
             if target is not None:
                 return platform_arg_values(target, self.build_platform)[decl.name]
             return UNKNOWN
-        return self._global_values().get(decl.name, UNKNOWN)
+        return self.global_env(target).get(decl.name, UNKNOWN)
 
     def expand(self, word: str, stage: Stage, before: Instruction | None = None) -> str | None:
         return expand_word(word, self.env_before(stage, before), self.tree.escape)
