@@ -1,0 +1,177 @@
+"""Architecture vocabularies and arch-literal detection.
+
+Every ecosystem names CPU architectures its own way (tonistiigi/xx ``xx-info``): BuildKit's ``TARGETARCH``
+says ``amd64`` where ``uname -m`` says ``x86_64``, Node says ``x64`` and a Rust triple starts with
+``x86_64``. The table below maps each BuildKit platform (arch, variant) to the name used by each vocabulary;
+the helpers find architecture literals in words (``tool-linux-amd64.tar.gz``, ``x86_64-unknown-linux-gnu``)
+and translate between vocabularies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Vocabulary = Literal["targetarch", "uname", "debian", "alpine", "node", "dotnet", "rust"]
+VOCABULARIES: tuple[Vocabulary, ...] = ("targetarch", "uname", "debian", "alpine", "node", "dotnet", "rust")
+
+# (TARGETARCH, TARGETVARIANT) -> name in each vocabulary; None where the vocabulary has no such arch.
+_TABLE: dict[tuple[str, str], dict[Vocabulary, str | None]] = {
+    ("amd64", ""): {"targetarch": "amd64", "uname": "x86_64", "debian": "amd64", "alpine": "x86_64",
+                    "node": "x64", "dotnet": "x64", "rust": "x86_64"},
+    ("arm64", ""): {"targetarch": "arm64", "uname": "aarch64", "debian": "arm64", "alpine": "aarch64",
+                    "node": "arm64", "dotnet": "arm64", "rust": "aarch64"},
+    ("arm", "v7"): {"targetarch": "arm", "uname": "armv7l", "debian": "armhf", "alpine": "armv7",
+                    "node": "arm", "dotnet": "arm", "rust": "armv7"},
+    ("arm", "v6"): {"targetarch": "arm", "uname": "armv6l", "debian": "armel", "alpine": "armhf",
+                    "node": "arm", "dotnet": None, "rust": "arm"},
+    ("ppc64le", ""): {"targetarch": "ppc64le", "uname": "ppc64le", "debian": "ppc64el", "alpine": "ppc64le",
+                      "node": "ppc64", "dotnet": "ppc64le", "rust": "powerpc64le"},
+    ("s390x", ""): {"targetarch": "s390x", "uname": "s390x", "debian": "s390x", "alpine": "s390x",
+                    "node": "s390x", "dotnet": "s390x", "rust": "s390x"},
+    ("386", ""): {"targetarch": "386", "uname": "i686", "debian": "i386", "alpine": "x86",
+                  "node": "ia32", "dotnet": "x86", "rust": "i686"},
+    ("riscv64", ""): {"targetarch": "riscv64", "uname": "riscv64", "debian": "riscv64", "alpine": "riscv64",
+                      "node": "riscv64", "dotnet": "riscv64", "rust": "riscv64gc"},
+}
+
+VOCABULARY_LABEL: dict[Vocabulary, str] = {
+    "targetarch": "BuildKit/Go (TARGETARCH)",
+    "uname": "uname -m",
+    "debian": "Debian",
+    "alpine": "Alpine",
+    "node": "Node.js (process.arch, npm --cpu)",
+    "dotnet": ".NET RID",
+    "rust": "Rust/GNU target triple",
+}
+
+
+def name_in(vocabulary: Vocabulary, arch: str, variant: str | None = None) -> str | None:
+    """The name of BuildKit's ``arch``/``variant`` in ``vocabulary`` (None when unknown there).
+
+    ``arm`` without a variant means ``arm/v7`` (BuildKit's default for ``arm``)."""
+    var = variant or ""
+    if arch == "arm" and var not in ("v6", "v7"):
+        var = "v7"
+    if arch != "arm":
+        var = ""
+    row = _TABLE.get((arch, var))
+    return row.get(vocabulary) if row is not None else None
+
+
+def mismatches(vocabulary: Vocabulary, targets: list[tuple[str, str, str | None]]) -> list[tuple[str, str]]:
+    """For each target platform whose TARGETARCH differs from its name in ``vocabulary``:
+    ``(TARGETARCH, expected name)``. Empty when ``$TARGETARCH`` happens to be right for every target."""
+    out: list[tuple[str, str]] = []
+    for _os, arch, variant in targets:
+        expected = name_in(vocabulary, arch, variant)
+        if expected is not None and expected != arch and (arch, expected) not in out:
+            out.append((arch, expected))
+    return out
+
+
+def case_mapping(vocabulary: Vocabulary, var: str = "ARCH") -> str:
+    """A shell ``case`` that maps ``$TARGETARCH`` (+ variant) to ``vocabulary``, for hints."""
+    parts: list[str] = []
+    for (arch, _variant), row in _TABLE.items():
+        name = row.get(vocabulary)
+        if name is None or arch not in ("amd64", "arm64"):
+            continue
+        parts.append(f"{arch}) {var}={name};;")
+    return 'case "$TARGETARCH" in ' + " ".join(parts) + " esac"
+
+
+# -- literals -------------------------------------------------------------------------------------------
+# Spellings of architectures that appear in file names, URLs, image tags and tool arguments, mapped to
+# BuildKit's (arch, variant).
+_LITERALS: dict[str, tuple[str, str]] = {
+    "amd64": ("amd64", ""),
+    "x86_64": ("amd64", ""),
+    "x86-64": ("amd64", ""),
+    "x64": ("amd64", ""),
+    "arm64": ("arm64", ""),
+    "aarch64": ("arm64", ""),
+    "arm64v8": ("arm64", ""),
+    "armv7": ("arm", "v7"),
+    "armv7l": ("arm", "v7"),
+    "armhf": ("arm", "v7"),
+    "arm32v7": ("arm", "v7"),
+    "armv6": ("arm", "v6"),
+    "armv6l": ("arm", "v6"),
+    "armel": ("arm", "v6"),
+    "arm32v6": ("arm", "v6"),
+    "ppc64le": ("ppc64le", ""),
+    "ppc64el": ("ppc64le", ""),
+    "s390x": ("s390x", ""),
+    "i386": ("386", ""),
+    "i686": ("386", ""),
+    "riscv64": ("riscv64", ""),
+}
+
+# Longest first so that ``x86_64`` wins over a shorter spelling and ``armv7l`` over ``armv7``.
+_LITERAL_RE = re.compile(
+    r"(?<![A-Za-z0-9])("
+    + "|".join(re.escape(k) for k in sorted(_LITERALS, key=len, reverse=True))
+    + r")(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ArchLiteral:
+    """An architecture literal found in a text: its spelling, offsets and BuildKit arch/variant."""
+
+    text: str
+    start: int
+    end: int
+    arch: str
+    variant: str
+
+    @property
+    def platform_arch(self) -> str:
+        return f"{self.arch}/{self.variant}" if self.variant else self.arch
+
+
+def find_arch_literals(text: str) -> list[ArchLiteral]:
+    """Architecture literals delimited by non-alphanumeric characters (``tool_linux_amd64.tgz``,
+    ``x86_64-unknown-linux-gnu``, ``linux-x64``). Text inside ``$VAR``/``${...}`` references is skipped."""
+    masked = _mask_references(text)
+    out: list[ArchLiteral] = []
+    for m in _LITERAL_RE.finditer(masked):
+        arch, variant = _LITERALS[m.group(1).lower()]
+        out.append(ArchLiteral(text[m.start(1) : m.end(1)], m.start(1), m.end(1), arch, variant))
+    return out
+
+
+def literal_arch(word: str) -> tuple[str, str] | None:
+    """BuildKit (arch, variant) when ``word`` is exactly an architecture literal."""
+    return _LITERALS.get(word.lower())
+
+
+_REF_RE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _mask_references(text: str) -> str:
+    """Replace variable references by spaces (same length): ``${ARCH:-amd64}`` holds no literal arch of
+    the word itself but a default, and ``$X86_64_DIR`` is a name."""
+    return _REF_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def differs_from_targets(arch: str, variant: str, targets: list[tuple[str, str, str | None]]) -> bool:
+    """True when some target platform has another architecture than the literal's ``arch``/``variant``."""
+    for _os, t_arch, t_var in targets:
+        if t_arch != arch:
+            return True
+        if arch == "arm" and variant and (t_var or "v7") != variant:
+            return True
+    return False
+
+
+_TARGETARCH_REF_RE = re.compile(r"\$(?:TARGETARCH(?![A-Za-z0-9_])|\{TARGETARCH\})")
+
+
+def targetarch_references(text: str) -> list[tuple[int, int]]:
+    """Plain ``$TARGETARCH``/``${TARGETARCH}`` references (not ``${TARGETARCH/amd64/x64}`` and other
+    modified forms, which may already map the name)."""
+    return [(m.start(), m.end()) for m in _TARGETARCH_REF_RE.finditer(text)]
