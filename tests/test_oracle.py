@@ -166,7 +166,7 @@ def test_fixture_agrees_with_buildkit(path: str) -> None:
 CORPUS = [
     "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\n"
     "RUN --mount=type=cache,target=/root/.cache/go-build \\\n    GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n"
-    "FROM scratch\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n",
+    'FROM scratch\nCOPY --from=build /out/app /app\nENTRYPOINT ["/app"]\n',
     "# syntax=docker/dockerfile:1\n# escape=`\nFROM mcr.microsoft.com/windows/servercore\nRUN dir `\n  c:\\\n",
     "FROM a\r\nRUN echo \\\r\n  # comment in continuation\r\n\r\n  b\r\n",
     "\ufeffFROM a\nCMD echo hi",
@@ -174,12 +174,12 @@ CORPUS = [
     "FROM a\nCOPY <<EOF <<'RAW' /dst/\n$HOME\nEOF\n$HOME\nRAW\n",
     "FROM a\nRUN 3<<EOF cat /dev/fd/3\nfd\nEOF\n",
     'FROM a\nENV A=1 B="two words" C=three\\ words\nENV LEGACY value with spaces\nLABEL "x y"="z" a=b\n',
-    "FROM a\nARG A B=2 C=\"3 4\"\n",
+    'FROM a\nARG A B=2 C="3 4"\n',
     "FROM a\nONBUILD RUN echo hi\nONBUILD COPY --chown=1:1 . /x\n",
-    'FROM a\nHEALTHCHECK --interval=5s --timeout=3s CMD curl -f http://localhost/ || exit 1\nHEALTHCHECK NONE\n'
+    "FROM a\nHEALTHCHECK --interval=5s --timeout=3s CMD curl -f http://localhost/ || exit 1\nHEALTHCHECK NONE\n"
     'HEALTHCHECK CMD ["curl", "x"]\n',
     'FROM a\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nMAINTAINER someone <a@b>\nSTOPSIGNAL SIGTERM\n',
-    "FROM a\nCMD [\"a\", \"b\\u00e9\"] trailing\nEXPOSE 80/tcp 443\nVOLUME [\"/a\", \"/b\"]\nVOLUME /c /d\n",
+    'FROM a\nCMD ["a", "b\\u00e9"] trailing\nEXPOSE 80/tcp 443\nVOLUME ["/a", "/b"]\nVOLUME /c /d\n',
     "from a as b\nrun echo\nCoPy x y\n",
     "FROM a\nRUN --network=none --security=insecure echo\nADD --checksum=sha256:abc --keep-git-dir=true https://x /y\n",
     "FROM a\nCOPY --parents --exclude=*.md --link . /src\n",
@@ -201,7 +201,9 @@ def test_corpus_agrees_with_buildkit(text: str) -> None:
 
 # --- (b) generated Dockerfiles -------------------------------------------------------------------
 
-WORD = st.sampled_from(["a", "b1", "x/y", "$V", "${V}", "${V:-d}", "1.0", "/p", "-x", "a=b", "é", "[", "]", "{"])
+WORD = st.sampled_from(
+    ["a", "b1", "x/y", "$V", "${V}", "${V:-d}", "1.0", "/p", "-x", "a=b", "é", "[", "]", "{"]
+)
 QWORD = st.one_of(
     WORD,
     WORD.map(lambda w: f'"{w} {w}"'),
@@ -210,13 +212,47 @@ QWORD = st.one_of(
     st.sampled_from(['"', "'", "\\", '\\"', "<<", "<<EOF", "--x", "#x"]),
 )
 SP = st.sampled_from([" ", " ", "  ", "\t", " \t"])
-KEYWORDS = ["FROM", "RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "ENV", "LABEL", "ARG", "EXPOSE", "VOLUME",
-            "USER", "WORKDIR", "STOPSIGNAL", "SHELL", "MAINTAINER", "HEALTHCHECK", "ONBUILD"]
+KEYWORDS = [
+    "FROM",
+    "RUN",
+    "CMD",
+    "ENTRYPOINT",
+    "COPY",
+    "ADD",
+    "ENV",
+    "LABEL",
+    "ARG",
+    "EXPOSE",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "STOPSIGNAL",
+    "SHELL",
+    "MAINTAINER",
+    "HEALTHCHECK",
+    "ONBUILD",
+]
 FLAGS = st.sampled_from(
-    ["--platform=$BUILDPLATFORM", "--platform=linux/arm64", "--from=build", "--chmod=755", "--chown=1:1",
-     "--link", "--link=false", "--mount=type=cache,target=/x", "--mount=type=bind,source=.,target=/s",
-     "--network=none", "--interval=5s", '--mount="type=secret,id=a b"', "--x='q'", "--", "--chmod 755",
-     "--parents", "--exclude=*.md", "--checksum=sha256:0"]
+    [
+        "--platform=$BUILDPLATFORM",
+        "--platform=linux/arm64",
+        "--from=build",
+        "--chmod=755",
+        "--chown=1:1",
+        "--link",
+        "--link=false",
+        "--mount=type=cache,target=/x",
+        "--mount=type=bind,source=.,target=/s",
+        "--network=none",
+        "--interval=5s",
+        '--mount="type=secret,id=a b"',
+        "--x='q'",
+        "--",
+        "--chmod 755",
+        "--parents",
+        "--exclude=*.md",
+        "--checksum=sha256:0",
+    ]
 )
 
 
@@ -232,8 +268,14 @@ def mixed_case(draw: st.DrawFn, kw: str) -> str:
 
 @st.composite
 def json_array(draw: st.DrawFn) -> str:
-    items = draw(st.lists(st.sampled_from(['"a"', '"b c"', '"\\u00e9"', '"\\n"', '"\\ud83d\\ude00"', '"x\\"y"',
-                                            "1", "null", '""']), max_size=4))
+    items = draw(
+        st.lists(
+            st.sampled_from(
+                ['"a"', '"b c"', '"\\u00e9"', '"\\n"', '"\\ud83d\\ude00"', '"x\\"y"', "1", "null", '""']
+            ),
+            max_size=4,
+        )
+    )
     body = draw(st.sampled_from([", ", ",", " , "])).join(items)
     tail = draw(st.sampled_from(["", "", " x", ",", "]"]))
     return "[" + body + "]" + tail if tail != "," else "[" + body + tail
@@ -250,8 +292,12 @@ def heredoc_block(draw: st.DrawFn, esc: str) -> tuple[str, list[str]]:
         quote = draw(st.sampled_from(["", "", '"', "'"]))
         fd = draw(st.sampled_from(["", "", "3"]))
         markers.append(f"{fd}<<{'-' if dash else ''}{quote}{name}{quote}")
-        lines = draw(st.lists(st.sampled_from(["echo hi", "\techo tab", "$HOME", "RUN x", "", " EOF", "#c",
-                                               f"x {esc}"]), max_size=3))
+        lines = draw(
+            st.lists(
+                st.sampled_from(["echo hi", "\techo tab", "$HOME", "RUN x", "", " EOF", "#c", f"x {esc}"]),
+                max_size=3,
+            )
+        )
         term = ("\t" if dash and draw(st.booleans()) else "") + name
         bodies.extend(lines + [term])
     return " ".join(markers), bodies
@@ -265,7 +311,7 @@ def instruction(draw: st.DrawFn, esc: str) -> list[str]:
     flags = draw(st.lists(FLAGS, max_size=2))
     heredoc_lines: list[str] = []
     if kw == "ONBUILD":
-        inner = draw(st.sampled_from(["RUN echo hi", "COPY a b", "CMD [\"x\"]", "ENV a=b", ""]))
+        inner = draw(st.sampled_from(["RUN echo hi", "COPY a b", 'CMD ["x"]', "ENV a=b", ""]))
         rest = inner
     elif kw in ("RUN", "COPY", "ADD") and draw(st.integers(0, 3)) == 0:
         markers, heredoc_lines = draw(heredoc_block(esc))
@@ -296,7 +342,9 @@ def instruction(draw: st.DrawFn, esc: str) -> list[str]:
         for ch in chunks[1:]:
             if draw(st.integers(0, 2)) == 0:
                 physical.append(cur + " " + esc + draw(st.sampled_from(["", "", " ", "\t"])))
-                physical.extend(draw(st.lists(st.sampled_from(["# inside", "  # indented", "", "   "]), max_size=2)))
+                physical.extend(
+                    draw(st.lists(st.sampled_from(["# inside", "  # indented", "", "   "]), max_size=2))
+                )
                 cur = draw(st.sampled_from(["", " ", "  "])) + ch
             else:
                 cur += " " + ch
@@ -315,7 +363,9 @@ def dockerfile_text(draw: st.DrawFn) -> str:
     lines: list[str] = []
     esc = "\\"
     for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2, 3]))):
-        name = draw(st.sampled_from(["syntax", "escape", "escape", "check", "SYNTAX", "Escape", "unknown", "syntax"]))
+        name = draw(
+            st.sampled_from(["syntax", "escape", "escape", "check", "SYNTAX", "Escape", "unknown", "syntax"])
+        )
         if name.lower() == "escape":
             value = draw(st.sampled_from(["`", "\\", "`", "x"]))
         else:

@@ -435,7 +435,9 @@ class _ShellLexer:
             raise
 
 
-def shell_words(s: str, start: int, end: int, raw_quotes: bool = True, raw_escapes: bool = True) -> list[ShellWord]:
+def shell_words(
+    s: str, start: int, end: int, raw_quotes: bool = True, raw_escapes: bool = True
+) -> list[ShellWord]:
     """Words of ``s[start:end]`` as BuildKit's lexer splits them; [] if the lexer fails (as BuildKit
     ignores the error when looking for heredocs)."""
     try:

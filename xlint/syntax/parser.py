@@ -166,7 +166,10 @@ class _Parser:
             while ce > i and text[ce - 1] in "\r\n":
                 ce -= 1
             self.lines.append((i, ce, end))
-            if ce - i > _MAX_LINE_BYTES // 4 and len(text[i:ce].encode("utf-8", "surrogateescape")) > _MAX_LINE_BYTES:
+            if (
+                ce - i > _MAX_LINE_BYTES // 4
+                and len(text[i:ce].encode("utf-8", "surrogateescape")) > _MAX_LINE_BYTES
+            ):
                 self.error(f"dockerfile line greater than max allowed size of {_MAX_LINE_BYTES}", i)
             i = end
 
@@ -347,8 +350,14 @@ class _Parser:
         end = lines[last][2]
         original = s
         if heredocs and target is node:
-            original = s + "\n" + "".join(text[h.content_span.start : h.content_span.end] + h.name + "\n" for h in heredocs)
-        ins = self._make_instruction(node, lg, Span(start, end), first + 1, last + 1, original, heredocs, comments)
+            original = (
+                s
+                + "\n"
+                + "".join(text[h.content_span.start : h.content_span.end] + h.name + "\n" for h in heredocs)
+            )
+        ins = self._make_instruction(
+            node, lg, Span(start, end), first + 1, last + 1, original, heredocs, comments
+        )
         self.children.append(ins)
         return last + 1
 
@@ -611,7 +620,9 @@ class _Parser:
         for w, wa, wb, idx in words:
             eq = w.find("=")
             if eq < 0:
-                self.error(f'Syntax error - can\'t find = in "{w}". Must be of the form: name=value', lg.offs[wa])
+                self.error(
+                    f'Syntax error - can\'t find = in "{w}". Must be of the form: name=value', lg.offs[wa]
+                )
             e = idx[eq]
             node.values.append((w[:eq], wa, e))
             node.values.append((w[eq + 1 :], e + 1, wb))
@@ -632,7 +643,11 @@ class _Parser:
         keyword = node.cmd.upper()
         kspan = lg.span(node.cmd_a, node.cmd_b)
         if keyword not in KNOWN_INSTRUCTIONS:
-            self.strict("unknown-instruction", f"unknown instruction: {node.cmd}", kspan.start if node.cmd else span.start)
+            self.strict(
+                "unknown-instruction",
+                f"unknown instruction: {node.cmd}",
+                kspan.start if node.cmd else span.start,
+            )
         flags: list[Flag] = []
         for raw, fa, eq, fb in node.flags:
             fspan = lg.span(fa, fb)
@@ -661,7 +676,10 @@ class _Parser:
             )
             target = node.sub
             heredocs = []
-        args = [Arg(lg.span(va, vb), text[lg.span(va, vb).start : lg.span(va, vb).end], v) for v, va, vb in target.values]
+        args = [
+            Arg(lg.span(va, vb), text[lg.span(va, vb).start : lg.span(va, vb).end], v)
+            for v, va, vb in target.values
+        ]
         ins = Instruction(
             span,
             text[span.start : span.end],
