@@ -1,0 +1,728 @@
+"""Shared command classification for the emulation (XL1xx) and cross-build (XL204/XL207/XL208) rules.
+
+Given one :class:`~xlint.shell.SimpleCommand` of a RUN, this module tells
+
+- which toolchain the command runs (:func:`classify`): Go, Rust, C/C++, Node, JVM, .NET, Python or a
+  static-site generator, with a short label for messages (``"go build"``, ``"cmake --build"``);
+- which compiler toolchain packages a package-manager command installs (:func:`toolchain_packages`);
+- which settings are in force for the command (:func:`settings`): prefix assignments (``GOARCH=arm64 go
+  build``, ``env GOARCH=arm64 go build``), earlier ``export``/assignments of the same RUN, ``go env -w``
+  in earlier RUNs of the stage chain, ``ENV`` of the stage chain and ``ARG`` of the stage;
+- whether a compile targets the target platform rather than the build machine: Go ``GOOS``/``GOARCH``,
+  cargo ``--target``, dotnet ``-a``/``-r``/``--arch``, C cross toolchains (``CC=aarch64-linux-gnu-gcc``,
+  ``xx-clang``, ``--host=``, ``crossbuild-essential-*``...).
+
+Wrappers (``env``, ``sudo``, ``exec``, ``time``, ``nohup``, ``nice``, ``command``) are unwrapped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from xlint.model import Model, Stage, variable_references
+from xlint.shell import SimpleCommand, Word, assignments, run_commands
+from xlint.syntax.tree import Instruction, Span
+
+Toolchain = Literal["go", "rust", "c", "node", "jvm", "dotnet", "python", "site"]
+
+TARGET_NAMES = frozenset({"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"})
+
+_WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "nice", "command", "env", "doas", "chronic"})
+# flags of wrappers that take a value (``sudo -u user``, ``nice -n 10``, ``env -u NAME``)
+_WRAPPER_VALUE_FLAGS = {
+    "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"},
+    "nice": {"-n"},
+    "env": {"-u", "-C", "-S"},
+    "doas": {"-u", "-C"},
+}
+
+
+@dataclass(frozen=True)
+class EnvWord:
+    """``NAME=value`` given to a command: a prefix assignment or an ``env NAME=value`` argument."""
+
+    name: str
+    raw: str
+    value: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The real command behind wrappers: ``tool`` is its basename, ``words[0]`` its command word."""
+
+    cmd: SimpleCommand
+    tool: str
+    words: list[Word]
+    env: list[EnvWord]
+
+    @property
+    def args(self) -> list[Word]:
+        return self.words[1:]
+
+    def values(self) -> list[str]:
+        """Argument values; dynamic arguments are given as their raw text."""
+        return [w.value if w.value is not None else w.raw for w in self.words[1:]]
+
+
+_ENV_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+
+
+def invocation(cmd: SimpleCommand) -> Invocation | None:
+    """Unwrap ``sudo``/``env``/``exec``/... and return the real command; None when it is dynamic."""
+    env = [EnvWord(a.name, a.raw_value, a.value, a.span) for a in cmd.env]
+    words = list(cmd.argv)
+    while words:
+        first = words[0].value
+        if first is None:
+            return None
+        base = os.path.basename(first)
+        if base not in _WRAPPERS:
+            return Invocation(cmd, base, words, env)
+        value_flags = _WRAPPER_VALUE_FLAGS.get(base, set())
+        i = 1
+        while i < len(words):
+            word = words[i]
+            raw = word.value if word.value is not None else word.raw
+            m = _ENV_WORD.match(raw) if base == "env" else None
+            if m is not None:
+                value = m.group(2) if words[i].value is not None else None
+                env.append(EnvWord(m.group(1), m.group(2), value, words[i].span))
+                i += 1
+                continue
+            if raw == "--":
+                i += 1
+                break
+            if raw.startswith("-"):
+                i += 2 if raw in value_flags else 1
+                continue
+            if base == "nice" and raw.lstrip("-").isdigit():
+                i += 1
+                continue
+            break
+        words = words[i:]
+    return None
+
+
+# -------------------------------------------------------------------------------------------------
+# Toolchain classification
+
+
+@dataclass(frozen=True)
+class Compile:
+    """A toolchain command. ``label`` names it in messages; ``produces`` is False for commands whose
+    output is not shipped (tests, dependency restores); ``tool_install`` marks installs of tools for the
+    builder itself (``go install pkg@version``, ``cargo install crate``)."""
+
+    toolchain: Toolchain
+    label: str
+    inv: Invocation
+    produces: bool = True
+    tool_install: bool = False
+
+
+def _positionals(inv: Invocation, value_flags: Iterable[str] = ()) -> list[str]:
+    """Non-flag arguments, skipping the values of the given flags (``-C dir``)."""
+    vf = set(value_flags)
+    out: list[str] = []
+    vals = inv.values()
+    i = 0
+    while i < len(vals):
+        v = vals[i]
+        if v == "--":
+            out.extend(vals[i + 1 :])
+            break
+        if v.startswith("-"):
+            i += 2 if v in vf else 1
+            continue
+        out.append(v)
+        i += 1
+    return out
+
+
+def _has_flag(inv: Invocation, *names: str) -> bool:
+    for v in inv.values():
+        for n in names:
+            if v == n or (n.startswith("--") and v.startswith(n + "=")):
+                return True
+            if not n.startswith("--") and len(n) == 2 and v.startswith(n) and len(v) > 2 and not v.startswith("--"):
+                return True  # -ax64 / -rlinux-x64
+    return False
+
+
+def _flag_value(inv: Invocation, *names: str) -> str | None:
+    vals = inv.values()
+    for i, v in enumerate(vals):
+        for n in names:
+            if v == n and i + 1 < len(vals):
+                return vals[i + 1]
+            if v.startswith(n + "="):
+                return v[len(n) + 1 :]
+    return None
+
+
+_C_COMPILERS = re.compile(r"^(?:[A-Za-z0-9_.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$")
+_MAKES = frozenset({"make", "gmake", "bmake", "ninja", "scons"})
+_NODE_PMS = frozenset({"npm", "yarn", "pnpm", "bun"})
+_NODE_INSTALLS = frozenset({"install", "i", "ci", "add", "rebuild", "build", "run", "run-script", "exec", "dlx",
+                            "x"})
+_NODE_TOOLS = {
+    "tsc": None, "vite": None, "webpack": None, "esbuild": None, "rollup": None, "next": "build",
+    "parcel": "build", "ng": "build", "nuxt": "build", "astro": "build", "svelte-kit": "build",
+    "react-scripts": "build", "tsup": None, "swc": None, "babel": None, "gatsby": "build",
+    "@11ty/eleventy": None, "eleventy": None,
+}
+_JVM = frozenset({"mvn", "mvnw", "gradle", "gradlew", "sbt", "ant", "lein", "javac", "native-image", "kotlinc"})
+_PYTHON_RE = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
+_PIP_RE = re.compile(r"^pip(?:\d+(?:\.\d+)?)?$")
+_VERSION_ONLY = frozenset({"-v", "--version", "-version", "version", "-h", "--help", "help"})
+
+
+def classify(cmd: SimpleCommand) -> Compile | None:
+    """The toolchain work a command does, or None (not a build command, or a dynamic command name)."""
+    inv = invocation(cmd)
+    if inv is None:
+        return None
+    tool = inv.tool
+    vals = inv.values()
+    if vals and all(v in _VERSION_ONLY for v in vals):
+        return None
+    if tool in ("go", "xx-go"):
+        return _go(inv)
+    if tool in ("cargo", "xx-cargo"):
+        return _cargo(inv)
+    if tool == "rustc":
+        return Compile("rust", "rustc", inv)
+    c = _c(inv)
+    if c is not None:
+        return c
+    if tool in _NODE_PMS or tool in ("npx", "bunx") or tool in _NODE_TOOLS:
+        return _node(inv)
+    if tool in _JVM:
+        return Compile("jvm", tool if tool not in ("mvnw", "gradlew") else f"./{tool}", inv)
+    if tool == "dotnet":
+        return _dotnet(inv)
+    py = _python(inv)
+    if py is not None:
+        return py
+    return _site(inv)
+
+
+def _go(inv: Invocation) -> Compile | None:
+    pos = _positionals(inv, ("-C",))
+    if not pos:
+        return None
+    sub = pos[0]
+    if sub not in ("build", "install", "test"):
+        return None
+    label = f"{inv.tool} {sub}"
+    if sub == "test":
+        return Compile("go", label, inv, produces=_has_flag(inv, "-c"))
+    tool_install = sub == "install" and any("@" in p for p in pos[1:])
+    return Compile("go", label, inv, tool_install=tool_install)
+
+
+def _cargo(inv: Invocation) -> Compile | None:
+    vals = [v for v in inv.values() if not v.startswith("+")]
+    pos = [v for v in vals if not v.startswith("-")]
+    if not pos:
+        return None
+    sub = pos[0]
+    if sub in ("b",):
+        sub = "build"
+    if sub in ("t",):
+        sub = "test"
+    if sub not in ("build", "install", "test", "rustc", "zigbuild", "auditable"):
+        return None
+    label = f"{inv.tool} {sub}"
+    if sub == "test":
+        return Compile("rust", label, inv, produces=False)
+    if sub == "install":
+        return Compile("rust", label, inv, tool_install=not _has_flag(inv, "--path"))
+    return Compile("rust", label, inv)
+
+
+def _c(inv: Invocation) -> Compile | None:
+    tool = inv.tool
+    if _C_COMPILERS.match(tool) and not tool.endswith("-config"):
+        return Compile("c", tool, inv)
+    if tool in _MAKES:
+        return Compile("c", tool, inv)
+    if tool == "cmake":
+        if _has_flag(inv, "--build"):
+            return Compile("c", "cmake --build", inv)
+        return None
+    if tool == "meson":
+        pos = _positionals(inv, ("-C",))
+        if pos and pos[0] == "compile":
+            return Compile("c", "meson compile", inv)
+        return None
+    if tool == "configure" and "/" in (inv.words[0].value or ""):
+        return Compile("c", "./configure", inv)
+    return None
+
+
+def _node(inv: Invocation) -> Compile | None:
+    tool = inv.tool
+    vals = inv.values()
+    if tool in _NODE_TOOLS:
+        needed = _NODE_TOOLS[tool]
+        pos = _positionals(inv)
+        if needed is None or (pos and pos[0] == needed):
+            return Compile("node", f"{tool} {needed}" if needed else tool, inv)
+        return None
+    if tool in ("npx", "bunx") or (tool in _NODE_PMS and _positionals(inv)[:1] in (["exec"], ["dlx"], ["x"])):
+        pos = _positionals(inv, ("-p", "--package"))
+        if pos and pos[0] in ("exec", "dlx", "x") and tool in _NODE_PMS:
+            pos = pos[1:]
+        if not pos:
+            return None
+        name = pos[0].split("@")[0] if not pos[0].startswith("@") else "@" + pos[0][1:].split("@")[0]
+        if name in _NODE_TOOLS:
+            needed = _NODE_TOOLS[name]
+            if needed is None or (len(pos) > 1 and pos[1] == needed):
+                return Compile("node", f"{tool} {' '.join(pos[:2] if needed else pos[:1])}", inv)
+        return None
+    pos = _positionals(inv, ("--prefix", "--cwd", "-C", "--dir", "--filter", "-F", "-w", "--workspace"))
+    if not pos:
+        if tool == "yarn" or tool == "bun" and not vals:
+            return Compile("node", tool, inv)  # bare `yarn` installs
+        return None
+    sub = pos[0]
+    if sub not in _NODE_INSTALLS:
+        if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist"):
+            return Compile("node", f"{tool} {sub}", inv)
+        return None
+    if sub in ("install", "i", "add") and _has_flag(inv, "-g", "--global"):
+        return None  # a global tool install, not the project's build
+    if sub in ("run", "run-script"):
+        if len(pos) < 2:
+            return None
+        return Compile("node", f"{tool} {sub} {pos[1]}", inv)
+    if sub in ("exec", "dlx", "x"):
+        return None
+    return Compile("node", f"{tool} {sub}", inv)
+
+
+def _dotnet(inv: Invocation) -> Compile | None:
+    pos = _positionals(inv, ("-c", "--configuration", "-r", "--runtime", "-a", "--arch", "-o", "--output", "-f",
+                             "--framework", "--os", "-v", "--verbosity", "-s", "--source"))
+    if not pos or pos[0] not in ("restore", "build", "publish", "test", "pack"):
+        return None
+    sub = pos[0]
+    return Compile("dotnet", f"dotnet {sub}", inv, produces=sub in ("build", "publish"))
+
+
+def _python(inv: Invocation) -> Compile | None:
+    tool = inv.tool
+    vals = inv.values()
+    if _PYTHON_RE.match(tool):
+        if len(vals) >= 2 and vals[0] == "-m" and _PIP_RE.match(vals[1]):
+            return Compile("python", f"{tool} -m pip {vals[2] if len(vals) > 2 else ''}".strip(), inv)
+        if len(vals) >= 2 and vals[0] == "-m" and vals[1] == "build":
+            return Compile("python", f"{tool} -m build", inv)
+        if vals and vals[0].endswith("setup.py") and len(vals) > 1:
+            return Compile("python", f"setup.py {vals[1]}", inv)
+        return None
+    if _PIP_RE.match(tool):
+        pos = _positionals(inv)
+        if pos and pos[0] in ("install", "wheel"):
+            return Compile("python", f"{tool} {pos[0]}", inv)
+        return None
+    if tool == "uv":
+        pos = _positionals(inv)
+        if pos[:2] == ["pip", "install"]:
+            return Compile("python", "uv pip install", inv)
+        if pos and pos[0] in ("sync", "build"):
+            return Compile("python", f"uv {pos[0]}", inv)
+        return None
+    if tool in ("poetry", "pipenv", "pdm", "hatch"):
+        pos = _positionals(inv)
+        if pos and pos[0] in ("install", "build", "sync"):
+            return Compile("python", f"{tool} {pos[0]}", inv)
+    return None
+
+
+def _site(inv: Invocation) -> Compile | None:
+    tool = inv.tool
+    pos = _positionals(inv, ("-s", "--source", "-d", "--destination", "-b", "--baseURL", "-e", "--environment",
+                             "-f", "--config-file", "--config"))
+    if tool == "hugo":
+        if not pos or pos[0] == "build":
+            return Compile("site", "hugo", inv)
+        return None
+    if tool in ("jekyll", "mkdocs", "zola"):
+        if pos and pos[0] in ("build", "b"):
+            return Compile("site", f"{tool} build", inv)
+        return None
+    if tool in ("sphinx-build",):
+        return Compile("site", tool, inv)
+    return None
+
+
+# -------------------------------------------------------------------------------------------------
+# Package installs
+
+_PM_INSTALL = {
+    "apt-get": {"install"},
+    "apt": {"install"},
+    "aptitude": {"install"},
+    "apk": {"add"},
+    "dnf": {"install"},
+    "yum": {"install"},
+    "microdnf": {"install"},
+    "tdnf": {"install"},
+    "zypper": {"install", "in"},
+}
+_PM_VALUE_FLAGS = frozenset({"-o", "-t", "--target-release", "--repository", "-X", "--virtual", "--setopt",
+                             "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-r", "--repo",
+                             "--root", "-p", "--arch"})
+_TOOLCHAIN_PKG = re.compile(
+    r"^(?:build-essential|alpine-sdk|gcc(?:-\d+)?|g\+\+(?:-\d+)?|gcc-c\+\+|c\+\+|clang(?:-\d+)?|clang\+\+"
+    r"|golang(?:-.*)?|go|rustc|cargo|rust|rustup"
+    r"|.*-jdk(?:-headless)?|openjdk\d*(?:-jdk.*)?|java-[\d.]+-openjdk-devel|maven|gradle"
+    r"|dotnet-sdk.*|dotnet\d*-sdk.*|crossbuild-essential-.*|gcc-.*-linux-.*|g\+\+-.*-linux-.*)$"
+)
+
+
+def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]] | None:
+    """The package words of an install command (``apt-get install -y gcc make``), or None."""
+    inv = invocation(cmd)
+    if inv is None or inv.tool not in _PM_INSTALL:
+        return None
+    words = inv.args
+    i = 0
+    sub_found = False
+    pkgs: list[Word] = []
+    while i < len(words):
+        v = words[i].value
+        if v is None:
+            i += 1
+            continue
+        if v.startswith("-"):
+            i += 2 if v in _PM_VALUE_FLAGS else 1
+            continue
+        if not sub_found:
+            if v not in _PM_INSTALL[inv.tool]:
+                return None
+            sub_found = True
+        else:
+            pkgs.append(words[i])
+        i += 1
+    if not sub_found:
+        return None
+    return inv, pkgs
+
+
+def package_name(word: str) -> str:
+    """``gcc=4:12.2`` / ``gcc:arm64`` / ``gcc>=12`` -> ``gcc``."""
+    return re.split(r"[=:<>~]", word, maxsplit=1)[0]
+
+
+def toolchain_packages(cmd: SimpleCommand) -> list[Word]:
+    """The compiler toolchain packages an install command installs (empty for other commands)."""
+    found = package_manager_install(cmd)
+    if found is None:
+        return []
+    return [w for w in found[1] if w.value is not None and _TOOLCHAIN_PKG.match(package_name(w.value))]
+
+
+# -------------------------------------------------------------------------------------------------
+# Settings in force for a command
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A variable set for a command: ``raw`` as written, ``value`` when literal, ``source`` one of
+    ``prefix``, ``export`` (same RUN), ``go-env`` (``go env -w``), ``ENV``, ``ARG``."""
+
+    name: str
+    raw: str
+    value: str | None
+    source: str
+
+    @property
+    def from_target(self) -> bool:
+        """True when the value refers to a TARGET* platform ARG (or xx-info, which reads it)."""
+        names = {n for n, _, _ in variable_references(self.raw)}
+        return bool(names & TARGET_NAMES) or "xx-info" in self.raw
+
+
+def stage_chain(model: Model, stage: Stage) -> list[Stage]:
+    """The stage and the stages it is built on, base first."""
+    chain: list[Stage] = []
+    s: Stage | None = stage
+    while s is not None:
+        chain.append(s)
+        s = model.stages[s.base_stage] if s.base_stage is not None else None
+    return list(reversed(chain))
+
+
+def _earlier_instructions(model: Model, stage: Stage, instr: Instruction | None) -> list[tuple[Stage, Instruction]]:
+    out: list[tuple[Stage, Instruction]] = []
+    for st in stage_chain(model, stage):
+        for ins in st.instructions:
+            if st is stage and instr is not None and ins.span.start >= instr.span.start:
+                break
+            out.append((st, ins))
+    return out
+
+
+def _go_env_writes(cmds: Iterable[SimpleCommand]) -> list[Setting]:
+    out: list[Setting] = []
+    for c in cmds:
+        inv = invocation(c)
+        if inv is None or inv.tool != "go":
+            continue
+        vals = inv.values()
+        if len(vals) >= 2 and vals[0] == "env" and "-w" in vals:
+            for w in inv.args[1:]:
+                raw = w.value if w.value is not None else w.raw
+                m = _ENV_WORD.match(raw)
+                if m:
+                    out.append(Setting(m.group(1), m.group(2), m.group(2) if w.value is not None else None, "go-env"))
+    return out
+
+
+def settings(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand) -> dict[str, Setting]:
+    """Variables set for ``cmd`` (a command of RUN ``instr`` in ``stage``), the closest setting winning:
+    prefix > earlier assignment/export in the RUN > ``go env -w`` > ARG of the stage / ENV of the chain."""
+    found: dict[str, Setting] = {}
+    for st, ins in _earlier_instructions(model, stage, instr):
+        if ins.keyword == "ENV":
+            vals = ins.value
+            for i in range(0, len(vals) - 1, 2):
+                found[vals[i]] = Setting(vals[i], vals[i + 1], _literal(vals[i + 1]), "ENV")
+        elif ins.keyword == "ARG" and st is stage:
+            for arg in ins.args:
+                name, eq, default = arg.value.partition("=")
+                found[name] = Setting(name, default, _literal(default) if eq else None, "ARG")
+        elif ins.keyword == "RUN":
+            for s in _go_env_writes(run_commands(ins)):
+                found[s.name] = s
+    earlier = [c for c in run_commands(instr) if c.span.start < cmd.span.start]
+    for s in _go_env_writes(earlier):
+        found[s.name] = s
+    for a in assignments(instr):
+        if a.span.start >= cmd.span.start:
+            continue
+        if tuple(cmd.context[: len(a.context)]) != tuple(a.context):
+            continue
+        found[a.name] = Setting(a.name, a.raw_value, a.value, "export")
+    inv = invocation(cmd)
+    for e in inv.env if inv is not None else [EnvWord(a.name, a.raw_value, a.value, a.span) for a in cmd.env]:
+        found[e.name] = Setting(e.name, e.raw, e.value, "prefix")
+    return found
+
+
+def _literal(raw: str) -> str | None:
+    if "$" in raw:
+        return None
+    return raw.strip("\"'")
+
+
+# -------------------------------------------------------------------------------------------------
+# Target settings per toolchain
+
+
+@dataclass
+class CrossCheck:
+    """Does a compile build for the target platform? ``targeted`` True when it does (or may: dynamic
+    values get the benefit of the doubt); ``what`` names the settings that are missing otherwise."""
+
+    targeted: bool
+    what: str = ""
+    found: dict[str, Setting] = field(default_factory=dict)
+
+
+def _mentions_target(words: Iterable[Word]) -> bool:
+    for w in words:
+        if {n for n, _, _ in variable_references(w.raw)} & TARGET_NAMES or "xx-info" in w.raw:
+            return True
+    return False
+
+
+def go_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck:
+    """Go: GOARCH (and GOOS when a target OS differs from the build OS) set for the command."""
+    env = settings(model, stage, instr, comp.inv.cmd)
+    if comp.inv.tool == "xx-go":
+        return CrossCheck(True, found=env)
+    missing = [n for n in ("GOARCH",) if n not in env or env[n].raw == ""]
+    if any(t[0] != model.build_platform[0] for t in model.targets) and ("GOOS" not in env or env["GOOS"].raw == ""):
+        missing.append("GOOS")
+    if missing:
+        return CrossCheck(False, "/".join(sorted(missing, reverse=True)), env)
+    return CrossCheck(True, found=env)
+
+
+def cargo_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck:
+    inv = comp.inv
+    if inv.tool == "xx-cargo" or _has_flag(inv, "--target"):
+        return CrossCheck(True)
+    env = settings(model, stage, instr, inv.cmd)
+    if "CARGO_BUILD_TARGET" in env:
+        return CrossCheck(True, found=env)
+    return CrossCheck(False, "--target")
+
+
+def dotnet_cross(comp: Compile) -> CrossCheck:
+    inv = comp.inv
+    if _has_flag(inv, "-a", "--arch", "-r", "--runtime"):
+        return CrossCheck(True)
+    for v in inv.values():
+        low = v.lower()
+        if ("runtimeidentifier" in low or "platformtarget" in low) and low.startswith(("-p:", "/p:", "-property:",
+                                                                                      "/property:")):
+            return CrossCheck(True)
+    return CrossCheck(False, "-a $TARGETARCH")
+
+
+_CROSS_CC = re.compile(r"(?:^|[/\s=])(?:xx-|[a-z0-9_]+-(?:linux|w64|apple|unknown|none)-)")
+_C_ENV = ("CC", "CXX", "CROSS_COMPILE", "CMAKE_TOOLCHAIN_FILE", "HOST", "CHOST", "CROSS_TRIPLE", "TARGET_TRIPLE")
+
+
+def _cross_indicator(cmd: SimpleCommand) -> bool:
+    """A command that sets up or uses a cross C toolchain (anywhere in the stage)."""
+    inv = invocation(cmd)
+    if inv is None:
+        return False
+    tool = inv.tool
+    if tool.startswith("xx-"):
+        return True
+    if _CROSS_CC.search(tool) and _C_COMPILERS.match(tool):
+        return True
+    vals = inv.values()
+    if tool == "dpkg" and "--add-architecture" in vals:
+        return True
+    found = package_manager_install(cmd)
+    if found is not None and any(w.value and re.match(r"^(crossbuild-essential-|gcc-.*-linux-|g\+\+-.*-linux-)",
+                                                      w.value) for w in found[1]):
+        return True
+    return False
+
+
+def c_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck:
+    """C/C++: a cross compiler or sysroot is in use for the command or set up in the stage."""
+    inv = comp.inv
+    tool = inv.tool
+    if _CROSS_CC.search(tool):
+        return CrossCheck(True)
+    if _mentions_target(inv.args) or any({n for n, _, _ in variable_references(e.raw)} & TARGET_NAMES
+                                         for e in inv.env):
+        return CrossCheck(True)
+    for v in inv.values():
+        if v.startswith(("--host", "--target", "-target", "--cross-file", "-DCMAKE_TOOLCHAIN_FILE",
+                         "-DCMAKE_C_COMPILER", "-DCMAKE_SYSTEM_PROCESSOR", "CC=", "CXX=", "CROSS_COMPILE=",
+                         "ARCH=", "HOST=", "CHOST=")) or "xx-" in v:
+            return CrossCheck(True)
+    env = settings(model, stage, instr, inv.cmd)
+    if any(n in env for n in _C_ENV):
+        return CrossCheck(True, found=env)
+    for _, ins in _earlier_instructions(model, stage, None):
+        src = ins.flag("from") if ins.keyword == "COPY" else None
+        if src is not None and src.value is not None and "xx" in src.value:
+            return CrossCheck(True)
+        if ins.keyword == "RUN" and any(_cross_indicator(c) for c in run_commands(ins)):
+            return CrossCheck(True)
+    return CrossCheck(False, "a cross toolchain")
+
+
+def cross_check(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck | None:
+    """Target settings of a compile whose output is arch-specific; None for other toolchains."""
+    if comp.toolchain == "go":
+        return go_cross(model, stage, instr, comp)
+    if comp.toolchain == "rust":
+        return cargo_cross(model, stage, instr, comp)
+    if comp.toolchain == "dotnet":
+        return dotnet_cross(comp)
+    if comp.toolchain == "c":
+        return c_cross(model, stage, instr, comp)
+    return None
+
+
+def go_cross_build(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> dict[str, Setting] | None:
+    """Settings of a Go cross build (a ``go build``/``go install`` with GOARCH set, or ``xx-go``, in a
+    stage that runs on the build platform or a constant one), else None."""
+    if comp.toolchain != "go" or comp.label.endswith(" test"):
+        return None
+    if stage.platform.kind not in ("build", "constant"):
+        return None
+    env = settings(model, stage, instr, comp.inv.cmd)
+    if comp.inv.tool == "xx-go" or ("GOARCH" in env and env["GOARCH"].raw != ""):
+        return env
+    return None
+
+
+def stage_commands(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand]]:
+    """Every command of every RUN of the stage, in order."""
+    out: list[tuple[Instruction, SimpleCommand]] = []
+    for ins in stage.instructions:
+        if ins.keyword == "RUN":
+            out.extend((ins, c) for c in run_commands(ins))
+    return out
+
+
+def ships_to_target(model: Model, stage: Stage) -> bool:
+    """True when files of ``stage`` can end up in the target image: it is the target, or some stage that
+    reads it (COPY --from, --mount=from, FROM) runs on the target platform or ships to the target."""
+    if model.target is None or stage.index not in model.reachable:
+        return False
+    seen: set[int] = set()
+    todo = [stage.index]
+    while todo:
+        idx = todo.pop()
+        if idx in seen:
+            continue
+        seen.add(idx)
+        if idx == model.target.index:
+            return True
+        for edge in model.users(idx):
+            if edge.target not in model.reachable:
+                continue
+            if model.stages[edge.target].platform.kind != "build":
+                return True
+            todo.append(edge.target)
+    return False
+
+
+# -------------------------------------------------------------------------------------------------
+# Emulated steps (XL1xx)
+
+
+def emulated_platforms(model: Model, stage: Stage) -> list[str]:
+    """The platforms (``linux/arm64``) on which the stage runs other than the build platform."""
+    from xlint.expand import format_platform
+
+    build = format_platform(model.build_platform)
+    out: list[str] = []
+    for p in model.concrete_platforms(stage):
+        name = format_platform(p)
+        if name != build and name not in out:
+            out.append(name)
+    return out
+
+
+def emulated_commands(model: Model) -> list[tuple[Stage, Instruction, SimpleCommand]]:
+    """Every RUN command of the stages the build needs (``model.reachable``) that run under emulation
+    for some target platform."""
+    out: list[tuple[Stage, Instruction, SimpleCommand]] = []
+    for stage in model.stages:
+        if stage.index not in model.reachable or not model.runs_emulated(stage):
+            continue
+        for instr, cmd in stage_commands(model, stage):
+            out.append((stage, instr, cmd))
+    return out
+
+
+def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, Instruction, Compile]]:
+    """The emulated commands of one toolchain."""
+    out: list[tuple[Stage, Instruction, Compile]] = []
+    for stage, instr, cmd in emulated_commands(model):
+        comp = classify(cmd)
+        if comp is not None and comp.toolchain == toolchain:
+            out.append((stage, instr, comp))
+    return out
