@@ -29,7 +29,28 @@ class InputError(click.ClickException):
         click.echo(f"xlint: error: {self.message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands whose modules are heavy (build, verify) are imported only when used."""
+
+    lazy = {"build": ("xlint.buildcmd", "build_command"), "verify": ("xlint.verifycmd", "verify_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[cmd_name]
+            try:
+                command: click.Command = getattr(importlib.import_module(module), attr)
+            except ImportError as exc:
+                raise InputError(f"`xlint {cmd_name}` is not available: {exc}") from None
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xlint")
 def cli() -> None:
     """Find QEMU-emulated work and multi-arch bugs in Dockerfiles; fix, build and verify images."""
@@ -335,22 +356,3 @@ def explain(code: str) -> int:
 
 def _indent(text: str) -> str:
     return "".join("    " + line for line in text.splitlines(keepends=True)).rstrip("\n") + "\n"
-
-
-def _register_optional() -> None:
-    # build/verify live in their own modules (xlint/buildcmd.py, xlint/verifycmd.py)
-    try:
-        from xlint.buildcmd import build_command
-
-        cli.add_command(build_command, "build")
-    except ImportError:
-        pass
-    try:
-        from xlint.verifycmd import verify_command
-
-        cli.add_command(verify_command, "verify")
-    except ImportError:
-        pass
-
-
-_register_optional()
