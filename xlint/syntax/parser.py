@@ -307,7 +307,7 @@ class _Parser:
         target = node
         if node.cmd.lower() == "onbuild" and node.sub is not None:
             target = node.sub
-        if target.cmd.lower() in _HEREDOC_CMDS and not target.json:
+        if "<<" in s and target.cmd.lower() in _HEREDOC_CMDS and not target.json:
             for word in shell_words(s, 0, len(s)):
                 marker = lg.span(word.start, word.end)
                 hd = self._heredoc_marker(word.text, marker.start)
