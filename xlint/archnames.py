@@ -175,3 +175,59 @@ def targetarch_references(text: str) -> list[tuple[int, int]]:
     """Plain ``$TARGETARCH``/``${TARGETARCH}`` references (not ``${TARGETARCH/amd64/x64}`` and other
     modified forms, which may already map the name)."""
     return [(m.start(), m.end()) for m in _TARGETARCH_REF_RE.finditer(text)]
+
+
+# -- probes and tool options ------------------------------------------------------------------------------
+def is_arch_probe(name: str | None, args: list[str | None]) -> bool:
+    """True for a command that prints the machine's architecture: ``uname -m`` (``-p``, ``-i``,
+    combined short flags), ``arch``, ``dpkg --print-architecture``, ``dpkg-architecture -q..ARCH``,
+    ``apk --print-arch``, ``rpm --eval %_arch``."""
+    if name is None:
+        return False
+    if name == "uname":
+        for a in args:
+            if a in ("--machine", "--processor", "--hardware-platform"):
+                return True
+            if a and a.startswith("-") and not a.startswith("--") and any(c in a[1:] for c in "mpi"):
+                return True
+        return False
+    if name == "arch":
+        return not args
+    if name == "dpkg":
+        return "--print-architecture" in args
+    if name == "dpkg-architecture":
+        if any(a in ("-a", "--host-arch") or (a or "").startswith(("-a", "--host-arch=")) for a in args):
+            return False
+        return any(a is not None and "ARCH" in a and (a.startswith("-q") or a.startswith("--query")) or
+                   a is not None and a.startswith("DEB_") and "ARCH" in a for a in args)
+    if name == "apk":
+        return "--print-arch" in args
+    if name == "rpm":
+        for i, a in enumerate(args):
+            if a is None:
+                continue
+            if a.startswith(("--eval=", "-E")) and "_arch" in a:
+                return True
+            if a in ("--eval", "-E") and i + 1 < len(args) and "_arch" in (args[i + 1] or ""):
+                return True
+        return False
+    return False
+
+
+def option_values(args: list[str], names: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Values of options ``names`` in raw ``args`` (``--target X``, ``--target=X``, ``-rX`` for one-letter
+    options): ``(index of the word holding the value, value text)``."""
+    out: list[tuple[int, str]] = []
+    for i, a in enumerate(args):
+        for n in names:
+            if a == n:
+                if i + 1 < len(args):
+                    out.append((i + 1, args[i + 1]))
+                break
+            if n.startswith("--") and a.startswith(n + "="):
+                out.append((i, a[len(n) + 1 :]))
+                break
+            if len(n) == 2 and n[0] == "-" and n[1] != "-" and a.startswith(n) and len(a) > 2:
+                out.append((i, a[2:]))
+                break
+    return out

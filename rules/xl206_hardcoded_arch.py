@@ -1,0 +1,224 @@
+"""XL206 hardcoded-arch.
+
+## What it does
+Reports an architecture literal where the target architecture belongs, in a Dockerfile built for
+several platforms:
+- download URLs and file names in `curl`, `wget` and `ADD` (`linux-amd64`, `x86_64`, `aarch64`, `arm64`,
+  `x64`) in a stage that runs on the target platform;
+- compiler and tool settings in any stage that reaches the image: `GOARCH=amd64`, `dotnet -r linux-x64`
+  / `-a x64`, `cargo --target x86_64-unknown-linux-gnu`, `npm --cpu=x64`, `--platform linux/amd64` or
+  `--platform manylinux2014_x86_64` passed to a tool.
+
+Literals inside a mapping (`case "$TARGETARCH" in amd64) ARCH=x86_64;; esac`, or an `if` that tests the
+architecture) are the cure, not the problem, and are not reported. Nothing is reported when every target
+platform has the literal's architecture.
+
+## Why is this bad?
+The literal is the same for every platform of the build: the arm64 image gets the amd64 download or
+an x64 .NET publish, and fails on arm64 nodes with `exec format error` (or, for .NET,
+`cannot execute binary file`), although the build succeeds. Vendors also name architectures their own
+way (hadolint#874), so the fix is a mapping from `TARGETARCH`, not a copy of the literal.
+
+## Example
+```dockerfile
+FROM alpine
+RUN wget -O /tmp/helm.tgz https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz
+```
+
+## Use instead
+```dockerfile
+FROM alpine
+ARG TARGETARCH
+RUN wget -O /tmp/helm.tgz https://get.helm.sh/helm-v3.15.0-linux-${TARGETARCH}.tar.gz
+```
+For .NET: `dotnet publish -a $TARGETARCH` (SDK 8 maps `amd64` to `x64`) instead of `-r linux-x64`.
+
+## References
+- hadolint#874 (arch names differ per vendor)
+- tonistiigi/xx `xx-info` (the target arch in every vocabulary)
+- dotnet/sdk#30762 (`-a amd64` accepted)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlint.archnames import differs_from_targets, find_arch_literals, literal_arch, option_values
+from xlint.model import Model, Stage
+from xlint.rule import Context, Invalid, Rule, Valid
+from xlint.shell import Assignment, SimpleCommand, Word, assignments, run_commands
+from xlint.syntax.tree import Instruction, Span
+
+_DOWNLOADERS = frozenset({"curl", "wget", "aria2c"})
+_NODE_TOOLS = frozenset({"npm", "yarn", "pnpm", "bun", "npx"})
+_ARCH_VARS = ("TARGETARCH", "TARGETPLATFORM", "TARGETVARIANT", "BUILDARCH", "uname", "dpkg", "apk --print-arch",
+              "arch)")
+_ENV_NAMES = {"GOARCH": "go", "CARGO_BUILD_TARGET": "rust", "NPM_CONFIG_ARCH": "node", "NPM_CONFIG_CPU": "node",
+              "RUNTIME_IDENTIFIER": "dotnet"}
+
+
+@dataclass
+class _Finding:
+    span: Span
+    literal: str
+    arch: str
+    variant: str
+    what: str
+
+
+class HardcodedArch(Rule):
+    __doc__ = __doc__
+    code = "XL206"
+    name = "hardcoded-arch"
+    severity = "warning"
+    message = "`{literal}` hard-codes {arch} in {what}: every platform of the build ({targets}) gets {arch}"
+    hint = ("Use the target's architecture: declare `ARG TARGETARCH` and use `$TARGETARCH`, or map it to the "
+            "vendor's name (`case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac`).")
+    fix_title = "Use `$TARGETARCH` instead of the literal"
+    fix_applicability = "safe"
+    fix_available = False
+
+    def check(self, ctx: Context) -> None:
+        model = ctx.model
+        targets = ", ".join("/".join(x for x in t if x) for t in model.targets)
+        for stage in model.stages:
+            if stage.platform.kind not in ("build", "target") or stage.index not in model.reachable:
+                continue
+            for f in _stage_findings(model, stage):
+                if not differs_from_targets(f.arch, f.variant, model.targets):
+                    continue
+                arch = f"{f.arch}/{f.variant}" if f.variant else f.arch
+                ctx.report(self, f.span, self.message.format(literal=f.literal, arch=arch, what=f.what,
+                                                             targets=targets))
+
+
+def _stage_findings(model: Model, stage: Stage) -> list[_Finding]:
+    out: list[_Finding] = []
+    downloads = stage.platform.kind == "target"
+    for instr in stage.instructions:
+        if instr.keyword == "ADD" and downloads:
+            for arg in instr.args[:-1]:
+                out.extend(_literals_in(arg.value, arg.span, "an ADD source"))
+        elif instr.keyword == "ENV":
+            vals = instr.value
+            for i in range(0, len(vals) - 1, 2):
+                if vals[i].upper() in _ENV_NAMES:
+                    out.extend(_env_literal(vals[i], vals[i + 1], _env_span(instr, vals[i])))
+        elif instr.keyword == "RUN":
+            out.extend(_run_findings(instr, downloads))
+    return out
+
+
+def _env_span(instr: Instruction, name: str) -> Span:
+    for arg in instr.args:
+        if arg.value.startswith(name + "=") or arg.value == name:
+            return arg.span
+    return instr.keyword_span
+
+
+def _run_findings(instr: Instruction, downloads: bool) -> list[_Finding]:
+    out: list[_Finding] = []
+    aware = any(k in instr.text for k in _ARCH_VARS)
+    seen: set[Span] = set()
+
+    def mapped(context: tuple[str, ...]) -> bool:
+        return "case" in context or (aware and "if" in context)
+
+    for cmd in run_commands(instr):
+        for a in cmd.env:
+            seen.add(a.span)
+            if not mapped(cmd.context):
+                out.extend(_assignment(a))
+        if mapped(cmd.context):
+            continue
+        out.extend(_command_findings(cmd, downloads))
+    for a in assignments(instr):
+        if a.span in seen or mapped(a.context) or aware:
+            continue
+        out.extend(_assignment(a))
+    return out
+
+
+def _assignment(a: Assignment) -> list[_Finding]:
+    if a.name.upper() not in _ENV_NAMES or a.value is None:
+        return []
+    return _env_literal(a.name, a.value, a.span)
+
+
+def _env_literal(name: str, value: str, span: Span) -> list[_Finding]:
+    kind = _ENV_NAMES[name.upper()]
+    if kind == "go":
+        go = literal_arch(value) if value not in ("arm", "386") else (value, "")
+        if go is None:
+            return []
+        return [_Finding(span, f"{name}={value}", go[0], "", "the Go target")]
+    return [_Finding(span, f"{name}={value}", lit.arch, lit.variant, f"`{name}`")
+            for lit in find_arch_literals(value)][:1]
+
+
+def _literals_in(text: str, span: Span, what: str) -> list[_Finding]:
+    return [_Finding(span, text, lit.arch, lit.variant, what) for lit in find_arch_literals(text)][:1]
+
+
+def _command_findings(cmd: SimpleCommand, downloads: bool) -> list[_Finding]:
+    name = cmd.basename
+    words: list[Word] = cmd.argv[1:]
+    raws = [w.raw for w in words]
+    out: list[_Finding] = []
+    if name in _DOWNLOADERS and downloads:
+        for w in words:
+            if w.raw.startswith("-") and "://" not in w.raw:
+                continue
+            out.extend(_literals_in(w.raw, w.span, f"a `{name}` download"))
+        return out
+    if name == "dotnet":
+        for idx, value in option_values(raws, ("-r", "--runtime", "-a", "--arch")):
+            out.extend(_literals_in(value, words[idx].span, "the .NET runtime identifier"))
+    elif name in ("cargo", "rustc", "cross"):
+        for idx, value in option_values(raws, ("--target",)):
+            out.extend(_literals_in(value, words[idx].span, "the Rust target"))
+    elif name in _NODE_TOOLS:
+        for idx, value in option_values(raws, ("--cpu", "--arch", "--target_arch")):
+            out.extend(_literals_in(value, words[idx].span, "the npm CPU"))
+    for idx, value in option_values(raws, ("--platform",)):
+        out.extend(_literals_in(value, words[idx].span, f"the `{name}` platform"))
+    return out
+
+
+HardcodedArch.valid = [
+    Valid("FROM alpine\nARG TARGETARCH\nRUN wget https://get.helm.sh/helm-v3.15.0-linux-${TARGETARCH}.tar.gz\n"),
+    Valid("FROM alpine\nARG TARGETARCH\n"
+          "RUN case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac \\\n"
+          " && wget https://example.com/tool-linux-$ARCH.tgz\n"),
+    Valid("FROM alpine\nARG TARGETARCH\nRUN if [ \"$TARGETARCH\" = amd64 ]; then "
+          "wget https://example.com/tool-x86_64.tgz; fi\n"),
+    # one target platform, matching the literal
+    Valid("FROM alpine\nRUN wget https://example.com/tool-linux-amd64.tgz\n", platforms=("linux/amd64",)),
+    # a build-platform stage fetching a tool it runs itself
+    Valid("FROM --platform=$BUILDPLATFORM alpine AS gen\nRUN wget https://example.com/protoc-linux-x86_64.zip\n"
+          "FROM alpine\nCOPY --from=gen /out /out\n"),
+    Valid("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETOS TARGETARCH\n"
+          "RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n"
+          "FROM scratch\nCOPY --from=build /out/app /app\n"),
+    Valid("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nARG TARGETARCH\n"
+          "RUN dotnet publish -a $TARGETARCH -o /out\n"),
+]
+
+HardcodedArch.invalid = [
+    Invalid("FROM alpine\nRUN wget -O /tmp/helm.tgz https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz\n",
+            line=2),
+    Invalid("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet restore -r linux-x64\n"
+            "RUN dotnet publish -c Release -r linux-x64 --no-restore -o /out\n"
+            "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n", line=2, count=2),
+    Invalid("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+            "RUN CGO_ENABLED=0 GOARCH=amd64 go build -o /out/app .\n"
+            "FROM scratch\nCOPY --from=build /out/app /app\n", line=2),
+    Invalid("FROM --platform=$BUILDPLATFORM rust:1.79 AS build\n"
+            "RUN cargo build --release --target x86_64-unknown-linux-gnu\n"
+            "FROM debian\nCOPY --from=build /src/target /app\n", line=2),
+    Invalid("FROM debian\nADD https://example.com/tool_1.0_linux_aarch64.tar.gz /opt/\n", line=2),
+    Invalid("FROM --platform=$BUILDPLATFORM python:3.12 AS deps\n"
+            "RUN pip install --platform manylinux2014_x86_64 --only-binary=:all: --target /deps -r req.txt\n"
+            "FROM python:3.12\nCOPY --from=deps /deps /deps\n", line=2),
+    Invalid("FROM golang:1.22\nENV GOARCH=arm64\n", line=2),
+]
