@@ -32,6 +32,8 @@ Toolchain = Literal["go", "rust", "c", "node", "jvm", "dotnet", "python", "site"
 TARGET_NAMES = frozenset({"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"})
 
 _WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "nice", "command", "env", "doas", "chronic"})
+# tool runners: `bundle exec CMD`, `poetry run CMD`...
+_RUNNERS = {"bundle": "exec", "poetry": "run", "uv": "run", "pipenv": "run", "pdm": "run", "hatch": "run"}
 # flags of wrappers that take a value (``sudo -u user``, ``nice -n 10``, ``env -u NAME``)
 _WRAPPER_VALUE_FLAGS = {
     "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"},
@@ -81,6 +83,9 @@ def invocation(cmd: SimpleCommand) -> Invocation | None:
         if first is None:
             return None
         base = os.path.basename(first)
+        if base in _RUNNERS and len(words) > 2 and words[1].value == _RUNNERS[base]:
+            words = words[2:]  # `bundle exec jekyll`, `poetry run mkdocs`
+            continue
         if base not in _WRAPPERS:
             return Invocation(cmd, base, words, env)
         value_flags = _WRAPPER_VALUE_FLAGS.get(base, set())
@@ -174,8 +179,8 @@ _NODE_TOOLS = {
     "tsc": None, "vite": None, "webpack": None, "esbuild": None, "rollup": None, "next": "build",
     "parcel": "build", "ng": "build", "nuxt": "build", "astro": "build", "svelte-kit": "build",
     "react-scripts": "build", "tsup": None, "swc": None, "babel": None, "gatsby": "build",
-    "@11ty/eleventy": None, "eleventy": None,
 }
+_ELEVENTY = frozenset({"eleventy", "@11ty/eleventy"})
 _JVM = frozenset({"mvn", "mvnw", "gradle", "gradlew", "sbt", "ant", "lein", "javac", "native-image", "kotlinc"})
 _PYTHON_RE = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
 _PIP_RE = re.compile(r"^pip(?:\d+(?:\.\d+)?)?$")
@@ -282,6 +287,8 @@ def _node(inv: Invocation) -> Compile | None:
         if not pos:
             return None
         name = pos[0].split("@")[0] if not pos[0].startswith("@") else "@" + pos[0][1:].split("@")[0]
+        if name in _ELEVENTY:
+            return Compile("site", f"{tool} {pos[0]}", inv)
         if name in _NODE_TOOLS:
             needed = _NODE_TOOLS[name]
             if needed is None or (len(pos) > 1 and pos[1] == needed):
@@ -359,7 +366,7 @@ def _site(inv: Invocation) -> Compile | None:
         if pos and pos[0] in ("build", "b"):
             return Compile("site", f"{tool} build", inv)
         return None
-    if tool in ("sphinx-build",):
+    if tool in ("sphinx-build", "eleventy"):
         return Compile("site", tool, inv)
     return None
 
