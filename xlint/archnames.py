@@ -10,6 +10,7 @@ and translate between vocabularies.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,7 +61,7 @@ def name_in(vocabulary: Vocabulary, arch: str, variant: str | None = None) -> st
     return row.get(vocabulary) if row is not None else None
 
 
-def mismatches(vocabulary: Vocabulary, targets: list[tuple[str, str, str | None]]) -> list[tuple[str, str]]:
+def mismatches(vocabulary: Vocabulary, targets: Sequence[tuple[str, str, str | None]]) -> list[tuple[str, str]]:
     """For each target platform whose TARGETARCH differs from its name in ``vocabulary``:
     ``(TARGETARCH, expected name)``. Empty when ``$TARGETARCH`` happens to be right for every target."""
     out: list[tuple[str, str]] = []
@@ -158,7 +159,7 @@ def _mask_references(text: str) -> str:
     return _REF_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def differs_from_targets(arch: str, variant: str, targets: list[tuple[str, str, str | None]]) -> bool:
+def differs_from_targets(arch: str, variant: str, targets: Sequence[tuple[str, str, str | None]]) -> bool:
     """True when some target platform has another architecture than the literal's ``arch``/``variant``."""
     for _os, t_arch, t_var in targets:
         if t_arch != arch:
@@ -178,7 +179,7 @@ def targetarch_references(text: str) -> list[tuple[int, int]]:
 
 
 # -- probes and tool options ------------------------------------------------------------------------------
-def is_arch_probe(name: str | None, args: list[str | None]) -> bool:
+def is_arch_probe(name: str | None, args: Sequence[str | None]) -> bool:
     """True for a command that prints the machine's architecture: ``uname -m`` (``-p``, ``-i``,
     combined short flags), ``arch``, ``dpkg --print-architecture``, ``dpkg-architecture -q..ARCH``,
     ``apk --print-arch``, ``rpm --eval %_arch``."""
@@ -214,7 +215,7 @@ def is_arch_probe(name: str | None, args: list[str | None]) -> bool:
     return False
 
 
-def option_values(args: list[str], names: tuple[str, ...]) -> list[tuple[int, str]]:
+def option_values(args: Sequence[str], names: tuple[str, ...]) -> list[tuple[int, str]]:
     """Values of options ``names`` in raw ``args`` (``--target X``, ``--target=X``, ``-rX`` for one-letter
     options): ``(index of the word holding the value, value text)``."""
     out: list[tuple[int, str]] = []
