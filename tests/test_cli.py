@@ -32,7 +32,7 @@ def test_version() -> None:
 
 def test_check_reports_and_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text(BUGGY)
-    r = xlint("check", str(tmp_path / "Dockerfile"))
+    r = xlint("check", "--select", "XL201", str(tmp_path / "Dockerfile"))
     assert r.returncode == 1
     first = r.stdout.splitlines()[0]
     assert first.startswith(f"{tmp_path / 'Dockerfile'}:2:") and " XL201" in first
@@ -44,7 +44,7 @@ def test_check_reports_and_exit_codes(tmp_path: Path) -> None:
 
 def test_json_format_shape(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text(BUGGY)
-    r = xlint("check", "--format", "json", str(tmp_path / "Dockerfile"))
+    r = xlint("check", "--select", "XL201", "--format", "json", str(tmp_path / "Dockerfile"))
     rows = json.loads(r.stdout)
     assert len(rows) == 1
     row = rows[0]
@@ -101,19 +101,23 @@ def test_select_ignore_and_pragmas(tmp_path: Path) -> None:
     f.write_text(BUGGY)
     assert xlint("check", "--ignore", "XL201", str(f)).returncode == 0
     assert xlint("check", "--select", "XL9", str(f)).returncode == 0
+    sel = ("--select", "XL201,XL902")
     f.write_text("FROM golang AS build\n# xlint: ignore=XL201\nRUN GOARCH=$TARGETARCH go build .\n")
-    assert xlint("check", str(f)).returncode == 0
+    assert xlint("check", *sel, str(f)).returncode == 0
+    f.write_text("FROM golang AS build\nRUN GOARCH=$TARGETARCH go build .  # xlint: ignore=XL201\n")
+    assert xlint("check", *sel, str(f)).returncode == 0
     f.write_text("# xlint: global ignore=XL201\nFROM golang AS build\nRUN GOARCH=$TARGETARCH go build .\n")
-    assert xlint("check", str(f)).returncode == 0
+    assert xlint("check", *sel, str(f)).returncode == 0
     f.write_text("FROM golang AS build\n# xlint: ignore=XL2O1\nRUN GOARCH=$TARGETARCH go build .\n")
-    r = xlint("check", "--format", "json", str(f))
+    assert xlint("check", *sel, str(f)).returncode == 1
+    r = xlint("check", *sel, "--format", "json", str(f))
     assert sorted(row["code"] for row in json.loads(r.stdout)) == ["XL201", "XL902"]
 
 
 def test_config_file_and_invalid_config(tmp_path: Path) -> None:
     f = tmp_path / "Dockerfile"
     f.write_text(BUGGY)
-    (tmp_path / ".xlint.yaml").write_text("ignore: [XL201]\n")
+    (tmp_path / ".xlint.yaml").write_text("select: [XL2]\nignore: [XL201, XL208]\n")
     assert xlint("check", str(f)).returncode == 0
     (tmp_path / ".xlint.yaml").write_text("ignore: [XL201\n")
     r = xlint("check", str(f))
@@ -122,7 +126,8 @@ def test_config_file_and_invalid_config(tmp_path: Path) -> None:
     r = xlint("check", str(f))
     assert r.returncode == 2 and "unknown key 'colour'" in r.stderr
     (tmp_path / ".xlint.yaml").unlink()
-    (tmp_path / "pyproject.toml").write_text('[tool.xlint]\nper-file-ignores = { "Dockerfile" = ["XL201"] }\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.xlint]\nselect = ["XL201"]\nper-file-ignores = { "Dockerfile" = ["XL201"] }\n')
     assert xlint("check", str(f)).returncode == 0
 
 
@@ -130,16 +135,16 @@ def test_fix_in_place_keeps_mode_and_is_idempotent(tmp_path: Path) -> None:
     f = tmp_path / "Dockerfile"
     f.write_text(BUGGY)
     f.chmod(0o640)
-    r = xlint("fix", "--diff", str(f))
+    r = xlint("fix", "--select", "XL201", "--diff", str(f))
     assert r.returncode == 1 and "+ARG TARGETARCH" in r.stdout
     assert f.read_text() == BUGGY  # --diff writes nothing
-    r = xlint("fix", str(f))
+    r = xlint("fix", "--select", "XL201", str(f))
     assert r.returncode == 0, r.stderr
     assert f.read_text() == BUGGY.replace("AS build\n", "AS build\nARG TARGETARCH\n")
     assert stat.S_IMODE(f.stat().st_mode) == 0o640
     assert "fixed XL201" in r.stdout
-    assert xlint("fix", "--diff", str(f)).returncode == 0
-    assert xlint("check", str(f)).returncode == 0
+    assert xlint("fix", "--select", "XL201", "--diff", str(f)).returncode == 0
+    assert xlint("check", "--select", "XL201", str(f)).returncode == 0
 
 
 def test_fix_refuses_read_only_and_broken_files(tmp_path: Path) -> None:
@@ -169,7 +174,7 @@ def test_rules_and_explain() -> None:
 @pytest.mark.parametrize("fmt", ["sarif", "github", "junit"])
 def test_other_formats(tmp_path: Path, fmt: str) -> None:
     (tmp_path / "Dockerfile").write_text(BUGGY)
-    r = xlint("check", "--format", fmt, str(tmp_path / "Dockerfile"))
+    r = xlint("check", "--select", "XL201", "--format", fmt, str(tmp_path / "Dockerfile"))
     assert r.returncode == 1
     if fmt == "sarif":
         doc = json.loads(r.stdout)

@@ -37,6 +37,7 @@ def test_hooks_with_real_pre_commit(tmp_path: Path) -> None:
     (repo / "Containerfile").write_text(BUGGY)
     (repo / "api.dockerfile").write_text(BUGGY)
     (repo / "README.md").write_text("FROM not a dockerfile\n")
+    (repo / ".xlint.yaml").write_text("select: [XL201]\n")  # the project's own config is honoured
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "init")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}

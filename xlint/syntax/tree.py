@@ -146,17 +146,13 @@ class Dockerfile:
 
     def __post_init__(self) -> None:
         if not self._line_starts:
+            # a line ends at "\n" (CRLF included); a lone "\r" is not a line break, as in BuildKit
             starts = [0]
-            text = self.text
-            i = 0
-            n = len(text)
-            while i < n:
-                c = text[i]
-                if c == "\n":
-                    starts.append(i + 1)
-                elif c == "\r" and (i + 1 >= n or text[i + 1] != "\n"):
-                    starts.append(i + 1)
-                i += 1
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
             self._line_starts = starts
 
     def __str__(self) -> str:
