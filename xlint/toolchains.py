@@ -208,7 +208,11 @@ def classify(cmd: SimpleCommand) -> Compile | None:
     if tool in _NODE_PMS or tool in ("npx", "bunx") or tool in _NODE_TOOLS:
         return _node(inv)
     if tool in _JVM:
-        return Compile("jvm", tool if tool not in ("mvnw", "gradlew") else f"./{tool}", inv)
+        name = tool if tool not in ("mvnw", "gradlew") else f"./{tool}"
+        pos = _positionals(inv, ("-f", "--file", "-s", "--settings", "-p", "--project-dir", "-d", "-cp",
+                                 "-classpath", "-o"))
+        return Compile("jvm", f"{name} {pos[0]}" if pos and tool not in ("javac", "kotlinc", "native-image")
+                       else name, inv)
     if tool == "dotnet":
         return _dotnet(inv)
     py = _python(inv)
@@ -674,8 +678,10 @@ def stage_commands(model: Model, stage: Stage) -> list[tuple[Instruction, Simple
 
 
 def ships_to_target(model: Model, stage: Stage) -> bool:
-    """True when files of ``stage`` can end up in the target image: it is the target, or some stage that
-    reads it (COPY --from, --mount=from, FROM) runs on the target platform or ships to the target."""
+    """True when files of ``stage`` can end up in the target image: it is the target, or a stage that does
+    not run on the build platform reads it (COPY --from, --mount=from, FROM), or a stage built on it
+    (FROM) ships to the target. A build-platform stage that copies from it is taken to run it as a tool
+    (a code generator), not to pass its binaries on."""
     if model.target is None or stage.index not in model.reachable:
         return False
     seen: set[int] = set()
@@ -692,7 +698,8 @@ def ships_to_target(model: Model, stage: Stage) -> bool:
                 continue
             if model.stages[edge.target].platform.kind != "build":
                 return True
-            todo.append(edge.target)
+            if edge.kind == "base":
+                todo.append(edge.target)
     return False
 
 
