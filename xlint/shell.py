@@ -841,6 +841,16 @@ def _heredoc_substitutions(doc: Heredoc, hmap: _Map, walker: _Walker) -> None:
 
 
 def _collect(instr: Instruction) -> _Walker:
+    """The walk of one instruction, cached on it (every rule asks; a tree is never changed in place)."""
+    cached = instr.__dict__.get("_xlint_shell_walk")
+    if isinstance(cached, _Walker):
+        return cached
+    walker = _walk_instruction(instr)
+    instr.__dict__["_xlint_shell_walk"] = walker
+    return walker
+
+
+def _walk_instruction(instr: Instruction) -> _Walker:
     walker = _Walker()
     target = instr.sub if instr.keyword == "ONBUILD" and instr.sub is not None else instr
     try:
@@ -859,7 +869,7 @@ def run_commands(instr: Instruction) -> list[SimpleCommand]:
     Exec form: ``argv`` is the JSON array (one command); ``["sh", "-c", "..."]`` adds the commands of the
     string. Shell form: ``instr.logical.text`` is parsed; heredoc scripts are followed (see the module
     docstring)."""
-    return _collect(instr).commands
+    return list(_collect(instr).commands)
 
 
 def assignments(instr: Instruction) -> list[Assignment]:
