@@ -594,13 +594,9 @@ def test_word_and_command_are_frozen_values() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Through the real parser. The parser is written concurrently; until it lands, xlint.parse raises
-# NotImplementedError and these tests are expected failures (not skips).
-
-_parser_pending = pytest.mark.xfail(raises=NotImplementedError, strict=False, reason="parser placeholder")
+# Through the real parser.
 
 
-@_parser_pending
 def test_parse_shell_form_continuation() -> None:
     import xlint
 
@@ -612,7 +608,6 @@ def test_parse_shell_form_continuation() -> None:
     assert [text[w.span.start : w.span.end] for w in cmds[1].argv] == ["make", "all"]
 
 
-@_parser_pending
 def test_parse_heredoc_and_json() -> None:
     import xlint
 
