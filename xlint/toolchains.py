@@ -593,6 +593,8 @@ def dotnet_cross(comp: Compile) -> CrossCheck:
 
 
 _CROSS_CC = re.compile(r"(?:^|[/\s=])(?:xx-|[a-z0-9_]+-(?:linux|w64|apple|unknown|none)-)")
+_CROSS_ARGS = ("--host", "--target", "-target", "--cross-file", "-DCMAKE_TOOLCHAIN_FILE", "-DCMAKE_C_COMPILER",
+               "-DCMAKE_SYSTEM_PROCESSOR", "CC=", "CXX=", "CROSS_COMPILE=", "ARCH=", "HOST=", "CHOST=")
 _C_ENV = ("CC", "CXX", "CROSS_COMPILE", "CMAKE_TOOLCHAIN_FILE", "HOST", "CHOST", "CROSS_TRIPLE", "TARGET_TRIPLE")
 
 
@@ -608,6 +610,9 @@ def _cross_indicator(cmd: SimpleCommand) -> bool:
         return True
     vals = inv.values()
     if tool == "dpkg" and "--add-architecture" in vals:
+        return True
+    if tool in ("configure", "cmake", "meson") and any(
+            v.startswith(_CROSS_ARGS) or "xx-" in v for v in vals):
         return True
     found = package_manager_install(cmd)
     if found is not None and any(w.value and re.match(r"^(crossbuild-essential-|gcc-.*-linux-|g\+\+-.*-linux-)",
@@ -626,14 +631,14 @@ def c_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> Cr
                                          for e in inv.env):
         return CrossCheck(True)
     for v in inv.values():
-        if v.startswith(("--host", "--target", "-target", "--cross-file", "-DCMAKE_TOOLCHAIN_FILE",
-                         "-DCMAKE_C_COMPILER", "-DCMAKE_SYSTEM_PROCESSOR", "CC=", "CXX=", "CROSS_COMPILE=",
-                         "ARCH=", "HOST=", "CHOST=")) or "xx-" in v:
+        if v.startswith(_CROSS_ARGS) or "xx-" in v:
             return CrossCheck(True)
     env = settings(model, stage, instr, inv.cmd)
     if any(n in env for n in _C_ENV):
         return CrossCheck(True, found=env)
-    for _, ins in _earlier_instructions(model, stage, None):
+    if any(_cross_indicator(c) for c in run_commands(instr) if c.span.start < inv.cmd.span.start):
+        return CrossCheck(True, found=env)
+    for _, ins in _earlier_instructions(model, stage, instr):
         src = ins.flag("from") if ins.keyword == "COPY" else None
         if src is not None and src.value is not None and "xx" in src.value:
             return CrossCheck(True)
