@@ -186,7 +186,7 @@ def put_file(path: str) -> tuple[str, int]:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     d = h.hexdigest()
-    shutil.copyfile(path, os.path.join(blobs, d))
+    os.replace(path, os.path.join(blobs, d))  # same file system: a rename, no copy
     return "sha256:" + d, os.path.getsize(path)
 
 manifests = []
@@ -272,11 +272,8 @@ prepare_golang() {
   for p in "${pids[@]}"; do wait "$p" || rc=1; done
   [ $rc = 0 ] || { tail -20 "$LOG_DIR"/mmdebstrap-*.log >&2; die "mmdebstrap failed (logs: $LOG_DIR)"; }
   write_layout "$out" '["/bin/bash"]' "${pairs[@]}"
-  rm -f "$WORK"/golang-*.tar
-  log "golang layout: $out (${ARCHES}; Debian golang-go $(go_version))"
+  log "golang layout: $out (${ARCHES}; Debian bookworm golang-go)"
 }
-
-go_version() { echo "1.19"; }
 
 write_env() {
   cat > "$ENGINE_DIR/env.tmp" <<EOF

@@ -148,6 +148,8 @@ def _print_failure(result: BuildResult) -> None:
 @click.option("--no-verify", is_flag=True, help="Skip verifying the result.")
 @click.option("--insecure", is_flag=True, help="Verify a pushed image over plain HTTP.")
 @click.option("--build-platform", help="The build machine's platform for the static check (default: the builder's).")
+@click.option("--rawjson-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save BuildKit's raw progress stream (rawjson) here.")
 @click.option("-q", "--quiet", is_flag=True, help="No live progress.")
 @click.pass_context
 def build_command(
@@ -174,6 +176,7 @@ def build_command(
     no_verify: bool,
     insecure: bool,
     build_platform: str | None,
+    rawjson_file: Path | None,
     quiet: bool,
 ) -> None:
     """Build CONTEXT for several platforms with BuildKit, report where each step ran, verify the image.
@@ -208,6 +211,7 @@ def build_command(
         provenance=provenance,
         extra=extra,
         dist=dist,
+        rawjson_file=rawjson_file,
     )
     from xlint.build.display import Display
     from xlint.build.engine import host_platform

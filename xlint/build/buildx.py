@@ -162,8 +162,11 @@ def run_build(opts: BuildOptions, listener: Listener | None = None) -> BuildResu
     assert proc.stderr is not None
     fd = proc.stderr.fileno()
     utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    tee = open(opts.rawjson_file, "wb") if opts.rawjson_file else None  # noqa: SIM115 - closed below
     while True:
         chunk = os.read(fd, 65536)
+        if tee is not None:
+            tee.write(chunk)
         items = decoder.feed(utf8.decode(chunk, final=not chunk))
         if not chunk:
             items += decoder.close()
@@ -173,6 +176,8 @@ def run_build(opts: BuildOptions, listener: Listener | None = None) -> BuildResu
                 listener(changed)
         if not chunk:
             break
+    if tee is not None:
+        tee.close()
     rc = proc.wait()
     wall = time.monotonic() - t0
     error = ""

@@ -32,6 +32,7 @@ class BuildOptions:
     provenance: str | None = None
     extra: list[str] = field(default_factory=list)
     dist: Path = Path("dist")
+    rawjson_file: Path | None = None  # a copy of the engine's progress stream
 
     def image_name(self) -> str:
         """``dist/<name>.oci.tar``: the first tag's repository name, else the context directory's."""

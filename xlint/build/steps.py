@@ -137,28 +137,44 @@ def match_instruction(
                 return s, None, True
         return (candidates[0], None, True) if candidates else (None, None, True)
     best: tuple[int, StageInfo, InstructionLike] | None = None
+    keyword = text.split(" ", 1)[0].upper()
     for s in candidates:
+        has_from = vn.total == len(s.steps) + 1
+        # FROM counted in N: position i-2 (FROM shown) or i-1 (FROM from a named context, not shown)
+        expected = {vn.index - 2, vn.index - 1} if has_from else {vn.index - 1}
         for pos, ins in enumerate(s.steps):
-            orig = _norm(ins.original)
-            if not orig:
+            if not _same_text(ins.original, text):
                 continue
-            same = orig == text or orig.startswith(text) or text.startswith(orig)
-            if not same:
-                continue
-            # distance of the step's position from what i/N says (FROM counted or not)
-            has_from = vn.total == len(s.steps) + 1
-            expected = {vn.index - 2, vn.index - 1} if has_from else {vn.index - 1}
             dist = min(abs(pos - e) for e in expected)
             if best is None or dist < best[0]:
                 best = (dist, s, ins)
     if best is not None:
         return best[1], best[2], False
     for s in candidates:
-        if vn.total == len(s.steps) + 1 and 2 <= vn.index <= vn.total:
-            return s, s.steps[vn.index - 2], False
-        if vn.total == len(s.steps) and 1 <= vn.index <= vn.total:
-            return s, s.steps[vn.index - 1], False
+        has_from = vn.total == len(s.steps) + 1
+        positions = [vn.index - 1, vn.index - 2] if has_from else [vn.index - 1]
+        for pos in positions:
+            if 0 <= pos < len(s.steps) and s.steps[pos].keyword.upper() == keyword:
+                return s, s.steps[pos], False
     return None, None, False
+
+
+_VAR = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _same_text(original: str, shown: str) -> bool:
+    """BuildKit shows the instruction with build args expanded (``GOARCH=$TARGETARCH`` -> ``GOARCH=arm64``)
+    and may shorten it; a variable in the source matches any text."""
+    orig = _norm(original)
+    if not orig:
+        return False
+    if orig == shown or orig.startswith(shown) or shown.startswith(orig):
+        return True
+    if "$" not in orig:
+        return False
+    parts = _VAR.split(orig)
+    pattern = "(?:.*?)".join(re.escape(p) for p in parts)
+    return re.fullmatch(pattern, shown, re.S) is not None or re.match(pattern, shown + " ", re.S) is not None
 
 
 def arch_of(platform: str) -> str:

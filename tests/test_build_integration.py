@@ -1,0 +1,232 @@
+"""`xlint build` against the real engine: docker buildx (BuildKit in dockerd), qemu-aarch64, local registry.
+
+The engine comes from `sudo scripts/setup-engine.sh` (base images as OCI layouts, fed with
+--build-context because there is no Docker Hub). With CI set these tests must run: a missing engine
+fails them. Without CI they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parent.parent
+GO_HELLO = ROOT / "fixtures" / "go-hello"
+DATA = ROOT / "tests" / "data" / "build"
+ENGINE_DIR = Path(os.environ.get("XLINT_ENGINE_DIR", "/var/cache/xlint-engine"))
+REGISTRY = os.environ.get("XLINT_REGISTRY", "127.0.0.1:5000")
+
+
+def _engine_problem() -> str | None:
+    if shutil.which("docker") is None:
+        return "docker is not installed (run: sudo scripts/setup-engine.sh)"
+    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
+                          check=False)
+    if info.returncode != 0:
+        return "the Docker daemon is not running (run: sudo scripts/setup-engine.sh)"
+    if subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False).returncode != 0:
+        return "docker buildx is not installed (run: sudo scripts/setup-engine.sh)"
+    for layout in ("golang", "busybox"):
+        if not (ENGINE_DIR / "oci" / layout / "index.json").is_file():
+            return f"base image layout {ENGINE_DIR / 'oci' / layout} missing (run: sudo scripts/setup-engine.sh)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def engine() -> None:
+    problem = _engine_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but the build engine is not usable: {problem}")
+    pytest.skip(f"no build engine: {problem}")
+
+
+def _contexts() -> list[str]:
+    golang = f"oci-layout://{ENGINE_DIR / 'oci' / 'golang'}:latest"
+    busybox = f"oci-layout://{ENGINE_DIR / 'oci' / 'busybox'}:latest"
+    out: list[str] = []
+    for name, src in (
+        ("golang:1.22-bookworm", golang),
+        ("busybox:1.36", busybox),
+        ("gcr.io/distroless/static-debian12", busybox),
+    ):
+        out += ["--build-context", f"{name}={src}"]
+    return out
+
+
+def offline_copy(src: Path, dest_dir: Path) -> Path:
+    """The fixture Dockerfile with its `# syntax=` line neutralised (the frontend image lives on Docker Hub),
+    keeping every line number."""
+    lines = src.read_text().splitlines(keepends=True)
+    out = ["# (syntax directive removed: offline engine)\n" if ln.lower().startswith("# syntax=") else ln
+           for ln in lines]
+    dest = dest_dir / src.name
+    dest.write_text("".join(out))
+    return dest
+
+
+@dataclass
+class Run:
+    rc: int
+    stdout: str
+    stderr: str
+    report: dict[str, Any] | None
+    summary: str
+
+
+def xlint_build(args: list[str], tmp: Path, env: dict[str, str] | None = None) -> Run:
+    report_file = tmp / "report.json"
+    summary = tmp / "summary.md"
+    full_env = dict(os.environ)
+    full_env["GITHUB_STEP_SUMMARY"] = str(summary)
+    full_env.update(env or {})
+    cmd = [sys.executable, "-c", "import sys; from xlint.cli import main; sys.exit(main())", "build",
+           "--report", "json", "--report-file", str(report_file), "--rawjson-file", str(tmp / "build.rawjson"), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=tmp, timeout=900, check=False)
+    report = json.loads(report_file.read_text()) if report_file.is_file() else None
+    return Run(proc.returncode, proc.stdout, proc.stderr, report,
+               summary.read_text() if summary.is_file() else "")
+
+
+def steps_at(report: dict[str, Any], line: int, platform: str) -> list[dict[str, Any]]:
+    return [s for s in report["steps"] if s["line"] == line and s["platform"] == platform]
+
+
+@pytest.fixture(scope="session")
+def cross_build(engine: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    tmp = tmp_path_factory.mktemp("cross")
+    df = offline_copy(GO_HELLO / "Dockerfile", tmp)
+    return xlint_build(["-f", str(df), "--no-cache", "--provenance=false", "-t", "xlint-test/hello:cross",
+                        *_contexts(), str(GO_HELLO)], tmp)
+
+
+@pytest.fixture(scope="session")
+def naive_build(engine: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    tmp = tmp_path_factory.mktemp("naive")
+    df = offline_copy(GO_HELLO / "Dockerfile.emulated", tmp)
+    return xlint_build(["-f", str(df), "--no-cache", "--provenance=false", "--max-emulated-seconds", "1",
+                        *_contexts(), str(GO_HELLO)], tmp)
+
+
+@pytest.fixture(scope="session")
+def broken_build(engine: None, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    tmp = tmp_path_factory.mktemp("broken")
+    return xlint_build(["-f", str(DATA / "go-broken" / "Dockerfile"), "--provenance=false", *_contexts(),
+                        str(GO_HELLO)], tmp)
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line and not line.lstrip().startswith("#"):
+            return i
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+# ----------------------------------------------------------------------------- cross build
+def test_cross_build_compiles_arm64_natively(cross_build: Run) -> None:
+    assert cross_build.rc == 0, cross_build.stderr[-3000:]
+    report = cross_build.report
+    assert report is not None and report["ok"]
+    line = _line_of(GO_HELLO / "Dockerfile", "go build")
+    arm = steps_at(report, line, "linux/arm64")
+    assert arm, report["steps"]
+    assert all(s["placement"] == "cross" and s["exec_platform"] == "linux/amd64" for s in arm)
+    assert all(not s["cached"] and s["duration_s"] > 0 for s in arm)
+    emulated = [s for s in report["steps"] if s["placement"] == "emulated" and "go " in s["instruction"]]
+    assert emulated == []
+    assert report["emulated_seconds"]["linux/arm64"] < 1.0
+    assert "cross amd64->arm64" in cross_build.stdout
+    assert f"Dockerfile:{line}" in cross_build.stdout
+
+
+def test_cross_build_is_verified(cross_build: Run) -> None:
+    report = cross_build.report
+    assert report is not None
+    assert report["verify"] is not None and report["verify"]["ok"], cross_build.stdout
+    assert report["output"].endswith("dist/hello.oci.tar")
+    assert Path(cross_build.stderr) or True
+    assert "| Dockerfile:" in cross_build.summary and "cross amd64->arm64" in cross_build.summary
+
+
+# ----------------------------------------------------------------------------- naive (emulated) build
+def test_naive_build_reports_emulated_go_build(naive_build: Run) -> None:
+    report = naive_build.report
+    assert report is not None and report["ok"], naive_build.stderr[-3000:]
+    line = _line_of(GO_HELLO / "Dockerfile.emulated", "go build")
+    (arm,) = steps_at(report, line, "linux/arm64")
+    assert arm["placement"] == "emulated" and arm["exec_platform"] == "linux/arm64"
+    assert arm["keyword"] == "RUN" and "go build" in arm["instruction"]
+    assert arm["duration_s"] > 1.0
+    (amd,) = steps_at(report, line, "linux/amd64")
+    assert amd["placement"] == "native"
+    assert report["top_emulated"][0]["line"] in (line, _line_of(GO_HELLO / "Dockerfile.emulated", "go mod"))
+    assert report["emulated_seconds"]["linux/arm64"] >= arm["duration_s"]
+    assert f"Dockerfile.emulated:{line}" in naive_build.stdout
+    assert "emulated on linux/arm64" in naive_build.stdout
+
+
+def test_naive_build_gate_exits_1(naive_build: Run) -> None:
+    assert naive_build.rc == 1
+    report = naive_build.report
+    assert report is not None and report["ok"]  # the build itself succeeded
+    assert any("--max-emulated-seconds 1" in g for g in report["gate_failures"])
+    assert "gate failed" in naive_build.stderr
+
+
+# ----------------------------------------------------------------------------- broken build
+def test_broken_build_fails_verify_naming_app(broken_build: Run) -> None:
+    assert broken_build.rc == 1, broken_build.stderr[-3000:]
+    report = broken_build.report
+    assert report is not None and report["ok"]  # built fine, wrong content
+    assert report["verify"] is not None and not report["verify"]["ok"]
+    text = report["verify"]["text"]
+    arm_lines = [ln for ln in text.splitlines() if "/app" in ln]
+    assert arm_lines, text
+    assert any("x86-64" in ln or "x86_64" in ln for ln in arm_lines), text
+    assert "linux/arm64" in text
+
+
+# ----------------------------------------------------------------------------- registry
+def test_push_to_local_registry_and_verify(cross_build: Run, tmp_path: Path) -> None:
+    ref = f"{REGISTRY}/xlint-test/hello:ci"
+    df = offline_copy(GO_HELLO / "Dockerfile", tmp_path)
+    run = xlint_build(["-f", str(df), "--provenance=false", "--push", "-t", ref, *_contexts(), str(GO_HELLO)],
+                      tmp_path)
+    assert run.rc == 0, run.stderr[-3000:]
+    assert run.report is not None and run.report["output"] == ref
+    assert run.report["verify"]["ok"], run.stdout
+
+
+# ----------------------------------------------------------------------------- errors
+def test_daemon_unreachable_is_one_line_exit_2(engine: None, tmp_path: Path) -> None:
+    run = xlint_build([str(GO_HELLO)], tmp_path, env={"DOCKER_HOST": "unix:///nonexistent"})
+    assert run.rc == 2
+    err = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    assert len(err) == 1, run.stderr
+    assert "Docker daemon not reachable at unix:///nonexistent" in err[0]
+    assert "Traceback" not in run.stderr
+
+
+def test_platform_without_binfmt_is_exit_2(engine: None, tmp_path: Path) -> None:
+    run = xlint_build(["--platform", "linux/s390x", "--no-check", str(GO_HELLO)], tmp_path)
+    assert run.rc == 2
+    assert "linux/s390x not supported by builder" in run.stderr
+    assert "qemu-user-static" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_no_docker_binary_is_exit_2(tmp_path: Path) -> None:
+    run = xlint_build([str(GO_HELLO)], tmp_path, env={"PATH": str(tmp_path)})
+    assert run.rc == 2
+    assert "docker not found" in run.stderr and "Traceback" not in run.stderr
