@@ -8,7 +8,8 @@
 # Target: Debian bookworm, run as root, no Docker Hub. What it does:
 #  - docker.io, docker-cli, docker-buildx from Debian trixie through a temporary apt source pinned low
 #    (removed after install: every dependency stays bookworm), qemu-user-static + binfmt-support
-#    (qemu-aarch64 registered with the F flag), Debian's docker-registry and mmdebstrap from bookworm.
+#    (qemu-aarch64 registered with the F flag), Debian's docker-registry, mmdebstrap and buildah 1.28
+#    (the second backend, `xlint build --engine buildah`) from bookworm.
 #    Package maintainer scripts are kept from starting services (policy-rc.d, only while installing).
 #  - dockerd (containerd image store) and docker-registry (127.0.0.1:5000, no auth) as background
 #    processes with pid files under $XLINT_ENGINE_DIR/run; they keep running until `stop`.
@@ -67,7 +68,7 @@ install_packages() {
   command -v dockerd >/dev/null || need+=(docker.io/trixie)
   [ -x /usr/bin/docker ] || need+=(docker-cli/trixie)
   [ -x /usr/libexec/docker/cli-plugins/docker-buildx ] || need+=(docker-buildx/trixie)
-  for p in qemu-user-static binfmt-support docker-registry mmdebstrap arch-test ca-certificates; do
+  for p in qemu-user-static binfmt-support docker-registry mmdebstrap arch-test ca-certificates curl buildah runc; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
   done
   if [ ${#need[@]} -eq 0 ]; then log "packages: already installed"; return; fi

@@ -230,3 +230,41 @@ def test_no_docker_binary_is_exit_2(tmp_path: Path) -> None:
     run = xlint_build([str(GO_HELLO)], tmp_path, env={"PATH": str(tmp_path)})
     assert run.rc == 2
     assert "docker not found" in run.stderr and "Traceback" not in run.stderr
+
+
+# ----------------------------------------------------------------------------- buildah backend
+@pytest.fixture(scope="session")
+def buildah_engine(engine: None) -> None:
+    if shutil.which("buildah") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but buildah is not installed (scripts/setup-engine.sh installs it)")
+        pytest.skip("buildah is not installed (run: sudo scripts/setup-engine.sh)")
+
+
+def test_buildah_backend_builds_and_exports(buildah_engine: None, tmp_path: Path) -> None:
+    df = DATA / "buildah" / "Dockerfile"
+    run = xlint_build(["--engine", "buildah", "--no-check", "-f", str(df), "--build-context",
+                       f"busybox:1.36=oci-layout://{ENGINE_DIR / 'oci' / 'busybox'}:latest", str(df.parent)], tmp_path)
+    assert run.rc == 0, run.stderr[-3000:] + run.stdout[-3000:]
+    report = run.report
+    assert report is not None and report["engine"] == "buildah"
+    assert (tmp_path / "dist" / "buildah.oci.tar").is_file()
+    assert report["verify"]["ok"], run.stdout
+    (tools_arm,) = steps_at(report, 5, "linux/arm64")
+    assert tools_arm["placement"] == "cross" and tools_arm["exec_platform"] == "linux/amd64"
+    (final_arm,) = steps_at(report, 9, "linux/arm64")
+    assert final_arm["placement"] == "emulated" and final_arm["duration_s"] > 0
+    (final_amd,) = steps_at(report, 9, "linux/amd64")
+    assert final_amd["placement"] == "native"
+
+
+def test_no_buildx_plugin_is_exit_2(tmp_path: Path) -> None:
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    docker = shim / "docker"
+    docker.write_text("#!/bin/sh\necho \"docker: 'buildx' is not a docker command.\" >&2\nexit 1\n")
+    docker.chmod(0o755)
+    run = xlint_build(["--no-check", str(GO_HELLO)], tmp_path, env={"PATH": f"{shim}:/usr/bin:/bin"})
+    assert run.rc == 2
+    err = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    assert len(err) == 1 and "docker buildx plugin not found" in err[0] and "docker-buildx" in err[0]

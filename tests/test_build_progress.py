@@ -13,7 +13,7 @@ import pytest
 from xlint.build.buildx import build_command, parse_inspect
 from xlint.build.dockerfile import read_instructions, simple_instructions
 from xlint.build.engine import BuildOptions, output_of_spec
-from xlint.build.progress import BuildProgress, RawJsonDecoder, parse_timestamp, read_progress
+from xlint.build.progress import BuildProgress, RawJsonDecoder, iter_stream, parse_timestamp, read_progress
 from xlint.build.report import BuildReport, CheckFinding
 from xlint.build.steps import build_steps, native_platforms, parse_vertex_name
 
@@ -87,11 +87,12 @@ def test_failure_stream_keeps_error_logs_and_buildkit_text() -> None:
 
 
 def test_vertexes_merge_by_digest() -> None:
-    progress = read_progress((DATA / "registry-multistage.rawjson").read_text())
-    names = [v.name for v in progress.ordered()]
-    assert len(names) == len(set(zip(names, progress.vertexes, strict=True)))
-    steps = [v for v in progress.ordered() if v.name.startswith("[linux/")]
-    assert all(v.completed is not None for v in steps)
+    text = (DATA / "registry-multistage.rawjson").read_text()
+    records = [v for item in iter_stream([text]) if isinstance(item, dict) for v in item.get("vertexes") or []]
+    progress = read_progress(text)
+    assert len(records) > len(progress.vertexes) == len({r["digest"] for r in records})
+    steps = [v for v in progress.ordered() if parse_vertex_name(v.name) is not None]
+    assert len(steps) == 18 and all(v.completed is not None and v.started is not None for v in steps)
 
 
 # ----------------------------------------------------------------------------- names and lines
@@ -241,3 +242,32 @@ def test_parse_inspect_nodes() -> None:
     assert nodes == [["linux/amd64", "linux/amd64/v2", "linux/arm64"], ["linux/arm64", "linux/arm/v7"]]
     assert "linux/arm64" not in native_platforms(nodes[0])
     assert "linux/arm64" in native_platforms(nodes[1])
+
+
+# ----------------------------------------------------------------------------- recorded Go builds
+def test_recorded_cross_go_build() -> None:
+    """fixtures/go-hello/Dockerfile built for amd64+arm64 (--no-cache): BuildKit names the arm64 compile
+    `[linux/amd64->arm64 build 5/6] RUN ... GOARCH=arm64 go build` (args expanded) -> line 11, cross."""
+    report = _report("go-cross.rawjson", "Dockerfile.go-cross")
+    go = [s for s in report.steps if "go build" in s.text]
+    assert {(s.platform, s.placement, s.line) for s in go} == {("linux/amd64", "native", 11),
+                                                              ("linux/arm64", "cross", 11)}
+    assert "GOARCH=arm64" in next(s.text for s in go if s.platform == "linux/arm64")
+    assert all((s.duration or 0) > 1 for s in go)
+    assert report.emulated_total == 0.0
+    lines = {s.text: s.line for s in report.steps}
+    assert lines["RUN go mod download"] == 8 and lines["COPY . ."] == 9 and lines["WORKDIR /src"] == 5
+
+
+def test_recorded_emulated_go_build() -> None:
+    """fixtures/go-hello/Dockerfile.emulated: the arm64 `go build` (line 8) ran under qemu-aarch64."""
+    report = _report("go-emulated.rawjson", "Dockerfile.go-emulated")
+    (arm,) = [s for s in report.steps if "go build" in s.text and s.platform == "linux/arm64"]
+    assert (arm.placement, arm.exec_platform, arm.line, arm.where) == ("emulated", "linux/arm64", 8,
+                                                                      "emulated on linux/arm64")
+    assert (arm.duration or 0) > 10
+    assert report.top_emulated()[0] is arm
+    assert report.emulated_seconds()["linux/arm64"] >= (arm.duration or 0)
+    assert report.emulated_seconds()["linux/amd64"] == 0.0
+    assert f"Dockerfile.go-emulated:8 RUN CGO_ENABLED=0 go build -o /out/hello . {arm.duration:.1f} s emulated" in (
+        report.render_text())

@@ -77,7 +77,8 @@ def _report(result: BuildResult, opts: BuildOptions, engine: str) -> BuildReport
     from xlint.build.steps import build_steps, native_platforms
 
     text = opts.dockerfile.read_text(encoding="utf-8", errors="surrogateescape")
-    shown = os.path.relpath(opts.dockerfile) if not str(opts.dockerfile).startswith("..") else str(opts.dockerfile)
+    rel = os.path.relpath(opts.dockerfile)
+    shown = rel if not rel.startswith("..") else str(opts.dockerfile)
     native: set[str] = set()
     for node in result.builder_nodes:
         native |= native_platforms(node)
