@@ -55,6 +55,8 @@ _ARCH_VARS = ("TARGETARCH", "TARGETPLATFORM", "TARGETVARIANT", "BUILDARCH", "una
               "arch)")
 _ENV_NAMES = {"GOARCH": "go", "CARGO_BUILD_TARGET": "rust", "NPM_CONFIG_ARCH": "node", "NPM_CONFIG_CPU": "node",
               "RUNTIME_IDENTIFIER": "dotnet"}
+_DOTNET_HINT = ("Declare `ARG TARGETARCH` and pass `-a $TARGETARCH` instead of the RID (SDK 8 maps amd64 to x64; "
+                "keep musl with `--os linux-musl`).")
 
 
 @dataclass
@@ -88,8 +90,9 @@ class HardcodedArch(Rule):
                 if not differs_from_targets(f.arch, f.variant, model.targets):
                     continue
                 arch = f"{f.arch}/{f.variant}" if f.variant else f.arch
+                hint = _DOTNET_HINT if ".NET" in f.what else self.hint
                 ctx.report(self, f.span, self.message.format(literal=f.literal, arch=arch, what=f.what,
-                                                             targets=targets))
+                                                             targets=targets), hint=hint)
 
 
 def _stage_findings(model: Model, stage: Stage) -> list[_Finding]:
