@@ -14,6 +14,7 @@ import pytest
 
 from xlint.checker import check_text
 from xlint.report import render_sarif
+from xlint.rule import rule_by_code
 
 SCHEMA_PACKAGE = "@microsoft/jest-sarif@1.0.0-beta.0"
 SCHEMA_MEMBER = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
@@ -45,8 +46,8 @@ def sarif_schema(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 def test_sarif_validates(sarif_schema: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     text = "FROM --platform=$BUILDPLATFORM golang AS build\nRUN GOARCH=$TARGETARCH go build .\n"
-    diags = check_text(text, "svc/Dockerfile")
-    assert diags
+    diags = check_text(text, "svc/Dockerfile", rules=[rule_by_code("XL201")])  # type: ignore[list-item]
+    assert [d.code for d in diags] == ["XL201"]
     doc = json.loads(render_sarif(diags, {"svc/Dockerfile": text}))
     jsonschema.validate(doc, sarif_schema)
     run = doc["runs"][0]
