@@ -99,7 +99,8 @@ def test_single_native_target_silences_emulation_only(tmp_path: Path) -> None:
 def test_select_ignore_and_pragmas(tmp_path: Path) -> None:
     f = tmp_path / "Dockerfile"
     f.write_text(BUGGY)
-    assert xlint("check", "--ignore", "XL201", str(f)).returncode == 0
+    assert xlint("check", "--select", "XL2", "--ignore", "XL201,XL208", str(f)).returncode == 0
+    assert xlint("check", "--select", "XL201", str(f)).returncode == 1
     assert xlint("check", "--select", "XL9", str(f)).returncode == 0
     sel = ("--select", "XL201,XL902")
     f.write_text("FROM golang AS build\n# xlint: ignore=XL201\nRUN GOARCH=$TARGETARCH go build .\n")
