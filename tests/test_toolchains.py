@@ -194,6 +194,9 @@ def test_settings_sources_and_precedence() -> None:
         ("RUN apt-get install -y crossbuild-essential-arm64\nRUN make", True),
         ("COPY --from=xx / /\nRUN cmake --build build", True),
         ("ARG TARGETARCH\nRUN make ARCH=$TARGETARCH", True),
+        ("ARG TARGETARCH\nENV GOARCH=$TARGETARCH\nRUN make build", True),
+        ("ARG TARGETOS TARGETARCH\nRUN make build", True),
+        ("ARG TARGETOS TARGETARCH\nRUN gcc -o /x x.c", False),
     ],
 )
 def test_cross_check(body: str, targeted: bool) -> None:

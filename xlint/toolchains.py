@@ -634,8 +634,10 @@ def c_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> Cr
         if v.startswith(_CROSS_ARGS) or "xx-" in v:
             return CrossCheck(True)
     env = settings(model, stage, instr, inv.cmd)
-    if any(n in env for n in _C_ENV):
+    if any(n in env for n in _C_ENV) or any(s.from_target for s in env.values()):
         return CrossCheck(True, found=env)
+    if tool in _MAKES and any(stage.declaration(n, before=instr) is not None for n in TARGET_NAMES):
+        return CrossCheck(True, found=env)  # the build script can read the declared TARGET* ARGs
     if any(_cross_indicator(c) for c in run_commands(instr) if c.span.start < inv.cmd.span.start):
         return CrossCheck(True, found=env)
     for _, ins in _earlier_instructions(model, stage, instr):
