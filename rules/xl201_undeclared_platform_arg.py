@@ -77,18 +77,17 @@ def references(ctx: Context, instr: Instruction) -> list[tuple[str, Span]]:
     return [(n, sp) for n, sp in found if n in PLATFORM_ARGS]
 
 
-def insertion(ctx: Context, stage: Stage, name: str) -> Edit:
-    """Insert `ARG NAME` after the stage's FROM and the ARG lines right after it."""
+def insertion(ctx: Context, stage: Stage, name: str, use: Instruction) -> Edit:
+    """Insert `ARG NAME` with the stage's ARG lines: after the last ARG before the first use (so that
+    steps before it stay shared by all targets), else right after FROM."""
     tree = ctx.model.tree
     anchor = stage.from_instr
-    following: Instruction | None = None
     for instr in stage.instructions:
-        if instr.keyword != "ARG":
-            following = instr
+        if instr.span.start >= use.span.start:
             break
-        anchor = instr
-    model_line = following or anchor
-    line_start = tree.offset(model_line.start_line, 1)
+        if instr.keyword == "ARG":
+            anchor = instr
+    line_start = tree.offset(use.start_line, 1)
     indent = ""
     for ch in tree.text[line_start:]:
         if ch not in " \t":
@@ -109,7 +108,7 @@ class UndeclaredPlatformArg(Rule):
     name = "undeclared-platform-arg"
     severity = "error"
     message = "`${name}` is used in stage '{stage}' without `ARG {name}` in that stage: it expands to an empty string"
-    hint = "Declare it inside the stage (after FROM): platform ARGs are global and a stage only sees them after `ARG NAME`."
+    hint = "Declare it inside the stage (`ARG NAME`): platform ARGs are global and a stage only sees them after its own `ARG NAME`."
     fix_title = "Insert `ARG {name}` in the stage"
     fix_applicability = "safe"
 
@@ -132,7 +131,8 @@ class UndeclaredPlatformArg(Rule):
                         self,
                         span,
                         self.message.format(name=name, stage=stage.label),
-                        edits=[insertion(ctx, stage, name)],
+                        edits=[insertion(ctx, stage, name, instr)],
+                        fix_title=self.fix_title.format(name=name),
                     )
 
 
@@ -183,6 +183,13 @@ UndeclaredPlatformArg.invalid = [
         "from alpine as base\n  workdir /src\n  copy --from=tools /bin/tool-$BUILDARCH /usr/bin/tool\n",
         line=3,
         fixed="from alpine as base\n  arg BUILDARCH\n  workdir /src\n  copy --from=tools /bin/tool-$BUILDARCH /usr/bin/tool\n",
+    ),
+    Invalid(
+        "FROM --platform=$BUILDPLATFORM golang AS build\nCOPY go.* ./\nRUN go mod download\nARG TARGETOS\n"
+        "RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .\n",
+        line=5,
+        fixed="FROM --platform=$BUILDPLATFORM golang AS build\nCOPY go.* ./\nRUN go mod download\nARG TARGETOS\n"
+        "ARG TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .\n",
     ),
     Invalid(
         "FROM alpine\r\nENV ARCH=${TARGETARCH:-amd64}\r\n",

@@ -70,13 +70,14 @@ class Context:
         edits: list[Edit] | None = None,
         applicability: Applicability | None = None,
         severity: Severity | None = None,
+        fix_title: str | None = None,
     ) -> None:
         tree = self.model.tree
         line, col = tree.line_col(span.start)
         end_line, end_col = tree.line_col(span.end)
         fix = None
         if edits:
-            fix = Fix(applicability or rule.fix_applicability or "safe", edits, rule.fix_title)
+            fix = Fix(applicability or rule.fix_applicability or "safe", edits, fix_title or rule.fix_title)
         self.diagnostics.append(
             Diagnostic(
                 path=self.path,
