@@ -6,6 +6,7 @@ a tar parser of our own (ustar, GNU long names, pax) and the in-memory image fil
 from __future__ import annotations
 
 import hashlib
+import types
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,6 +14,14 @@ from typing import BinaryIO, Protocol, cast
 
 from xlint.verify.elf import ElfInfo, read_elf
 from xlint.verify.errors import VerifyInputError
+
+_inflate: types.ModuleType = zlib
+try:  # ISA-L inflate: same API as zlib, 2-3x faster (optional dependency ``isal``)
+    from isal import isal_zlib
+
+    _inflate = isal_zlib
+except ImportError:  # pragma: no cover - depends on the environment
+    pass
 
 CHUNK = 1 << 20
 HEAD = 4096
@@ -83,7 +92,7 @@ class _Gunzip:
 
     def __init__(self, src: Reader, where: str) -> None:
         self._src = src
-        self._d = zlib.decompressobj(31)
+        self._d = _inflate.decompressobj(31)
         self._pending = b""
         self._eof = False
         self.where = where
@@ -112,14 +121,14 @@ class _Gunzip:
                     return b""
                 self._started = True
                 self._pending = chunk
-            except zlib.error as e:
+            except _inflate.error as e:
                 raise VerifyInputError(self.where, f"corrupt gzip data: {e}") from None
 
     _started = False
 
     def _restart(self) -> None:
         rest = self._d.unused_data + self._pending
-        self._d = zlib.decompressobj(31)
+        self._d = _inflate.decompressobj(31)
         self._started = False
         self._pending = rest.lstrip(b"\0") if rest.strip(b"\0") == b"" else rest
         if self._pending:
