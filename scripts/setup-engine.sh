@@ -290,6 +290,8 @@ EOF
 cmd_start() {
   [ "$(id -u)" = 0 ] || die "run as root (sudo $0)"
   mkdir -p "$RUN_DIR" "$LOG_DIR" "$OCI_DIR" "$WORK"
+  # binfmt_misc first: qemu-user-static's postinst registers its handlers there
+  mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || true
   install_packages; timing "packages"
   setup_binfmt; timing "binfmt (qemu-aarch64, F flag)"
   start_registry; start_dockerd; timing "daemons"

@@ -271,3 +271,27 @@ def test_recorded_emulated_go_build() -> None:
     assert report.emulated_seconds()["linux/amd64"] == 0.0
     assert f"Dockerfile.go-emulated:8 RUN CGO_ENABLED=0 go build -o /out/hello . {arm.duration:.1f} s emulated" in (
         report.render_text())
+
+
+def test_multiline_run_with_expanded_arg_maps_to_its_lines() -> None:
+    """BuildKit shows `RUN echo one     && echo "v=1" ...` (continuations joined, comment dropped, ARG V
+    expanded) for a RUN written over lines 3-6."""
+    report = _report("multiline-run.rawjson", "Dockerfile.multiline")
+    runs = [s for s in report.steps if s.keyword == "RUN"]
+    assert {(s.platform, s.line, s.end_line, s.placement) for s in runs} == {
+        ("linux/amd64", 3, 6, "native"), ("linux/arm64", 3, 6, "emulated")}
+    report.attach_findings([CheckFinding("XL101", 5, "inside the RUN's lines")])
+    assert all(s.rules == ["XL101"] for s in runs)
+
+
+def test_read_instructions_uses_the_lossless_parser() -> None:
+    from xlint.syntax import Instruction
+
+    text = (DATA / "Dockerfile.multiline").read_text()
+    ins = read_instructions(text, "Dockerfile")
+    assert all(isinstance(i, Instruction) for i in ins)
+    assert [(i.keyword, i.start_line, i.end_line) for i in ins] == [
+        ("FROM", 1, 1), ("ARG", 2, 2), ("RUN", 3, 6), ("COPY", 7, 7)]
+    # the fallback reader agrees on this simple file
+    assert [(i.keyword, i.start_line, i.end_line) for i in simple_instructions(text)] == [
+        (i.keyword, i.start_line, i.end_line) for i in ins]

@@ -271,10 +271,12 @@ def build_command(
 
     rendered = report.render(report_format)
     if report_file is not None:
-        report_file.parent.mkdir(parents=True, exist_ok=True)
-        report_file.write_text(rendered, encoding="utf-8")
-        if report_format != "text":
-            click.echo(report.render_text(), nl=False)
+        try:
+            report_file.parent.mkdir(parents=True, exist_ok=True)
+            report_file.write_text(rendered, encoding="utf-8")
+        except OSError as err:
+            click.echo(f"xlint: cannot write the report: {err}", err=True)
+        click.echo(report.render_text(), nl=False)
     else:
         click.echo(rendered, nl=False)
     if report.verify_text:

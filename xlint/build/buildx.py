@@ -162,7 +162,14 @@ def run_build(opts: BuildOptions, listener: Listener | None = None) -> BuildResu
     assert proc.stderr is not None
     fd = proc.stderr.fileno()
     utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    tee = open(opts.rawjson_file, "wb") if opts.rawjson_file else None  # noqa: SIM115 - closed below
+    tee = None
+    if opts.rawjson_file:
+        try:
+            opts.rawjson_file.parent.mkdir(parents=True, exist_ok=True)
+            tee = open(opts.rawjson_file, "wb")  # noqa: SIM115 - closed below
+        except OSError as err:
+            proc.kill()
+            raise EngineError(f"cannot write --rawjson-file {opts.rawjson_file}: {err}") from err
     while True:
         chunk = os.read(fd, 65536)
         if tee is not None:

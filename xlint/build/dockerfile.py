@@ -46,13 +46,16 @@ def simple_instructions(text: str) -> list[_Instruction]:
             continue
         start = i
         parts = [line.rstrip()]
-        while parts[-1].endswith("\\") and i + 1 < len(lines):
-            parts[-1] = parts[-1][:-1]
+        continued = parts[-1].endswith("\\")
+        while continued and i + 1 < len(lines):
+            if parts[-1].endswith("\\"):
+                parts[-1] = parts[-1][:-1]
             i += 1
-            nxt = lines[i]
+            nxt = lines[i].rstrip()
             if nxt.strip().startswith("#"):
-                continue
-            parts.append(nxt.rstrip())
+                continue  # a comment inside a continuation is dropped
+            parts.append(nxt)
+            continued = nxt.endswith("\\")
         logical = " ".join(p.strip() for p in parts if p.strip())
         words = logical.split()
         keyword = words[0].upper()
