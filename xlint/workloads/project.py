@@ -1,0 +1,315 @@
+"""A project: the YAML files (Kubernetes, Compose, GitHub Actions, Helm values) and Dockerfiles checked
+together, the rules over them (XL4xx), and fixes that may edit, remove or create whole files."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
+
+from ruamel.yaml.comments import CommentedMap
+
+from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from xlint.rule import CheckOptions, Rule
+from xlint.workloads.yamldocs import Document, YamlFile, YamlInputError, offset_of
+
+FileKind = Literal["kubernetes", "compose", "workflow", "values", "other"]
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+Plan = dict[str, "str | None"]  # path -> new text, None: remove the file
+
+
+def rule_kind(rule: type[Rule]) -> str:
+    return str(getattr(rule, "kind", "dockerfile"))
+
+
+def classify(path: str, data: Any) -> FileKind:
+    """What a YAML document is, from its content (and the folder, for workflows)."""
+    if not isinstance(data, dict):
+        return "other"
+    norm = path.replace(os.sep, "/")
+    if "jobs" in data and ("on" in data or True in data) and isinstance(data.get("jobs"), dict):
+        return "workflow"
+    if "/.github/workflows/" in f"/{norm}" and "jobs" in data:
+        return "workflow"
+    if isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str):
+        return "kubernetes"
+    services = data.get("services")
+    if isinstance(services, dict) and services and all(
+        isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values()
+    ):
+        return "compose"
+    if _has_image_values(data):
+        name = Path(path).name
+        if re.match(r"values.*\.ya?ml$", name):
+            return "values"
+    return "other"
+
+
+def _has_image_values(data: Any, depth: int = 0) -> bool:
+    if depth > 6:
+        return False
+    if isinstance(data, dict):
+        img = data.get("image")
+        if isinstance(img, (str, dict)):
+            return True
+        return any(_has_image_values(v, depth + 1) for v in data.values())
+    if isinstance(data, list):
+        return any(_has_image_values(v, depth + 1) for v in data)
+    return False
+
+
+def looks_relevant(path: str, text: str) -> bool:
+    """True for YAML that xlint checks: Kubernetes objects, Compose files, GitHub workflows, Helm values
+    (discovery uses this so unrelated YAML is not read as one of them)."""
+    try:
+        f = YamlFile.load(path, text)
+    except YamlInputError:
+        return Path(path).name.startswith(("docker-compose", "compose")) or "/.github/workflows/" in path
+    return any(classify(path, d.data) != "other" for d in f.documents)
+
+
+@dataclass
+class Project:
+    """Everything checked together in one run."""
+
+    yaml: list[YamlFile] = field(default_factory=list)
+    dockerfiles: dict[str, str] = field(default_factory=dict)  # path -> text
+    options: CheckOptions = field(default_factory=CheckOptions)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_texts(cls, yaml_texts: dict[str, str], dockerfiles: dict[str, str] | None = None,
+                   options: CheckOptions | None = None) -> Project:
+        proj = cls(dockerfiles=dict(dockerfiles or {}), options=options or CheckOptions())
+        for path, text in yaml_texts.items():
+            try:
+                proj.yaml.append(YamlFile.load(path, text))
+            except YamlInputError as exc:
+                proj.errors.append(str(exc))
+        return proj
+
+    def documents(self, kind: FileKind | None = None) -> Iterable[tuple[YamlFile, Document]]:
+        for f in self.yaml:
+            for d in f.documents:
+                if kind is None or classify(f.path, d.data) == kind:
+                    yield f, d
+
+    def text_of(self, path: str) -> str | None:
+        for f in self.yaml:
+            if f.path == path:
+                return f.text
+        return self.dockerfiles.get(path)
+
+    def report(
+        self,
+        rule: Rule,
+        path: str,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        hint: str | None = None,
+        plan: Plan | None = None,
+        applicability: Applicability | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        text = self.text_of(path) or ""
+        start = offset_of(text, line, column)
+        fix = None
+        if plan:
+            own = plan.get(path, text)
+            edits = [Edit(0, len(text), own if own is not None else "")]
+            fix = Fix(applicability or rule.fix_applicability or "unsafe", edits, rule.fix_title)
+        self.diagnostics.append(Diagnostic(
+            path=path, code=rule.code, name=rule.name, severity=severity or rule.severity, message=message,
+            line=line, column=column, end_line=line, end_column=column, hint=hint if hint is not None else rule.hint,
+            fix=fix, start=start, end=start, extra={"plan": plan} if plan else {},
+        ))
+
+
+def reload(doc: Document) -> Any:
+    """A fresh round-trip copy of a document's data (fix plans edit copies, never the checked data)."""
+    from xlint.workloads.yamldocs import _yaml
+
+    return _yaml(doc.indent).load(doc.text)
+
+
+def get_path(data: Any, *keys: str | int) -> Any:
+    cur = data
+    for k in keys:
+        if isinstance(k, int):
+            if not isinstance(cur, list) or k >= len(cur):
+                return None
+            cur = cur[k]
+        else:
+            if not isinstance(cur, dict):
+                return None
+            cur = cur.get(k)
+    return cur
+
+
+class ProjectRule(Protocol):
+    def check_project(self, project: Project) -> None: ...
+
+
+def check_project(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnostic]:
+    """Run the project rules (kind != dockerfile) over a project."""
+    project.diagnostics = []
+    for rule_cls in rules:
+        if rule_kind(rule_cls) in ("yaml", "project"):
+            cast(ProjectRule, rule_cls()).check_project(project)
+    diags = _apply_pragmas(project, project.diagnostics)
+    diags.sort(key=Diagnostic.sort_key)
+    return diags
+
+
+_PRAGMA = re.compile(r"#\s*xlint:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)", re.IGNORECASE)
+
+
+def _apply_pragmas(project: Project, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """``# xlint: ignore=XL401`` on the reported line or the line before; ``# xlint: global ignore=...``
+    anywhere in the file."""
+    out = []
+    for d in diags:
+        text = project.text_of(d.path) or ""
+        lines = text.splitlines()
+        codes_global: set[str] = set()
+        codes_here: set[str] = set()
+        for i, line in enumerate(lines, start=1):
+            for m in _PRAGMA.finditer(line):
+                codes = {c.upper() for c in re.findall(r"[A-Za-z0-9_-]+", m.group(2))}
+                if m.group(1):
+                    codes_global |= codes
+                elif i in (d.line, d.line - 1):
+                    codes_here |= codes
+        if d.code in codes_global | codes_here or "ALL" in codes_global | codes_here:
+            continue
+        out.append(d)
+    return out
+
+
+# -- fixing ------------------------------------------------------------------------------------------------
+@dataclass
+class ProjectFixResult:
+    texts: dict[str, str | None]  # every file a fix changed: new text, None when removed
+    applied: list[Diagnostic] = field(default_factory=list)
+    dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+
+
+def _key(d: Diagnostic) -> tuple[str, str]:
+    return (d.code, d.message)
+
+
+def validate_yaml(path: str, text: str) -> str | None:
+    """Why a fixed YAML file is not acceptable (does not load, a Kubernetes object lost a required field,
+    a workload's selector no longer matches its template labels), or None."""
+    try:
+        f = YamlFile.load(path, text)
+    except YamlInputError as exc:
+        return str(exc)
+    for d in f.documents:
+        if classify(path, d.data) != "kubernetes":
+            continue
+        data = d.data
+        if not get_path(data, "metadata", "name"):
+            return f"{path}: a {data.get('kind')} lost metadata.name"
+        kind = data.get("kind")
+        if kind in WORKLOAD_KINDS and kind not in ("Pod", "CronJob", "Job"):
+            sel = get_path(data, "spec", "selector", "matchLabels")
+            labels = get_path(data, "spec", "template", "metadata", "labels")
+            if isinstance(sel, dict) and (not isinstance(labels, dict) or any(
+                    str(labels.get(k)) != str(v) for k, v in sel.items())):
+                return f"{path}: {kind} '{get_path(data, 'metadata', 'name')}': selector does not match its template labels"
+    return None
+
+
+def fix_project(
+    yaml_texts: dict[str, str],
+    dockerfiles: dict[str, str],
+    options: CheckOptions,
+    rules: list[type[Rule]],
+    unsafe: bool = False,
+    max_passes: int = 6,
+) -> ProjectFixResult:
+    """Apply project fixes until stable. A fix is kept only if every file it writes loads (YAML) or parses
+    (Dockerfile), Kubernetes objects stay valid, no finding is added and its own finding is gone."""
+    from xlint.syntax import DockerfileSyntaxError, parse
+
+    cur_yaml = dict(yaml_texts)
+    cur_docker = dict(dockerfiles)
+    result = ProjectFixResult(texts={})
+    banned: set[tuple[str, str]] = set()
+
+    def run(y: dict[str, str], dk: dict[str, str]) -> list[Diagnostic]:
+        return check_project(Project.from_texts(y, dk, options), rules)
+
+    diags = run(cur_yaml, cur_docker)
+    for _ in range(max_passes):
+        candidates = [d for d in diags if d.fix is not None and d.extra.get("plan") and
+                      (unsafe or d.fix.applicability == "safe") and _key(d) not in banned]
+        if not candidates:
+            break
+        d = candidates[0]
+        plan: Plan = d.extra["plan"]  # type: ignore[assignment]
+        new_yaml = dict(cur_yaml)
+        new_docker = dict(cur_docker)
+        why = None
+        for path, text in plan.items():
+            is_yaml = path in cur_yaml or path.endswith((".yaml", ".yml"))
+            target = new_yaml if is_yaml else new_docker
+            if text is None:
+                target.pop(path, None)
+                continue
+            target[path] = text
+            if is_yaml:
+                why = why or validate_yaml(path, text)
+            else:
+                try:
+                    parse(text, path=path)
+                except DockerfileSyntaxError as err:
+                    why = why or f"{path}: the result would not parse: {err.message}"
+        if why is None:
+            new_diags = run(new_yaml, new_docker)
+            before = {_key(x) for x in diags}
+            added = [x for x in new_diags if _key(x) not in before]
+            if added:
+                why = f"the fix would add {added[0].code}: {added[0].message}"
+            elif _key(d) in {_key(x) for x in new_diags}:
+                why = "its finding is still there after the fix"
+        if why is not None:
+            banned.add(_key(d))
+            result.dropped.append((d, why))
+            continue
+        result.applied.append(d)
+        for path, text in plan.items():
+            result.texts[path] = text
+        cur_yaml, cur_docker = new_yaml, new_docker
+        diags = new_diags
+    result.remaining = diags
+    return result
+
+
+# -- helpers for rules ------------------------------------------------------------------------------------
+def target_arches(options: CheckOptions) -> list[str]:
+    """The target platforms' arch(/variant) names: ``amd64``, ``arm64``, ``arm/v7``."""
+    out = []
+    for p in options.platforms:
+        parts = p.split("/")
+        if len(parts) >= 2:
+            out.append("/".join(parts[1:]))
+    return out
+
+
+def new_map(pairs: list[tuple[str, Any]]) -> CommentedMap:
+    m = CommentedMap()
+    for k, v in pairs:
+        m[k] = v
+    return m
+
+
+ReportFn = Callable[..., None]
