@@ -280,7 +280,8 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
     out = sys.stderr if (diff or "-" in files) else sys.stdout
     for _path, display, _text, res in results:
         for d in res.applied:
-            click.echo(f"{display}:{d.line}:{d.column}: fixed {d.code} {d.fix.title if d.fix else ''}".rstrip(),
+            verb = "would fix" if diff else "fixed"
+            click.echo(f"{display}:{d.line}:{d.column}: {verb} {d.code} {d.fix.title if d.fix else ''}".rstrip(),
                        file=out)
         for d, why in res.dropped:
             click.echo(f"{display}:{d.line}:{d.column}: not fixed {d.code}: {why}", file=out)
@@ -317,6 +318,21 @@ def rules_cmd(fmt: str) -> int:
     return EXIT_CLEAN
 
 
+def _summary(doc: str) -> str:
+    """The first sentence of a rule's "What it does" section (a period inside backticks doesn't end it)."""
+    what = doc.split("## What it does", 1)[-1].split("\n\n", 1)[0] if "## What it does" in doc else doc
+    what = " ".join(what.split())
+    in_code = False
+    for i, ch in enumerate(what):
+        if ch == "`":
+            in_code = not in_code
+        elif ch == "." and not in_code and (i + 1 == len(what) or what[i + 1] in " :"):
+            return what[: i + 1]
+        elif ch == ":" and not in_code and i + 1 < len(what) and what[i + 1] == " " and i > 40:
+            return what[:i] + "."
+    return what[:-1] + "." if what.endswith(":") else what
+
+
 def rules_table() -> str:
     from xlint.rule import all_rules
 
@@ -325,9 +341,7 @@ def rules_table() -> str:
         fixmark: str = r.fix_applicability or "-"
         if r.fix_applicability and not r.fix_available:
             fixmark += " (planned)"
-        doc = r.doc()
-        what = doc.split("## What it does", 1)[-1].split("##", 1)[0].strip().replace("\n", " ")
-        first = (what.split(". ")[0].rstrip(".") + ".").replace("|", "\\|")
+        first = _summary(r.doc()).replace("|", "\\|")
         rows.append(f"| {r.code} | `{r.name}` | {r.severity} | {fixmark} | {first} |")
     return "\n".join(rows)
 
