@@ -187,8 +187,9 @@ def put_file(path: str) -> tuple[str, int]:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     d = h.hexdigest()
+    size = os.path.getsize(path)
     os.replace(path, os.path.join(blobs, d))  # same file system: a rename, no copy
-    return "sha256:" + d, os.path.getsize(path)
+    return "sha256:" + d, size
 
 manifests = []
 for pair in pairs:
@@ -239,7 +240,7 @@ busybox_rootfs() {   # busybox_rootfs ARCH -> $WORK/busybox-ARCH.tar
   echo 'root:x:0:0:root:/root:/bin/sh' > "$d/root/etc/passwd"
   echo 'root:x:0:' > "$d/root/etc/group"
   chmod 1777 "$d/root/tmp"
-  tar --numeric-owner --owner=0 --group=0 -C "$d/root" -cf "$WORK/busybox-$a.tar" .
+  tar --numeric-owner --owner=0 --group=0 --sort=name --mtime=@0 -C "$d/root" -cf "$WORK/busybox-$a.tar" .
 }
 
 prepare_busybox() {
@@ -250,6 +251,7 @@ prepare_busybox() {
   busybox_rootfs "$host"
   for a in $ARCHES; do [ "$a" = "$host" ] || busybox_rootfs "$a"; pairs+=("$a=$WORK/busybox-$a.tar"); done
   write_layout "$out" '["/bin/sh"]' "${pairs[@]}"
+  rm -rf "$WORK"/bb-*
   log "busybox layout: $out (${ARCHES})"
 }
 

@@ -295,3 +295,59 @@ def test_read_instructions_uses_the_lossless_parser() -> None:
     # the fallback reader agrees on this simple file
     assert [(i.keyword, i.start_line, i.end_line) for i in simple_instructions(text)] == [
         (i.keyword, i.start_line, i.end_line) for i in ins]
+
+
+# ----------------------------------------------------------------------------- the command, engine stubbed
+def _fake_run_build(stream: str, calls: list[BuildOptions]) -> object:
+    from xlint.build.engine import BuildResult
+
+    def run_build(opts: BuildOptions, listener: object = None) -> BuildResult:
+        calls.append(opts)
+        progress = read_progress((DATA / stream).read_text())
+        return BuildResult(ok=True, returncode=0, progress=progress, wall_seconds=12.0, builder="default",
+                           build_platform="linux/amd64", builder_nodes=[["linux/amd64", "linux/arm64"]],
+                           output=str(opts.default_archive()))
+
+    return run_build
+
+
+def test_build_command_cli_gate_summary_and_passthrough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import xlint.build.buildx
+    from xlint.buildcmd import build_command
+
+    calls: list[BuildOptions] = []
+    monkeypatch.setattr(xlint.build.buildx, "run_build", _fake_run_build("go-emulated.rawjson", calls))
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "Dockerfile").write_text((DATA / "Dockerfile.go-emulated").read_text())
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(build_command, [
+        "--no-check", "--no-verify", "--max-emulated-seconds", "5", "--report", "junit",
+        "--report-file", "out/report.xml", "-t", "example/hello:1", "--build-arg", "A=1", "ctx", "--",
+        "--ssh", "default"])
+    assert result.exit_code == 1, result.output
+    (opts,) = calls
+    assert opts.extra == ["--ssh", "default"] and opts.build_args == ["A=1"] and opts.platforms == BOTH
+    assert opts.default_archive() == Path("dist/hello.oci.tar")
+    assert "Dockerfile:8 RUN CGO_ENABLED=0 go build" in result.output
+    assert "exceeds --max-emulated-seconds 5" in result.output
+    xml = ET.fromstring((tmp_path / "out" / "report.xml").read_text())
+    assert any(tc.get("classname") == "xlint.build.gate" for tc in xml.iter("testcase"))
+    assert "| ctx/Dockerfile:8 | `RUN CGO_ENABLED=0 go build -o /out/hello .` | linux/arm64 | emulated on linux/arm64 |" in (
+        summary.read_text())
+
+
+def test_build_command_usage_errors(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xlint.buildcmd import build_command
+
+    result = CliRunner().invoke(build_command, [str(tmp_path)])
+    assert result.exit_code == 2 and "Dockerfile not found" in result.output
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    result = CliRunner().invoke(build_command, ["--push", str(tmp_path)])
+    assert result.exit_code == 2 and "--push needs -t" in result.output
