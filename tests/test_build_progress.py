@@ -41,7 +41,7 @@ def test_decoder_chunked_equals_whole() -> None:
     text = (DATA / "failing-run.rawjson").read_text()
     whole = read_progress(text)
     rng = random.Random(5)
-    for _ in range(5):
+    for _ in range(30):
         dec = RawJsonDecoder()
         progress = BuildProgress()
         i = 0
@@ -83,7 +83,7 @@ def test_failure_stream_keeps_error_logs_and_buildkit_text() -> None:
     assert "exit code: 3" in failed[0].error
     assert failed[0].log_text() == "to-stdout\nto-stderr\n"
     assert progress.text[-1].startswith("ERROR: failed to solve")
-    assert any(">>> RUN echo to-stdout" in t for t in progress.text)
+    assert "   2 | >>> RUN echo to-stdout; echo to-stderr >&2; exit 3" in progress.text  # indent kept
 
 
 def test_vertexes_merge_by_digest() -> None:
@@ -351,3 +351,30 @@ def test_build_command_usage_errors(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     result = CliRunner().invoke(build_command, ["--push", str(tmp_path)])
     assert result.exit_code == 2 and "--push needs -t" in result.output
+
+
+def test_display_plain_and_tty() -> None:
+    import io
+
+    from xlint.build.display import Display
+
+    progress = read_progress((DATA / "failing-run.rawjson").read_text())
+    failed = progress.failed()[0]
+    plain = io.StringIO()
+    d = Display(plain, tty=False)
+    d.update(progress.ordered())
+    d.finish()
+    lines = plain.getvalue().splitlines()
+    assert "[1/2] RUN echo to-stdout; echo to-stderr >&2; exit 3" in "\n".join(lines)
+    assert any(ln.startswith("#") and "ERROR process" in ln for ln in lines)
+    assert "\x1b" not in plain.getvalue()
+    tty = io.StringIO()
+    d = Display(tty, tty=True)
+    running = BuildProgress()
+    running.apply({"vertexes": [{"digest": "sha256:r", "name": "[linux/arm64 b 2/3] RUN make",
+                                 "started": "2026-11-27T20:00:00Z"}]})
+    d.update(running.ordered())
+    assert "running 1: [linux/arm64 b 2/3] RUN make" in tty.getvalue()
+    d.update([failed])
+    d.finish()
+    assert f"{failed.name} ERROR" in tty.getvalue()

@@ -61,6 +61,21 @@ class RawJsonDecoder:
         while i < n:
             c = buf[i]
             if c in " \t\r\n":
+                j = i
+                while j < n and buf[j] in " \t\r":
+                    j += 1
+                if j >= n and not final:
+                    break  # cannot tell an indented text line from spacing yet
+                if j < n and buf[j] not in "\n{":
+                    if buf.rfind("\n", 0, i) + 1 == i or i == 0:
+                        # an indented plain-text line (BuildKit's source excerpt): keep its indent
+                        nl = buf.find("\n", i)
+                        if nl < 0 and not final:
+                            break
+                        nl = n if nl < 0 else nl
+                        out.append(buf[i:nl].rstrip("\r"))
+                        i = nl + 1
+                        continue
                 i += 1
                 continue
             if c == "{":
