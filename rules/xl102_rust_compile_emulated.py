@@ -47,6 +47,7 @@ COPY --from=build /app /usr/local/bin/app
 
 from __future__ import annotations
 
+from xlint.fixes_xx import XxResult, xx_rewrite
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import emulated_compiles, emulated_platforms
 
@@ -62,19 +63,24 @@ class RustCompileEmulated(Rule):
             "(`CARGO_TARGET_<TRIPLE>_LINKER`), or tonistiigi/xx `xx-cargo build` + `xx-verify`.")
     fix_title = "Rewrite the builder to cross-compile with tonistiigi/xx (`xx-cargo`)"
     fix_applicability = "unsafe"
-    fix_available = False
     emulation = True
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
+        rewrites: dict[int, XxResult] = {}
         for stage, _instr, comp in emulated_compiles(model, "rust"):
+            if stage.index not in rewrites:
+                rewrites[stage.index] = xx_rewrite(model, stage, "rust", ctx.options.context)
+            result = rewrites[stage.index]
+            hint = self.hint if result.edits else f"{self.hint} No automatic fix: {result.reason}."
             ctx.report(
                 self,
                 comp.inv.cmd.span,
                 self.message.format(cmd=comp.label, stage=stage.label,
                                     platforms=", ".join(emulated_platforms(model, stage))),
+                hint=hint,
+                edits=result.edits,
             )
-
 
 RustCompileEmulated.valid = [
     Valid(

@@ -47,6 +47,7 @@ COPY --from=build /build/hello /usr/local/bin/hello
 
 from __future__ import annotations
 
+from xlint.fixes_xx import XxResult, xx_rewrite
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import emulated_compiles, emulated_platforms
 
@@ -63,19 +64,24 @@ class CCompileEmulated(Rule):
             "`crossbuild-essential-<arch>` with `dpkg --add-architecture`.")
     fix_title = "Rewrite the builder to cross-compile with tonistiigi/xx (`xx-clang`)"
     fix_applicability = "unsafe"
-    fix_available = False
     emulation = True
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
+        rewrites: dict[int, XxResult] = {}
         for stage, _instr, comp in emulated_compiles(model, "c"):
+            if stage.index not in rewrites:
+                rewrites[stage.index] = xx_rewrite(model, stage, "c", ctx.options.context)
+            result = rewrites[stage.index]
+            hint = self.hint if result.edits else f"{self.hint} No automatic fix: {result.reason}."
             ctx.report(
                 self,
                 comp.inv.cmd.span,
                 self.message.format(cmd=comp.label, stage=stage.label,
                                     platforms=", ".join(emulated_platforms(model, stage))),
+                hint=hint,
+                edits=result.edits,
             )
-
 
 CCompileEmulated.valid = [
     Valid(
