@@ -111,6 +111,9 @@ setup_binfmt() {
 # ---------------------------------------------------------------------------------------------- daemons
 start_registry() {
   if pid_alive "$RUN_DIR/registry.pid"; then log "registry: already running"; return; fi
+  if curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; then
+    log "registry: one not started by this script answers on $REGISTRY_ADDR: using it"; return
+  fi
   mkdir -p "$ENGINE_DIR/registry"
   cat > "$ENGINE_DIR/registry.yml" <<EOF
 version: 0.1
@@ -137,6 +140,12 @@ EOF
 start_dockerd() {
   if pid_alive "$RUN_DIR/dockerd.pid" && docker -H "unix://$DOCKER_SOCK" info >/dev/null 2>&1; then
     log "dockerd: already running"; return
+  fi
+  if ! pid_alive "$RUN_DIR/dockerd.pid" && docker -H "unix://$DOCKER_SOCK" info >/dev/null 2>&1; then
+    # a daemon not started by this script: usable only with the containerd image store
+    docker -H "unix://$DOCKER_SOCK" info --format '{{json .DriverStatus}}' | grep -q 'io.containerd.snapshotter' \
+      || die "a dockerd without the containerd image store runs on $DOCKER_SOCK: stop it, or set {\"features\":{\"containerd-snapshotter\":true}} in its daemon.json"
+    log "dockerd: one not started by this script runs on $DOCKER_SOCK (containerd image store): using it"; return
   fi
   # dockerd's own config (the system's /etc/docker/daemon.json is left alone)
   cat > "$ENGINE_DIR/daemon.json" <<EOF
