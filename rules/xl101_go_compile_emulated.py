@@ -46,8 +46,8 @@ COPY --from=build /out/app /app
 
 from __future__ import annotations
 
+from xlint.crossfix import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_compiles, emulated_platforms
 
 
 class GoCompileEmulated(Rule):
@@ -62,18 +62,10 @@ class GoCompileEmulated(Rule):
             "the binary into the runtime stage.")
     fix_title = "Move the Go build to a `--platform=$BUILDPLATFORM` builder with GOOS/GOARCH from TARGETOS/TARGETARCH"
     fix_applicability = "safe"
-    fix_available = False
     emulation = True
 
     def check(self, ctx: Context) -> None:
-        model = ctx.model
-        for stage, _instr, comp in emulated_compiles(model, "go"):
-            ctx.report(
-                self,
-                comp.inv.cmd.span,
-                self.message.format(cmd=comp.label, stage=stage.label,
-                                    platforms=", ".join(emulated_platforms(model, stage))),
-            )
+        report_emulated(self, ctx, "go")
 
 
 GoCompileEmulated.valid = [

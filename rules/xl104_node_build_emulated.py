@@ -48,8 +48,8 @@ When the runtime needs `node_modules` with native addons, install them for the t
 
 from __future__ import annotations
 
+from xlint.crossfix import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_compiles, emulated_platforms
 
 
 class NodeBuildEmulated(Rule):
@@ -63,18 +63,10 @@ class NodeBuildEmulated(Rule):
             "`npm ci --os=linux --cpu=<node arch>` or install them in the target stage.")
     fix_title = "Move the asset builder to `--platform=$BUILDPLATFORM`"
     fix_applicability = "safe"
-    fix_available = False
     emulation = True
 
     def check(self, ctx: Context) -> None:
-        model = ctx.model
-        for stage, _instr, comp in emulated_compiles(model, "node"):
-            ctx.report(
-                self,
-                comp.inv.cmd.span,
-                self.message.format(cmd=comp.label, stage=stage.label,
-                                    platforms=", ".join(emulated_platforms(model, stage))),
-            )
+        report_emulated(self, ctx, "node")
 
 
 NodeBuildEmulated.valid = [

@@ -38,8 +38,8 @@ COPY --from=build /src/target/app.jar /app.jar
 
 from __future__ import annotations
 
+from xlint.crossfix import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_compiles, emulated_platforms
 
 
 class JvmBuildEmulated(Rule):
@@ -52,18 +52,10 @@ class JvmBuildEmulated(Rule):
             "jar into a target JRE stage (not for jlink, JNI or GraalVM native-image).")
     fix_title = "Move the JVM builder to `--platform=$BUILDPLATFORM`"
     fix_applicability = "safe"
-    fix_available = False
     emulation = True
 
     def check(self, ctx: Context) -> None:
-        model = ctx.model
-        for stage, _instr, comp in emulated_compiles(model, "jvm"):
-            ctx.report(
-                self,
-                comp.inv.cmd.span,
-                self.message.format(cmd=comp.label, stage=stage.label,
-                                    platforms=", ".join(emulated_platforms(model, stage))),
-            )
+        report_emulated(self, ctx, "jvm")
 
 
 JvmBuildEmulated.valid = [

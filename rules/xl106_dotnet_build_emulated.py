@@ -42,8 +42,8 @@ COPY --from=build /out /app
 
 from __future__ import annotations
 
+from xlint.crossfix import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_compiles, emulated_platforms
 
 
 class DotnetBuildEmulated(Rule):
@@ -56,18 +56,10 @@ class DotnetBuildEmulated(Rule):
             "`ARG TARGETARCH`, `dotnet restore -a $TARGETARCH` and `dotnet publish -a $TARGETARCH --no-restore`.")
     fix_title = "Move the SDK stage to `--platform=$BUILDPLATFORM` with `-a $TARGETARCH`"
     fix_applicability = "safe"
-    fix_available = False
     emulation = True
 
     def check(self, ctx: Context) -> None:
-        model = ctx.model
-        for stage, _instr, comp in emulated_compiles(model, "dotnet"):
-            ctx.report(
-                self,
-                comp.inv.cmd.span,
-                self.message.format(cmd=comp.label, stage=stage.label,
-                                    platforms=", ".join(emulated_platforms(model, stage))),
-            )
+        report_emulated(self, ctx, "dotnet")
 
 
 DotnetBuildEmulated.valid = [

@@ -36,8 +36,8 @@ COPY --from=site /public /usr/share/nginx/html
 
 from __future__ import annotations
 
+from xlint.crossfix import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_compiles, emulated_platforms
 
 
 class SiteBuildEmulated(Rule):
@@ -50,18 +50,10 @@ class SiteBuildEmulated(Rule):
             "the output into the runtime stage.")
     fix_title = "Move the site builder to `--platform=$BUILDPLATFORM`"
     fix_applicability = "safe"
-    fix_available = False
     emulation = True
 
     def check(self, ctx: Context) -> None:
-        model = ctx.model
-        for stage, _instr, comp in emulated_compiles(model, "site"):
-            ctx.report(
-                self,
-                comp.inv.cmd.span,
-                self.message.format(cmd=comp.label, stage=stage.label,
-                                    platforms=", ".join(emulated_platforms(model, stage))),
-            )
+        report_emulated(self, ctx, "site")
 
 
 SiteBuildEmulated.valid = [
