@@ -37,9 +37,13 @@ COPY --from=fetch /tool.tgz /tool.tgz
 
 from __future__ import annotations
 
-from xlint.archnames import is_arch_probe
+from xlint.archnames import Vocabulary, is_arch_probe
+from xlint.diagnostics import Edit
+from xlint.fixes_archmap import group_fixes, mapping, script_start
+from xlint.model import Model, Stage
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.shell import run_commands
+from xlint.shell import SimpleCommand, run_commands
+from xlint.syntax.tree import Instruction
 
 
 class BuildArchProbeInCrossStage(Rule):
@@ -53,12 +57,12 @@ class BuildArchProbeInCrossStage(Rule):
             "`case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac`.")
     fix_title = "Replace the probe with a mapping from `TARGETARCH`"
     fix_applicability = "unsafe"
-    fix_available = False
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
         if not model.multi_platform:
             return
+        found: list[tuple[Stage, Instruction, SimpleCommand, str]] = []
         for stage in model.stages:
             if stage.platform.kind != "build" or not model.reaches_target_via_files(stage.index):
                 continue
@@ -68,12 +72,61 @@ class BuildArchProbeInCrossStage(Rule):
                 for cmd in run_commands(instr):
                     if not is_arch_probe(cmd.basename, cmd.args()):
                         continue
-                    ctx.report(
-                        self,
-                        cmd.span,
-                        self.message.format(command=" ".join(w.raw for w in cmd.argv), stage=stage.label),
-                    )
+                    message = self.message.format(command=" ".join(w.raw for w in cmd.argv), stage=stage.label)
+                    found.append((stage, instr, cmd, message))
+        units: dict[int, tuple[list[Edit] | str, tuple[str, ...]]] = {}
+        for stage, instr, _cmd, _m in found:
+            if instr.span.start not in units:
+                units[instr.span.start] = _run_fix(model, stage, instr)
+        items = [(m, stage, instr, units[instr.span.start][0], units[instr.span.start][1])
+                 for stage, instr, _cmd, m in found]
+        for (_stage, _instr, cmd, message), fix in zip(found, group_fixes(model, items), strict=True):
+            hint = self.hint if not isinstance(fix, str) else f"{self.hint} No automatic fix: {fix}."
+            ctx.report(self, cmd.span, message, hint=hint, edits=fix if isinstance(fix, list) else None)
 
+
+_PROBE_VOCABULARY: dict[str, Vocabulary] = {"uname": "uname", "arch": "uname", "dpkg": "debian",
+                                            "dpkg-architecture": "debian", "apk": "alpine"}
+
+
+def _run_fix(model: Model, stage: Stage, instr: Instruction) -> tuple[list[Edit] | str, tuple[str, ...]]:
+    """Edits replacing every probe of the RUN by the mapped target arch (one mapping per RUN)."""
+    probes = [c for c in run_commands(instr) if is_arch_probe(c.basename, c.args())]
+    vocabs = {_PROBE_VOCABULARY.get(c.basename or "") for c in probes}
+    if None in vocabs:
+        return "no TARGETARCH mapping for this probe (rpm)", ()
+    if len(vocabs) != 1:
+        return "the RUN asks for the architecture in more than one naming", ()
+    if any("sh -c" in c.context or "heredoc" in c.context for c in probes):
+        return "the probe runs in `sh -c` or a heredoc script", ()
+    if any(c.name == "uname" and any(a not in ("-m", "--machine") for a in c.args()) for c in probes):
+        return "`uname` prints more than the machine name here", ()
+    vocab = vocabs.pop()
+    assert vocab is not None
+    m = mapping(model, stage, instr, vocab)
+    if isinstance(m, str):
+        return m, ()
+    start = script_start(model, instr)
+    if start is None:
+        return "the RUN is in exec form or a heredoc script", ()
+    text = model.tree.text
+    edits: list[Edit] = []
+    for c in probes:
+        before = text[: c.span.start].rstrip(" \t")
+        after_at = c.span.end
+        while after_at < len(text) and text[after_at] in " \t":
+            after_at += 1
+        if before.endswith("$(") and text.startswith(")", after_at):
+            edits.append(Edit(len(before) - 2, after_at + 1, m.reference))
+        elif before.endswith("`") and text.startswith("`", after_at) and "`...`" in c.context:
+            edits.append(Edit(len(before) - 1, after_at + 1, m.reference))
+        elif not c.context:
+            edits.append(Edit(c.span.start, c.span.end, f'echo "{m.reference}"'))
+        else:
+            return "the probe is nested in a shell construct", ()
+    if m.prefix:
+        edits.insert(0, Edit(start, start, m.prefix))
+    return edits, m.args
 
 BuildArchProbeInCrossStage.valid = [
     # target-platform stage: uname -m is the target's arch

@@ -41,9 +41,19 @@ For .NET: `dotnet publish -a $TARGETARCH` (SDK 8 maps `amd64` to `x64`) instead 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from xlint.archnames import differs_from_targets, find_arch_literals, literal_arch, option_values
+from xlint.archnames import differs_from_targets, find_arch_literals, literal_arch, name_in, option_values
+from xlint.diagnostics import Edit
+from xlint.fixes_archmap import (
+    group_fixes,
+    identity,
+    in_single_quotes,
+    mapping,
+    script_start,
+    vocabulary_of_literal,
+)
 from xlint.model import Model, Stage
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.shell import Assignment, SimpleCommand, Word, assignments, run_commands
@@ -55,6 +65,8 @@ _ARCH_VARS = ("TARGETARCH", "TARGETPLATFORM", "TARGETVARIANT", "BUILDARCH", "una
               "arch)")
 _ENV_NAMES = {"GOARCH": "go", "CARGO_BUILD_TARGET": "rust", "NPM_CONFIG_ARCH": "node", "NPM_CONFIG_CPU": "node",
               "RUNTIME_IDENTIFIER": "dotnet"}
+_UNSAFE_TITLE = "Map `TARGETARCH` to the vendor's architecture name"
+_RID_RE = re.compile(r"^linux-(musl-)?([A-Za-z0-9_]+)$")
 _DOTNET_HINT = ("Declare `ARG TARGETARCH` and pass `-a $TARGETARCH` instead of the RID (SDK 8 maps amd64 to x64; "
                 "keep musl with `--os linux-musl`).")
 
@@ -66,6 +78,11 @@ class _Finding:
     arch: str
     variant: str
     what: str
+    kind: str = ""  # "dotnet", "goarch", "download", "add" (fixable kinds), "" otherwise
+    instr: Instruction | None = None
+    word: Word | None = None
+    words: list[Word] | None = None  # the command's arguments (dotnet)
+    unsafe: bool = False
 
 
 class HardcodedArch(Rule):
@@ -78,11 +95,11 @@ class HardcodedArch(Rule):
             "vendor's name (`case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac`).")
     fix_title = "Use `$TARGETARCH` instead of the literal"
     fix_applicability = "safe"
-    fix_available = False
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
         targets = ", ".join("/".join(x for x in t if x) for t in model.targets)
+        found: list[tuple[Stage, _Finding, str]] = []
         for stage in model.stages:
             if stage.platform.kind not in ("build", "target") or stage.index not in model.reachable:
                 continue
@@ -90,9 +107,130 @@ class HardcodedArch(Rule):
                 if not differs_from_targets(f.arch, f.variant, model.targets):
                     continue
                 arch = f"{f.arch}/{f.variant}" if f.variant else f.arch
-                hint = _DOTNET_HINT if ".NET" in f.what else self.hint
-                ctx.report(self, f.span, self.message.format(literal=f.literal, arch=arch, what=f.what,
-                                                             targets=targets), hint=hint)
+                found.append((stage, f, self.message.format(literal=f.literal, arch=arch, what=f.what,
+                                                            targets=targets)))
+        items = []
+        for stage, f, message in found:
+            edits, args = _fix(model, stage, f)
+            assert f.instr is not None
+            items.append((message, stage, f.instr, edits, args))
+        fixes = group_fixes(model, items)
+        for (_stage, f, message), fix in zip(found, fixes, strict=True):
+            hint = _DOTNET_HINT if ".NET" in f.what else self.hint
+            if isinstance(fix, str):
+                hint = f"{hint} No automatic fix: {fix}." if fix else hint
+            ctx.report(self, f.span, message, hint=hint, edits=fix if isinstance(fix, list) else None,
+                       applicability="unsafe" if f.unsafe else "safe",
+                       fix_title=_UNSAFE_TITLE if f.unsafe else self.fix_title)
+
+
+def _fix(model: Model, stage: Stage, f: _Finding) -> tuple[list[Edit] | str, tuple[str, ...]]:
+    """The edits of one finding (the ARG lines excepted) and the platform ARGs they need."""
+    if f.kind == "dotnet":
+        return _dotnet_fix(model, f), ("TARGETARCH",)
+    if f.kind == "goarch":
+        return _goarch_fix(model, f)
+    if f.kind == "add":
+        return _add_fix(model, f), ("TARGETARCH",)
+    if f.kind == "download":
+        return _download_fix(model, stage, f)
+    return "only .NET RIDs, GOARCH values and downloads are fixed", ()
+
+
+def _dotnet_fix(model: Model, f: _Finding) -> list[Edit] | str:
+    text = model.tree.text
+    w, words = f.word, f.words or []
+    if w is None or w.value is None or not any(x is w for x in words):
+        return "the RID is not a literal"
+    idx = next(i for i, x in enumerate(words) if x is w)
+    if w.value.startswith("-"):
+        flag, _, value = w.value.partition("=") if w.value.startswith("--") else (w.value[:2], "", w.value[2:])
+        start = w.span.start
+    else:
+        if idx == 0 or words[idx - 1].value is None:
+            return "the RID is not a literal"
+        flag, value, start = words[idx - 1].value or "", w.value, words[idx - 1].span.start
+    if "\n" in text[start : w.span.end]:
+        return "the option is split over lines"
+    if flag in ("-r", "--runtime"):
+        m = _RID_RE.match(value)
+        if m is None or literal_arch(m.group(2)) is None:
+            return f"`{value}` is not a Linux RID"
+        new = "-a $TARGETARCH" + (" --os linux-musl" if m.group(1) else "")
+    elif flag in ("-a", "--arch") and literal_arch(value) is not None:
+        new = "-a $TARGETARCH"
+    else:
+        return "unknown .NET option"
+    return [Edit(start, w.span.end, new)]
+
+
+def _goarch_fix(model: Model, f: _Finding) -> tuple[list[Edit] | str, tuple[str, ...]]:
+    text = model.tree.text
+    name = f.literal.partition("=")[0]
+    written = text[f.span.start : f.span.end]
+    if not written.startswith(name + "=") or "\n" in written:
+        return "the assignment is not a plain NAME=value", ()
+    new = f"{name}=$TARGETARCH"
+    args: tuple[str, ...] = ("TARGETARCH",)
+    assert f.instr is not None
+    if any(a == "arm" for _os, a, _v in model.targets) and "GOARM" not in f.instr.text:
+        new += " GOARM=${TARGETVARIANT#v}"
+        args = ("TARGETARCH", "TARGETVARIANT")
+    return [Edit(f.span.start, f.span.end, new)], args
+
+
+def _add_fix(model: Model, f: _Finding) -> list[Edit] | str:
+    text = model.tree.text
+    lits = find_arch_literals(f.literal)
+    if not lits or text[f.span.start : f.span.end] != f.literal:
+        return "the ADD source is not written plainly"
+    lit = lits[0]
+    vocab = vocabulary_of_literal(lit.text)
+    if vocab is None or name_in(vocab, lit.arch, lit.variant) != lit.text or not identity(model.targets, vocab):
+        return "the vendor's name differs from TARGETARCH and ADD cannot map it: download in a RUN"
+    return [Edit(f.span.start + lit.start, f.span.start + lit.end, "${TARGETARCH}")]
+
+
+def _download_fix(model: Model, stage: Stage, f: _Finding) -> tuple[list[Edit] | str, tuple[str, ...]]:
+    instr, w = f.instr, f.word
+    assert instr is not None and w is not None
+    lits = find_arch_literals(w.raw)
+    if not lits:
+        return "no literal", ()
+    lit = lits[0]
+    vocab = vocabulary_of_literal(lit.text)
+    if vocab is None or name_in(vocab, lit.arch, lit.variant) != lit.text:
+        return f"unknown naming scheme for `{lit.text}`", ()
+    if re.search(r"(?<![A-Za-z0-9_])case(?![A-Za-z0-9_])", instr.text):
+        return "the RUN already has a case statement", ()
+    m = mapping(model, stage, instr, vocab)
+    if isinstance(m, str):
+        return m, ()
+    start = script_start(model, instr)
+    if start is None:
+        return "the RUN is in exec form or a heredoc script", ()
+    text = model.tree.text
+    edits: dict[tuple[int, int], Edit] = {}
+    for cmd in run_commands(instr):
+        if "sh -c" in cmd.context:
+            return "the download runs in `sh -c`", ()
+        for word in list(cmd.argv) + [a for a in cmd.env]:
+            raw = word.raw if isinstance(word, Word) else text[word.span.start : word.span.end]
+            for other in find_arch_literals(raw):
+                if other.text != lit.text:
+                    return "the RUN names architectures in more than one way", ()
+                if text[word.span.start : word.span.end] != raw or in_single_quotes(raw, other.start):
+                    return "the file name is quoted or split over lines", ()
+                at = word.span.start + other.start
+                edits[(at, at + len(other.text))] = Edit(at, at + len(other.text), m.reference)
+    for ins in model.tree.instructions:
+        if ins.span.start > instr.span.start and any(x.text == lit.text for x in find_arch_literals(ins.text)):
+            line = ins.start_line
+            return f"`{lit.text}` is used again at line {line} (a file name the mapping would change)", ()
+    out = sorted(edits.values())
+    if m.prefix:
+        out.insert(0, Edit(start, start, m.prefix))
+    return out, m.args
 
 
 def _stage_findings(model: Model, stage: Stage) -> list[_Finding]:
@@ -101,15 +239,24 @@ def _stage_findings(model: Model, stage: Stage) -> list[_Finding]:
     for instr in stage.instructions:
         if instr.keyword == "ADD" and downloads:
             for arg in instr.args[:-1]:
-                out.extend(_literals_in(arg.value, arg.span, "an ADD source"))
+                out.extend(_mark(_literals_in(arg.value, arg.span, "an ADD source"), "add", instr, unsafe=True))
         elif instr.keyword == "ENV":
             vals = instr.value
             for i in range(0, len(vals) - 1, 2):
                 if vals[i].upper() in _ENV_NAMES:
-                    out.extend(_env_literal(vals[i], vals[i + 1], _env_span(instr, vals[i])))
+                    out.extend(_mark(_env_literal(vals[i], vals[i + 1], _env_span(instr, vals[i])), "", instr))
         elif instr.keyword == "RUN":
-            out.extend(_run_findings(instr, downloads))
+            out.extend(_mark(_run_findings(instr, downloads), "", instr))
     return out
+
+
+def _mark(found: list[_Finding], kind: str, instr: Instruction, unsafe: bool = False) -> list[_Finding]:
+    for f in found:
+        f.instr = instr
+        if kind:
+            f.kind = kind
+            f.unsafe = unsafe
+    return found
 
 
 def _env_span(instr: Instruction, name: str) -> Span:
@@ -154,7 +301,7 @@ def _env_literal(name: str, value: str, span: Span) -> list[_Finding]:
         go = literal_arch(value) if value not in ("arm", "386") else (value, "")
         if go is None:
             return []
-        return [_Finding(span, f"{name}={value}", go[0], "", "the Go target")]
+        return [_Finding(span, f"{name}={value}", go[0], "", "the Go target", kind="goarch")]
     return [_Finding(span, f"{name}={value}", lit.arch, lit.variant, f"`{name}`")
             for lit in find_arch_literals(value)][:1]
 
@@ -172,11 +319,15 @@ def _command_findings(cmd: SimpleCommand, downloads: bool) -> list[_Finding]:
         for w in words:
             if w.raw.startswith("-") and "://" not in w.raw:
                 continue
-            out.extend(_literals_in(w.raw, w.span, f"a `{name}` download"))
+            for f in _literals_in(w.raw, w.span, f"a `{name}` download"):
+                f.kind, f.word, f.unsafe = "download", w, True
+                out.append(f)
         return out
     if name == "dotnet":
         for idx, value in option_values(raws, ("-r", "--runtime", "-a", "--arch")):
-            out.extend(_literals_in(value, words[idx].span, "the .NET runtime identifier"))
+            for f in _literals_in(value, words[idx].span, "the .NET runtime identifier"):
+                f.kind, f.word, f.words = "dotnet", words[idx], words
+                out.append(f)
     elif name in ("cargo", "rustc", "cross"):
         for idx, value in option_values(raws, ("--target",)):
             out.extend(_literals_in(value, words[idx].span, "the Rust target"))

@@ -235,3 +235,50 @@ def in_single_quotes(raw: str, index: int) -> bool:
             quote = "" if quote == '"' else '"'
         i += 1
     return quote == "'"
+
+
+def group_fixes(
+    model: Model,
+    items: list[tuple[str, Stage, Instruction, list[Edit] | str, tuple[str, ...]]],
+) -> list[list[Edit] | str]:
+    """Combine per-finding edits into one fix per message.
+
+    ``items`` are ``(message, stage, instruction, edits or why not, platform ARGs the edits need)``. The
+    fixer matches findings by (code, message): findings sharing a message are fixed together (each of them
+    carries the union of their edits) or not at all. The ARG lines a fix needs go just before the first
+    fixable instruction of the stage, the same place for every fix of the stage, so that two fixes never
+    declare the same ARG twice."""
+    first: dict[int, Instruction] = {}
+    for _msg, stage, instr, unit, _args in items:
+        if isinstance(unit, list):
+            cur = first.get(stage.index)
+            if cur is None or instr.span.start < cur.span.start:
+                first[stage.index] = instr
+    groups: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        groups.setdefault(item[0], []).append(i)
+    out: list[list[Edit] | str] = [""] * len(items)
+    for members in groups.values():
+        reason = next((e for _m, _s, _i, e, _a in (items[k] for k in members) if isinstance(e, str)), None)
+        if reason is not None:
+            for k in members:
+                out[k] = reason
+            continue
+        combined: list[Edit] = []
+        needed: dict[int, list[str]] = {}
+        stages: dict[int, Stage] = {}
+        for k in members:
+            _m, stage, instr, e, args = items[k]
+            assert isinstance(e, list)
+            combined.extend(x for x in e if x not in combined)
+            names = needed.setdefault(stage.index, [])
+            stages[stage.index] = stage
+            names.extend(n for n in args if n not in names and not declared(stage, n, instr))
+        for idx, names in needed.items():
+            if names:
+                arg = arg_insertion(model, stages[idx], names, first[idx])
+                if arg is not None:
+                    combined.append(arg)
+        for k in members:
+            out[k] = combined
+    return out
