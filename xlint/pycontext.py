@@ -20,8 +20,6 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-import libcst as cst
-
 __all__ = ["local_project", "project_compiles", "requirements_compile"]
 
 # build-system requirements / backends that build native code
@@ -53,32 +51,35 @@ def _read(path: Path) -> str | None:
         return None
 
 
-class _ExtensionFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.reason: str | None = None
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if self.reason is not None:
-            return
-        func = node.func
-        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
-        if name in _EXTENSION_CALLS:
-            self.reason = f"setup.py calls {name}()"
-            return
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in ("ext_modules", "rust_extensions"):
-                if not (isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.value.elements):
-                    self.reason = f"setup.py passes {arg.keyword.value}="
-                    return
-
-
 def setup_py_compiles(source: str) -> str | None:
-    """Why a ``setup.py`` builds extensions, or None (also when it does not parse)."""
+    """Why a ``setup.py`` builds extensions, or None (also when it does not parse). libcst is imported
+    here, not at start-up: most checks never read a setup.py."""
+    import libcst as cst
+
+    class ExtensionFinder(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.reason: str | None = None
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if self.reason is not None:
+                return
+            func = node.func
+            name = (func.value if isinstance(func, cst.Name)
+                    else func.attr.value if isinstance(func, cst.Attribute) else None)
+            if name in _EXTENSION_CALLS:
+                self.reason = f"setup.py calls {name}()"
+                return
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value in ("ext_modules", "rust_extensions"):
+                    if not (isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.value.elements):
+                        self.reason = f"setup.py passes {arg.keyword.value}="
+                        return
+
     try:
         module = cst.parse_module(source)
     except Exception:  # libcst raises ParserSyntaxError and, on odd input, others: no evidence
         return None
-    finder = _ExtensionFinder()
+    finder = ExtensionFinder()
     module.visit(finder)
     return finder.reason
 

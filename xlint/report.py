@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from xml.sax.saxutils import escape, quoteattr
 
 from xlint import __version__
 from xlint.diagnostics import Diagnostic
@@ -123,6 +122,8 @@ def render_github(diags: list[Diagnostic], sources: dict[str, str]) -> str:
 
 
 def render_junit(diags: list[Diagnostic], sources: dict[str, str]) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
     by_file: dict[str, list[Diagnostic]] = {p: [] for p in sources}
     for d in diags:
         by_file.setdefault(d.path, []).append(d)
