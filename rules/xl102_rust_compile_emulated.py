@@ -106,6 +106,22 @@ RustCompileEmulated.invalid = [
         "FROM debian:bookworm-slim\n"
         "COPY --from=build /src/target/release/app /app\n",
         line=4,
+        unsafe=True,
+        fixed="FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\n"
+        "FROM --platform=$BUILDPLATFORM rust:1.79 AS build\n"
+        "COPY --from=xx / /\n"
+        "RUN apt-get update && apt-get install -y clang lld\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "RUN cargo fetch --locked\n"
+        "ARG TARGETPLATFORM\n"
+        "RUN xx-apt-get install -y gcc libc6-dev\n"
+        "RUN xx-cargo build --release --locked \\\n"
+        "    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\\n"
+        "    && mkdir -p target/release \\\n"
+        "    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app\n"
+        "FROM debian:bookworm-slim\n"
+        "COPY --from=build /src/target/release/app /app\n",
     ),
     Invalid("FROM rust:1.79\nRUN cargo install --path . && cargo test\n", line=2, count=2),
     Invalid("FROM rust:1.79\nRUN rustc -O main.rs -o /app\n", line=2),

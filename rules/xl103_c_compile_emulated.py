@@ -106,6 +106,18 @@ CCompileEmulated.invalid = [
         "FROM debian:bookworm-slim\n"
         "COPY --from=build /build/hello /hello\n",
         line=3,
+        unsafe=True,
+        fixed="FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\n"
+        "FROM --platform=$BUILDPLATFORM debian:bookworm AS build\n"
+        "COPY --from=xx / /\n"
+        "RUN apt-get update && apt-get install -y clang lld\n"
+        "COPY . /src\n"
+        "ARG TARGETPLATFORM\n"
+        "RUN xx-apt-get install -y gcc libc6-dev g++\n"
+        "RUN cmake -S /src -B /build $(xx-clang --print-cmake-defines) && cmake --build /build \\\n"
+        "    && xx-verify /build/hello\n"
+        "FROM debian:bookworm-slim\n"
+        "COPY --from=build /build/hello /hello\n",
     ),
     Invalid("FROM alpine\nRUN ./configure --prefix=/usr && make && make install\n", line=2, count=3),
     Invalid("FROM debian:bookworm\nRUN gcc -O2 -o /hello hello.c\n", line=2),

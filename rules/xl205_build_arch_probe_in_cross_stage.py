@@ -145,10 +145,19 @@ BuildArchProbeInCrossStage.valid = [
 BuildArchProbeInCrossStage.invalid = [
     Invalid("FROM --platform=$BUILDPLATFORM alpine AS fetch\n"
             "RUN wget -O /tool.tgz https://example.com/tool-linux-$(uname -m).tgz\n"
-            "FROM alpine\nCOPY --from=fetch /tool.tgz /tool.tgz\n", line=2),
+            "FROM alpine\nCOPY --from=fetch /tool.tgz /tool.tgz\n", line=2, unsafe=True,
+            fixed="FROM --platform=$BUILDPLATFORM alpine AS fetch\n"
+            "ARG TARGETARCH\n"
+            "RUN case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; "
+            "*) echo \"unsupported architecture: $TARGETARCH\" >&2; exit 1;; esac \\\n"
+            "    && wget -O /tool.tgz https://example.com/tool-linux-${ARCH}.tgz\n"
+            "FROM alpine\nCOPY --from=fetch /tool.tgz /tool.tgz\n"),
     Invalid("FROM --platform=$BUILDPLATFORM debian AS deps\n"
             "RUN ARCH=`dpkg --print-architecture` && echo $ARCH > /arch\n"
-            "FROM deps AS more\nRUN echo more\nFROM debian\nCOPY --from=more /arch /arch\n", line=2),
+            "FROM deps AS more\nRUN echo more\nFROM debian\nCOPY --from=more /arch /arch\n", line=2, unsafe=True,
+            fixed="FROM --platform=$BUILDPLATFORM debian AS deps\nARG TARGETARCH\n"
+            "RUN ARCH=${TARGETARCH} && echo $ARCH > /arch\n"
+            "FROM deps AS more\nRUN echo more\nFROM debian\nCOPY --from=more /arch /arch\n"),
     Invalid("FROM --platform=$BUILDPLATFORM alpine AS a\nRUN <<EOF\nset -e\nA=$(apk --print-arch)\n"
             "echo $A > /a\nEOF\nFROM alpine\nRUN --mount=from=a,target=/m cp /m/a /a\n", line=4),
     Invalid("FROM --platform=$BUILDPLATFORM fedora AS r\nRUN sh -c 'rpm --eval %_arch > /a' && arch\n"

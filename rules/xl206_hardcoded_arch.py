@@ -360,17 +360,38 @@ HardcodedArch.valid = [
 
 HardcodedArch.invalid = [
     Invalid("FROM alpine\nRUN wget -O /tmp/helm.tgz https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz\n",
-            line=2),
+            line=2, unsafe=True,
+            fixed="FROM alpine\nARG TARGETARCH\n"
+            "RUN wget -O /tmp/helm.tgz https://get.helm.sh/helm-v3.15.0-linux-${TARGETARCH}.tar.gz\n"),
     Invalid("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet restore -r linux-x64\n"
             "RUN dotnet publish -c Release -r linux-x64 --no-restore -o /out\n"
-            "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n", line=2, count=2),
+            "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n", line=2, count=2,
+            fixed="FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nARG TARGETARCH\nRUN dotnet restore -a $TARGETARCH\n"
+            "RUN dotnet publish -c Release -a $TARGETARCH --no-restore -o /out\n"
+            "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n"),
     Invalid("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
             "RUN CGO_ENABLED=0 GOARCH=amd64 go build -o /out/app .\n"
-            "FROM scratch\nCOPY --from=build /out/app /app\n", line=2),
+            "FROM scratch\nCOPY --from=build /out/app /app\n", line=2,
+            fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETARCH\n"
+            "RUN CGO_ENABLED=0 GOARCH=$TARGETARCH go build -o /out/app .\n"
+            "FROM scratch\nCOPY --from=build /out/app /app\n"),
     Invalid("FROM --platform=$BUILDPLATFORM rust:1.79 AS build\n"
             "RUN cargo build --release --target x86_64-unknown-linux-gnu\n"
             "FROM debian\nCOPY --from=build /src/target /app\n", line=2),
     Invalid("FROM debian\nADD https://example.com/tool_1.0_linux_aarch64.tar.gz /opt/\n", line=2),
+    Invalid("FROM debian\nRUN curl -fsSLO https://example.com/tool_1.0_linux_x86_64.tar.gz \\\n"
+            "  && tar -xzf tool_1.0_linux_x86_64.tar.gz -C /opt\n", line=2, unsafe=True,
+            fixed="FROM debian\nARG TARGETARCH\n"
+            "RUN case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; "
+            "*) echo \"unsupported architecture: $TARGETARCH\" >&2; exit 1;; esac \\\n"
+            "  && curl -fsSLO https://example.com/tool_1.0_linux_${ARCH}.tar.gz \\\n"
+            "  && tar -xzf tool_1.0_linux_${ARCH}.tar.gz -C /opt\n"),
+    Invalid("FROM mcr.microsoft.com/dotnet/sdk:8.0-alpine AS build\n"
+            "RUN dotnet publish --runtime=linux-musl-x64 -o /out\n"
+            "FROM alpine\nCOPY --from=build /out /app\n", line=2,
+            fixed="FROM mcr.microsoft.com/dotnet/sdk:8.0-alpine AS build\nARG TARGETARCH\n"
+            "RUN dotnet publish -a $TARGETARCH --os linux-musl -o /out\n"
+            "FROM alpine\nCOPY --from=build /out /app\n"),
     Invalid("FROM --platform=$BUILDPLATFORM python:3.12 AS deps\n"
             "RUN pip install --platform manylinux2014_x86_64 --only-binary=:all: --target /deps -r req.txt\n"
             "FROM python:3.12\nCOPY --from=deps /deps /deps\n", line=2),

@@ -171,7 +171,7 @@ def _copied_sources(model: Model, stage: Stage) -> list[str] | None:
 
 def _relative(path: str, wd: str) -> str:
     rel = posixpath.relpath(path, wd)
-    return path if rel.startswith("..") else rel
+    return path if rel.startswith("..") or wd == "/" else rel
 
 
 # -- the common skeleton -------------------------------------------------------------------------------
