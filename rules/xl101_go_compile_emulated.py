@@ -98,6 +98,14 @@ GoCompileEmulated.invalid = [
         "FROM busybox\n"
         "COPY --from=build /out/app /app\n",
         line=5,
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "RUN go mod download\n"
+        "ARG TARGETOS TARGETARCH\n"
+        "RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n"
+        "FROM busybox\n"
+        "COPY --from=build /out/app /app\n",
     ),
     # kubebuilder layout: right binaries, compiled under QEMU
     Invalid(
@@ -108,6 +116,12 @@ GoCompileEmulated.invalid = [
         "FROM gcr.io/distroless/static:nonroot\n"
         "COPY --from=builder /workspace/manager .\n",
         line=4,
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS builder\n"
+        "ARG TARGETOS\n"
+        "ARG TARGETARCH\n"
+        "RUN CGO_ENABLED=0 GOOS=${TARGETOS:-linux} GOARCH=${TARGETARCH} go build -a -o manager cmd/main.go\n"
+        "FROM gcr.io/distroless/static:nonroot\n"
+        "COPY --from=builder /workspace/manager .\n",
     ),
     # single stage, two commands: one report each
     Invalid("FROM golang:1.22\nRUN go test ./... && \\\n    go install ./cmd/app\n", line=2, count=2),
@@ -116,4 +130,70 @@ GoCompileEmulated.invalid = [
     # arm64 runner, amd64 target
     Invalid("FROM golang:1.22\nRUN go build .\n", platforms=("linux/amd64", "linux/arm64"),
             build_platform="linux/arm64", line=2),
+    # `go install` in a builder: cross-compiled it would write to $GOPATH/bin/linux_<arch>/
+    Invalid(
+        "FROM golang:1.22 AS build\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "RUN CGO_ENABLED=0 go install ./cmd/app\n"
+        "FROM alpine\n"
+        "COPY --from=build /go/bin/app /usr/local/bin/app\n",
+        line=4,
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "ARG TARGETOS TARGETARCH\n"
+        "RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o $(go env GOPATH)/bin/ ./cmd/app\n"
+        "FROM alpine\n"
+        "COPY --from=build /go/bin/app /usr/local/bin/app\n",
+    ),
+    # lower-case file, arm targets: the existing ARG line is extended, GOARM from TARGETVARIANT
+    Invalid(
+        "from golang:1.22 as build\n"
+        "arg TARGETOS\n"
+        "run CGO_ENABLED=0 GOOS=$TARGETOS go build -o /app .\n"
+        "from scratch\n"
+        "copy --from=build /app /app\n",
+        line=3,
+        platforms=("linux/amd64", "linux/arm64", "linux/arm/v7"),
+        fixed="from --platform=$BUILDPLATFORM golang:1.22 as build\n"
+        "arg TARGETOS TARGETARCH TARGETVARIANT\n"
+        "run CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build -o /app .\n"
+        "from scratch\n"
+        "copy --from=build /app /app\n",
+    ),
+    # single stage (unsafe fix): split into a builder on the build platform
+    Invalid(
+        "FROM golang:1.22\n"
+        "WORKDIR /src\n"
+        "COPY go.mod go.sum ./\n"
+        "RUN go mod download\n"
+        "COPY . .\n"
+        "RUN CGO_ENABLED=0 go build -o /usr/local/bin/app ./cmd/app\n"
+        "CMD [\"app\"]\n",
+        line=6,
+        unsafe=True,
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "WORKDIR /src\n"
+        "COPY go.mod go.sum ./\n"
+        "RUN go mod download\n"
+        "COPY . .\n"
+        "ARG TARGETOS TARGETARCH\n"
+        "RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /usr/local/bin/app ./cmd/app\n"
+        "\n"
+        "FROM golang:1.22\n"
+        "WORKDIR /src\n"
+        "COPY go.mod go.sum ./\n"
+        "COPY . .\n"
+        "COPY --from=build /usr/local/bin/app /usr/local/bin/app\n"
+        "CMD [\"app\"]\n",
+    ),
+    # cgo on: needs a C cross toolchain (tonistiigi/xx); not fixed here
+    Invalid(
+        "FROM golang:1.22 AS build\n"
+        "RUN CGO_ENABLED=1 go build -o /app .\n"
+        "FROM debian:bookworm-slim\n"
+        "COPY --from=build /app /app\n",
+        line=2,
+    ),
 ]

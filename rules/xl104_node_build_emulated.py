@@ -92,9 +92,26 @@ NodeBuildEmulated.invalid = [
         "COPY --from=build /app/dist /usr/share/nginx/html\n",
         line=4,
         count=2,
+        fixed="FROM --platform=$BUILDPLATFORM node:20 AS build\n"
+        "WORKDIR /app\n"
+        "COPY . .\n"
+        "RUN npm ci\n"
+        "RUN npm run build\n"
+        "FROM nginx:1.27-alpine\n"
+        "COPY --from=build /app/dist /usr/share/nginx/html\n",
     ),
     Invalid("FROM node:20\nRUN yarn install --frozen-lockfile && yarn build\n", line=2, count=2),
     Invalid("FROM node:20\nRUN npx tsc -p . && npx next build\n", line=2, count=2),
     Invalid("FROM node:20\nRUN pnpm --filter web run build\n", line=2),
     Invalid("FROM oven/bun:1\nRUN bun install\n", line=2),
+    # node_modules copied into the runtime: native modules would be the wrong arch; not fixed
+    Invalid(
+        "FROM node:20 AS build\n"
+        "WORKDIR /app\n"
+        "COPY . .\n"
+        "RUN npm ci --omit=dev\n"
+        "FROM node:20-slim\n"
+        "COPY --from=build /app/node_modules /app/node_modules\n",
+        line=4,
+    ),
 ]

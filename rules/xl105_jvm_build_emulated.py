@@ -79,8 +79,47 @@ JvmBuildEmulated.invalid = [
         "COPY --from=build /src/target/app.jar /app.jar\n",
         line=2,
         count=2,
+        fixed="FROM --platform=$BUILDPLATFORM maven:3.9-eclipse-temurin-21 AS build\n"
+        "RUN mvn -B dependency:go-offline\n"
+        "RUN mvn -B package\n"
+        "FROM eclipse-temurin:21-jre\n"
+        "COPY --from=build /src/target/app.jar /app.jar\n",
     ),
     Invalid("FROM eclipse-temurin:21-jdk\nRUN ./gradlew --no-daemon bootJar\n", line=2),
     Invalid("FROM eclipse-temurin:21-jdk\nRUN javac -d out src/App.java\n", line=2),
     Invalid("FROM sbtscala/scala-sbt:eclipse-temurin-21\nRUN sbt assembly\n", line=2),
+    # single stage (unsafe fix): Maven moves to a builder, the final stage copies target/
+    Invalid(
+        "FROM maven:3.9-eclipse-temurin-21\n"
+        "WORKDIR /src\n"
+        "COPY pom.xml ./\n"
+        "RUN mvn -B dependency:go-offline\n"
+        "COPY src ./src\n"
+        "RUN mvn -B package\n"
+        "CMD [\"java\", \"-jar\", \"target/app.jar\"]\n",
+        line=4,
+        count=2,
+        unsafe=True,
+        fixed="FROM --platform=$BUILDPLATFORM maven:3.9-eclipse-temurin-21 AS build\n"
+        "WORKDIR /src\n"
+        "COPY pom.xml ./\n"
+        "RUN mvn -B dependency:go-offline\n"
+        "COPY src ./src\n"
+        "RUN mvn -B package\n"
+        "\n"
+        "FROM maven:3.9-eclipse-temurin-21\n"
+        "WORKDIR /src\n"
+        "COPY pom.xml ./\n"
+        "COPY src ./src\n"
+        "COPY --from=build /src/target /src/target\n"
+        "CMD [\"java\", \"-jar\", \"target/app.jar\"]\n",
+    ),
+    # jlink builds an arch-specific runtime: not fixed
+    Invalid(
+        "FROM eclipse-temurin:21-jdk AS build\n"
+        "RUN ./mvnw -B package && jlink --add-modules java.base --output /jre\n"
+        "FROM debian:bookworm-slim\n"
+        "COPY --from=build /jre /opt/jre\n",
+        line=2,
+    ),
 ]

@@ -84,8 +84,52 @@ DotnetBuildEmulated.invalid = [
         "COPY --from=build /out /app\n",
         line=2,
         count=2,
+        fixed="FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build\n"
+        "ARG TARGETARCH\n"
+        "RUN dotnet restore -a $TARGETARCH\n"
+        "RUN dotnet publish -c Release -a $TARGETARCH --no-restore -o /out\n"
+        "FROM mcr.microsoft.com/dotnet/runtime:8.0\n"
+        "COPY --from=build /out /app\n",
     ),
     Invalid("FROM mcr.microsoft.com/dotnet/sdk:8.0\nRUN dotnet test tests/Unit.csproj\n", line=2),
     Invalid("FROM mcr.microsoft.com/dotnet/sdk:8.0\nRUN dotnet build -c Release\n", line=2),
     Invalid("FROM mcr.microsoft.com/dotnet/sdk:8.0\nRUN [\"dotnet\", \"publish\", \"-o\", \"/out\"]\n", line=2),
+    # musl RID: kept through --os linux-musl
+    Invalid(
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0-alpine AS build\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "RUN dotnet publish app.csproj --runtime linux-musl-x64 -o /out\n"
+        "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine\n"
+        "COPY --from=build /out /app\n",
+        line=4,
+        fixed="FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0-alpine AS build\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "ARG TARGETARCH\n"
+        "RUN dotnet publish app.csproj --os linux-musl -a $TARGETARCH -o /out\n"
+        "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine\n"
+        "COPY --from=build /out /app\n",
+    ),
+    # single stage (unsafe fix)
+    Invalid(
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "RUN dotnet publish -c Release -o /app\n"
+        "ENTRYPOINT [\"dotnet\", \"/app/hello.dll\"]\n",
+        line=4,
+        unsafe=True,
+        fixed="FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "ARG TARGETARCH\n"
+        "RUN dotnet publish -a $TARGETARCH -c Release -o /app\n"
+        "\n"
+        "FROM mcr.microsoft.com/dotnet/sdk:8.0\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "COPY --from=build /app /app\n"
+        "ENTRYPOINT [\"dotnet\", \"/app/hello.dll\"]\n",
+    ),
 ]

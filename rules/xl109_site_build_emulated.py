@@ -76,9 +76,25 @@ SiteBuildEmulated.invalid = [
         "FROM nginx:1.27-alpine\n"
         "COPY --from=site /public /usr/share/nginx/html\n",
         line=3,
+        fixed="FROM --platform=$BUILDPLATFORM hugomods/hugo AS site\n"
+        "COPY . /src\n"
+        "RUN hugo --minify -s /src -d /public\n"
+        "FROM nginx:1.27-alpine\n"
+        "COPY --from=site /public /usr/share/nginx/html\n",
     ),
-    Invalid("FROM ruby:3.3\nRUN bundle exec jekyll build -d /site\n", line=2),
+    # single stage (unsafe fix): the site is built in a builder stage and copied
+    Invalid("FROM ruby:3.3\nRUN bundle exec jekyll build -d /site\n", line=2, unsafe=True,
+            fixed="FROM --platform=$BUILDPLATFORM ruby:3.3 AS build\n"
+            "RUN bundle exec jekyll build -d /site\n"
+            "\n"
+            "FROM ruby:3.3\n"
+            "COPY --from=build /site /site\n"),
     Invalid("FROM python:3.12\nRUN mkdocs build --strict && sphinx-build -b html docs /html\n", line=2, count=2),
-    Invalid("FROM node:20\nRUN npx @11ty/eleventy --output=/site\n", line=2),
+    Invalid("FROM node:20\nRUN npx @11ty/eleventy --output=/site\n", line=2, unsafe=True,
+            fixed="FROM --platform=$BUILDPLATFORM node:20 AS build\n"
+            "RUN npx @11ty/eleventy --output=/site\n"
+            "\n"
+            "FROM node:20\n"
+            "COPY --from=build /site /site\n"),
     Invalid("FROM ghcr.io/getzola/zola:v0.19\nRUN [\"zola\", \"build\"]\n", line=2),
 ]

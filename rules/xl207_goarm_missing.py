@@ -32,6 +32,7 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go 
 
 from __future__ import annotations
 
+from xlint.crossfix import goarm_fix
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import classify, go_cross_build, stage_commands
 
@@ -45,13 +46,13 @@ class GoarmMissing(Rule):
     hint = "Declare `ARG TARGETVARIANT` and set `GOARM=${TARGETVARIANT#v}` for the build (or use `xx-go`)."
     fix_title = "Add `GOARM=${TARGETVARIANT#v}` (and `ARG TARGETVARIANT`)"
     fix_applicability = "safe"
-    fix_available = False
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
         arms = [f"linux/arm/{t[2]}" for t in model.targets if t[1] == "arm" and t[2] in ("v6", "v7")]
         if not arms:
             return
+        edits = goarm_fix(model)
         for stage in model.stages:
             if stage.index not in model.reachable:
                 continue
@@ -65,7 +66,8 @@ class GoarmMissing(Rule):
                 goarch = env["GOARCH"].value
                 if goarch is not None and goarch != "arm":
                     continue  # a literal other arch: not an arm build
-                ctx.report(self, cmd.span, self.message.format(cmd=comp.label, arms=", ".join(arms)))
+                ctx.report(self, cmd.span, self.message.format(cmd=comp.label, arms=", ".join(arms)),
+                           edits=edits or None)
 
 
 _ARM = ("linux/amd64", "linux/arm64", "linux/arm/v7")
@@ -109,6 +111,11 @@ GoarmMissing.invalid = [
         "FROM scratch\nCOPY --from=build /out/app /app\n",
         line=3,
         platforms=_ARM,
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "ARG TARGETOS TARGETARCH TARGETVARIANT\n"
+        "RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build -o /out/app .\n"
+        "FROM scratch\n"
+        "COPY --from=build /out/app /app\n",
     ),
     Invalid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
@@ -119,6 +126,12 @@ GoarmMissing.invalid = [
         line=4,
         count=2,
         platforms=("linux/arm/v6", "linux/arm/v7"),
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "ARG TARGETARCH TARGETVARIANT\n"
+        "ENV CGO_ENABLED=0 GOARCH=$TARGETARCH\n"
+        "RUN GOARM=${TARGETVARIANT#v} go build -o /out/a ./a && GOARM=${TARGETVARIANT#v} go install ./cmd/b\n"
+        "FROM scratch\n"
+        "COPY --from=build /out /out\n",
     ),
     Invalid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
@@ -127,5 +140,10 @@ GoarmMissing.invalid = [
         "FROM alpine\nCOPY --from=build /app /app\n",
         line=3,
         platforms=("linux/arm/v7",),
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "ARG TARGETARCH TARGETVARIANT\n"
+        "RUN export GOARCH=$TARGETARCH && GOARM=${TARGETVARIANT#v} go build -o /app .\n"
+        "FROM alpine\n"
+        "COPY --from=build /app /app\n",
     ),
 ]

@@ -40,6 +40,7 @@ COPY --from=build /out/app /app
 
 from __future__ import annotations
 
+from xlint.crossfix import cgo_fix
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import classify, go_cross_build, stage_commands
 
@@ -54,10 +55,11 @@ class CgoImplicit(Rule):
             "tonistiigi/xx) on the build command or with `ENV`.")
     fix_title = "Add `CGO_ENABLED=0`"
     fix_applicability = "safe"
-    fix_available = False
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
+        edits, reason = cgo_fix(model, ctx.options.context)
+        hint = self.hint if edits else f"{self.hint} Not fixed automatically: {reason}."
         for stage in model.stages:
             if stage.index not in model.reachable:
                 continue
@@ -68,7 +70,7 @@ class CgoImplicit(Rule):
                 env = go_cross_build(model, stage, instr, comp)
                 if env is None or "CGO_ENABLED" in env:
                     continue
-                ctx.report(self, cmd.span, self.message.format(cmd=comp.label))
+                ctx.report(self, cmd.span, self.message.format(cmd=comp.label), hint=hint, edits=edits or None)
 
 
 CgoImplicit.valid = [

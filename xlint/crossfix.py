@@ -858,9 +858,12 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         if ins.span.start >= run.span.start:
             break
         if ins.keyword == "RUN":
-            if ins in dl_runs and _run_is(ins, _Pred(toolchain, "dl")):
+            cmds = run_commands(ins)
+            if _run_is(ins, _Pred(toolchain, "dl")) and any(_is_dep_download(toolchain, c) for c in cmds):
                 setup.append(ins)
-                moved.append(ins)
+                moved.append(ins)  # only fills the toolchain's caches: the builder does it now
+            elif cmds and all(c.basename in _HELPERS for c in cmds):
+                setup.append(ins)
             elif _run_is(ins, _Pred(toolchain, "system")):
                 continue
             else:
