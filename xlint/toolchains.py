@@ -74,8 +74,20 @@ class Invocation:
 _ENV_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 
 
+_UNSET = object()
+
+
 def invocation(cmd: SimpleCommand) -> Invocation | None:
-    """Unwrap ``sudo``/``env``/``exec``/... and return the real command; None when it is dynamic."""
+    """Unwrap ``sudo``/``env``/``exec``/... and return the real command; None when it is dynamic.
+    Cached on the (immutable) command: every rule asks."""
+    cached = cmd.__dict__.get("_xlint_invocation", _UNSET)
+    if cached is _UNSET:
+        cached = _invocation(cmd)
+        object.__setattr__(cmd, "_xlint_invocation", cached)
+    return cached
+
+
+def _invocation(cmd: SimpleCommand) -> Invocation | None:
     env = [EnvWord(a.name, a.raw_value, a.value, a.span) for a in cmd.env]
     words = list(cmd.argv)
     while words:
@@ -188,7 +200,16 @@ _VERSION_ONLY = frozenset({"-v", "--version", "-version", "version", "-h", "--he
 
 
 def classify(cmd: SimpleCommand) -> Compile | None:
-    """The toolchain work a command does, or None (not a build command, or a dynamic command name)."""
+    """The toolchain work a command does, or None (not a build command, or a dynamic command name).
+    Cached on the (immutable) command."""
+    cached = cmd.__dict__.get("_xlint_classify", _UNSET)
+    if cached is _UNSET:
+        cached = _classify(cmd)
+        object.__setattr__(cmd, "_xlint_classify", cached)
+    return cached
+
+
+def _classify(cmd: SimpleCommand) -> Compile | None:
     inv = invocation(cmd)
     if inv is None:
         return None
