@@ -100,11 +100,11 @@ class ComposePlatformPin(Rule):
             return None
         if multiarch_image(image) is not None:
             return None  # a per-arch image: the pin matches it (XL402 reports the tag)
-        if is_official_library_image(image):
-            return f"`{image}` is a multi-arch official image"
         k = known_multiarch(project, image, known)
         if k is not None:
             return f"`{image}` is multi-arch ({k.source})"
+        if is_official_library_image(image):
+            return f"`{image}` is a multi-arch official image"
         return None
 
 

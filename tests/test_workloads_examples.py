@@ -38,7 +38,7 @@ def _run(rule: type[Rule], ex: ProjectValid | ProjectInvalid) -> list:  # type: 
 
 def test_project_rules_exist() -> None:
     codes = {r.code for r in RULES}
-    assert {"XL401", "XL402", "XL403", "XL404", "XL405"} <= codes
+    assert {"XL401", "XL402", "XL403", "XL404", "XL405", "XL302"} <= codes
 
 
 @pytest.mark.parametrize("case", _cases("project_valid"), ids=_id)

@@ -198,29 +198,46 @@ def common_options(fn):  # type: ignore[no-untyped-def]
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--stdin-filename", help="Name to report for `-`.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.option("--resolve/--no-resolve", default=None,
+              help="XL302: look up base images in their registries (default: config `resolve`, else off).")
+@click.option("--offline", is_flag=True, help="With --resolve: answer from the on-disk cache only.")
 def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
           build_platform: str | None, target: str | None, context: str | None, config: str | None, fmt: str,
           output: str | None, failure_threshold: str | None, exit_zero: bool, stdin_filename: str | None,
-          color: bool | None) -> int:
-    """Check Dockerfiles (files, directories, or - for stdin)."""
+          color: bool | None, resolve: bool | None, offline: bool) -> int:
+    """Check Dockerfiles, Kubernetes/Compose/workflow YAML (files, directories, or - for stdin)."""
     from xlint.checker import check_text
     from xlint.report import render
+    from xlint.workloads import cli as project_cli
+    from xlint.workloads.resolve import RunResolvers, using
 
     sel = _selection(select, ignore, platform, build_platform, config)
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     parse_failed = False
     threshold = failure_threshold
-    for path in _files(paths):
+    resolvers = RunResolvers(resolve, offline)
+    dockerfiles, _explicit_yaml = project_cli.partition(_files(paths))
+    for path in dockerfiles:
         display, data = _read(path)
         if path == "-" and stdin_filename:
             display = stdin_filename
         opts, rules, cfg = _resolve(path, sel, context, target)
         threshold = threshold or cfg.failure_threshold
         sources[display] = data.decode("utf-8", "surrogateescape")
-        found = check_text(data, display, opts, rules)
+        with using(resolvers.for_file(cfg.resolve)):
+            found = check_text(data, display, opts, rules)
         parse_failed |= any(d.code == "XL901" for d in found)
         diags.extend(found)
+    yamls = project_cli.yaml_files(list(paths) or ["."])
+    if yamls or len(dockerfiles) > 1:
+        run = project_cli.check_paths(dockerfiles, yamls, lambda p: _resolve(p, sel, context, target)[:2],
+                                      {p: sources[p] for p in dockerfiles if p in sources})
+        sources.update(run.sources)
+        parse_failed |= bool(run.errors)
+        diags.extend(run.errors + run.diagnostics)
+        for y in yamls:
+            threshold = threshold or _resolve(y, sel, context, target)[2].failure_threshold
     colour = color if color is not None else (output is None and fmt == "text" and sys.stdout.isatty())
     text = render(fmt, diags, sources, colour=colour)
     if output:
@@ -246,9 +263,10 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
     from xlint.files import atomic_write
     from xlint.fix import fix_text
     from xlint.syntax import DockerfileSyntaxError
+    from xlint.workloads import cli as project_cli
 
     sel = _selection(select, ignore, platform, build_platform, config)
-    files = _files(paths)
+    files, _explicit_yaml = project_cli.partition(_files(paths))
     results = []
     for path in files:
         display, data = _read(path)
@@ -259,6 +277,15 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
         except DockerfileSyntaxError as err:
             raise InputError(f"{display}:{err.line}:{err.column}: XL901 {err.message}") from None
         results.append((path, display, text, res))
+    yamls = project_cli.yaml_files(list(paths) or ["."])
+    project = None
+    if yamls or len(files) > 1:
+        try:
+            project, yaml_originals = project_cli.fix_paths({d: r.text for _p, d, _t, r in results}, yamls,
+                                                            lambda p: _resolve(p, sel, context, target)[:2],
+                                                            unsafe_fixes)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     exit_code = EXIT_CLEAN
     for path, display, text, res in results:
         if diff:
@@ -277,6 +304,12 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
                 raise InputError(f"{display}: file is read-only; nothing was written") from None
             except OSError as exc:
                 raise InputError(f"{display}: cannot write: {exc.strerror}") from None
+    if project is not None:
+        try:
+            if project_cli.apply(project, yaml_originals, diff, sys.stdout) and diff:
+                exit_code = EXIT_FINDINGS
+        except OSError as exc:
+            raise InputError(f"{exc.filename}: cannot write: {exc.strerror}") from None
     out = sys.stderr if (diff or "-" in files) else sys.stdout
     for _path, display, _text, res in results:
         for d in res.applied:
@@ -287,6 +320,14 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
             click.echo(f"{display}:{d.line}:{d.column}: not fixed {d.code}: {why}", file=out)
     remaining = [d for *_x, res in results for d in res.remaining]
     n_fixed = sum(len(r.applied) for *_x, r in results)
+    if project is not None:
+        for d in project.applied:
+            click.echo(f"{d.path}:{d.line}:{d.column}: {'would fix' if diff else 'fixed'} {d.code} "
+                       f"{d.fix.title if d.fix else ''}".rstrip(), file=out)
+        for d, why in project.dropped:
+            click.echo(f"{d.path}:{d.line}:{d.column}: not fixed {d.code}: {why}", file=out)
+        remaining += project.remaining
+        n_fixed += len(project.applied)
     verb = "would fix" if diff else "fixed"
     click.echo(f"{n_fixed} {verb}, {len(remaining)} remaining.", file=out)
     for d in remaining:

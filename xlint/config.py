@@ -12,7 +12,7 @@ from typing import Any
 from xlint.diagnostics import SEVERITY_RANK
 
 KEYS = {"select", "ignore", "platforms", "build-platform", "failure-threshold", "per-file-ignores", "target",
-        "context"}
+        "context", "resolve"}
 
 
 class ConfigError(Exception):
@@ -28,6 +28,7 @@ class Config:
     build_platform: str | None = None
     failure_threshold: str = "info"
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    resolve: bool = False  # XL302: look up base images in their registries
 
     def ignores_for(self, file: str) -> list[str]:
         """Codes ignored for ``file`` by per-file-ignores (glob patterns relative to the config's folder)."""
@@ -82,6 +83,10 @@ def _from_mapping(data: Any, where: Path) -> Config:
         if th not in SEVERITY_RANK:
             raise ConfigError(f"{where}: 'failure-threshold' must be one of error, warning, info")
         cfg.failure_threshold = th
+    if "resolve" in data:
+        if not isinstance(data["resolve"], bool):
+            raise ConfigError(f"{where}: 'resolve' must be true or false")
+        cfg.resolve = data["resolve"]
     if "per-file-ignores" in data:
         pfi = data["per-file-ignores"]
         if not isinstance(pfi, dict):

@@ -39,6 +39,30 @@ def discover(paths: list[str]) -> Iterator[str]:
                 yield p
 
 
+def discover_yaml(paths: list[str]) -> Iterator[str]:
+    """``*.yaml``/``*.yml`` files: explicit ones, and those under directories (hidden folders skipped
+    except ``.github/workflows``), in a stable order. Callers keep the Kubernetes/Compose/workflow ones."""
+    seen: set[str] = set()
+    for p in paths:
+        if p == "-" or not os.path.isdir(p):
+            if p.lower().endswith((".yaml", ".yml")) and p not in seen:
+                seen.add(p)
+                yield p
+            continue
+        for root, dirs, files in os.walk(p):
+            workflows = os.path.basename(root) == ".github"
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d == ".github")
+                             and (not workflows or d == "workflows"))
+            for f in sorted(files):
+                if f.lower().endswith((".yaml", ".yml")) and not f.startswith("."):
+                    if os.path.basename(root) == ".github":
+                        continue
+                    full = os.path.join(root, f)
+                    if full not in seen:
+                        seen.add(full)
+                        yield full
+
+
 def read_bytes(path: str) -> bytes:
     with open(path, "rb") as fh:
         return fh.read()

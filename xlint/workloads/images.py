@@ -3,8 +3,6 @@ and their multi-arch counterpart."""
 
 from __future__ import annotations
 
-import re
-
 from xlint.archnames import find_arch_literals, literal_arch
 
 # Docker Hub's official per-architecture namespaces.
@@ -91,10 +89,24 @@ def normalize_ref(ref: str) -> str:
     return f"{out}@{digest}" if digest else out
 
 
+# Docker Hub official images that are published for (at least) amd64 and arm64. A curated list: an
+# unqualified name such as ``demo:v1`` is also "library/demo" to Docker, but says nothing about platforms.
+OFFICIAL_MULTIARCH = frozenset({
+    "alpine", "debian", "ubuntu", "busybox", "fedora", "rockylinux", "almalinux", "amazonlinux", "archlinux",
+    "postgres", "mysql", "mariadb", "mongo", "redis", "memcached", "rabbitmq", "cassandra", "couchdb",
+    "influxdb", "neo4j", "nats", "zookeeper", "solr", "elasticsearch", "kibana", "logstash",
+    "nginx", "httpd", "caddy", "traefik", "haproxy", "tomcat", "jetty", "registry", "vault", "consul",
+    "node", "python", "golang", "rust", "ruby", "php", "perl", "eclipse-temurin", "amazoncorretto", "openjdk",
+    "maven", "gradle", "erlang", "elixir", "haskell", "julia", "swift", "buildpack-deps", "docker",
+    "wordpress", "nextcloud", "ghost", "drupal", "joomla", "mediawiki", "adminer", "phpmyadmin", "sonarqube",
+})
+
+
 def is_official_library_image(ref: str) -> bool:
-    """Docker Hub official images (``postgres:16``, ``docker.io/library/redis``): published for several
-    architectures."""
+    """A Docker Hub official image known to be multi-arch (``postgres:16``, ``docker.io/library/redis``)."""
     name, _tag, _digest = split_image(ref.strip())
-    if name.startswith(("docker.io/library/", "library/")):
-        return True
-    return "/" not in name and bool(re.fullmatch(r"[a-z0-9]+(?:[._-][a-z0-9]+)*", name))
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/", "docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    return name in OFFICIAL_MULTIARCH

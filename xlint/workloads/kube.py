@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,7 +310,27 @@ def merge_plan(project: Project, group: list[Workload], image_override: str | No
             plan[f.path] = None
         else:
             plan[f.path] = f.rewrite(replaced, removed)
+    renamed = _dearched_path(keep.file, changes[keep.file.path][1], {f.path for f in project.yaml})
+    if renamed is not None and plan.get(keep.file.path) is not None:
+        plan[renamed] = plan[keep.file.path]
+        plan[keep.file.path] = None
     return plan
+
+
+def _dearched_path(f: YamlFile, removed: set[int], existing: set[str]) -> str | None:
+    """``k8s/deploy-amd64.yaml`` -> ``k8s/deploy.yaml`` when the file holds only the merged workload
+    (and the new name is free)."""
+    folder, name = os.path.split(f.path)
+    stem, dot, ext = name.rpartition(".")
+    stripped = strip_arch_token(stem) if dot else None
+    if stripped is None or not stripped[0]:
+        return None
+    if len([d for d in f.documents if d.index not in removed and d.data is not None]) != 1:
+        return None
+    new = os.path.join(folder, f"{stripped[0]}.{ext}")
+    if new in existing or os.path.exists(new):
+        return None
+    return new
 
 
 def _is_flow(node: Any) -> bool:
