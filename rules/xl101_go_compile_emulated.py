@@ -38,6 +38,13 @@ FROM gcr.io/distroless/static-debian12
 COPY --from=build /out/app /app
 ```
 
+`xlint fix` does this for a builder stage (its binaries reach the final image only through `COPY
+--from`): `--platform=$BUILDPLATFORM`, `ARG TARGETOS TARGETARCH` (+ `TARGETVARIANT` for arm) before the
+first compile, `GOOS`/`GOARCH`(/`GOARM`) prefixes, `CGO_ENABLED=0` when the build context's Go files
+have no `import "C"` (left alone when the context cannot be read), `go install` rewritten to `go build
+-o $(go env GOPATH)/bin/`. cgo builds are reported only (they need tonistiigi/xx). With `--unsafe-
+fixes`, a final stage that compiles is split into a builder stage and a `COPY --from` of the outputs.
+
 ## References
 - BuildKit docs, multi-platform builds: "not recommended for CPU intensive tasks like compiling"
 - Docker blog "Faster Multi-Platform Builds: Dockerfile Cross-Compilation Guide"

@@ -41,6 +41,10 @@ COPY --from=build /app/dist /usr/share/nginx/html
 When the runtime needs `node_modules` with native addons, install them for the target:
 `npm ci --os=linux --cpu=<node arch>` (npm >= 10.1), or in the target stage.
 
+`xlint fix` moves a builder to `--platform=$BUILDPLATFORM` when what other stages copy from it is built
+assets (dist/, build/, public/, out/, .next/static); it does not when node_modules (or anything else) is
+copied.
+
 ## References
 - BuildKit docs, multi-platform builds
 - npm docs: `npm install --cpu/--os/--libc`

@@ -31,6 +31,10 @@ FROM eclipse-temurin:21-jre
 COPY --from=build /src/target/app.jar /app.jar
 ```
 
+`xlint fix` moves a builder to `--platform=$BUILDPLATFORM` (not when it runs jlink, GraalVM native-image
+or builds JNI code). With `--unsafe-fixes`, a final stage that runs Maven/Gradle/javac is split into a
+builder stage and a `COPY --from` of `target/` (`build/`, `javac -d`).
+
 ## References
 - BuildKit docs, multi-platform builds
 - GraalVM docs: native-image builds for the host platform only

@@ -35,6 +35,11 @@ FROM mcr.microsoft.com/dotnet/runtime:8.0
 COPY --from=build /out /app
 ```
 
+`xlint fix` does this for a builder stage: `--platform=$BUILDPLATFORM`, `ARG TARGETARCH`, `-a
+$TARGETARCH` on restore/build/publish, replacing `-r linux-x64` (`-r linux-musl-x64` becomes `--os
+linux-musl -a $TARGETARCH`). With `--unsafe-fixes`, a final stage that publishes with `-o` is split into
+a builder stage.
+
 ## References
 - dotnet/dotnet-docker#5355 (QEMU is unsupported), docs "Building multi-platform images"
 - dotnet/sdk#30762 (`-a amd64` is mapped to x64)

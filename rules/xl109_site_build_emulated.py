@@ -30,6 +30,9 @@ FROM nginx:1.27-alpine
 COPY --from=site /public /usr/share/nginx/html
 ```
 
+`xlint fix` moves a site builder to `--platform=$BUILDPLATFORM`; with `--unsafe-fixes` a final stage
+that builds the site is split into a builder stage and a `COPY --from` of the output folder.
+
 ## References
 - BuildKit docs, multi-platform builds
 """

@@ -25,6 +25,8 @@ ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go build -o /out/app .
 ```
 
+`xlint fix` adds `GOARM=${TARGETVARIANT#v}` to every such build and `ARG TARGETVARIANT` to the stage.
+
 ## References
 - Go wiki: GoArm
 - tonistiigi/xx `xx-go` (sets GOARM from TARGETVARIANT)

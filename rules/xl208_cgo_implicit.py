@@ -33,6 +33,9 @@ COPY --from=build /out/app /app
 ```
 (With cgo: `CGO_ENABLED=1` and a C cross toolchain, e.g. tonistiigi/xx `xx-go`.)
 
+`xlint fix` adds `CGO_ENABLED=0` when the build context's Go files can be read and none has `import "C"`
+(nor a go.mod requiring a module that needs cgo); otherwise it reports only.
+
 ## References
 - Go `cmd/cgo` docs: "The cgo tool is enabled by default for native builds on systems where it is
   expected to work. It is disabled by default when cross-compiling."

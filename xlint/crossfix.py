@@ -869,8 +869,6 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
             else:
                 return _no("a RUN before the compile may be needed by it")
         elif ins.keyword in _SETUP:
-            if ins.flag("from") is not None and ins.keyword in ("COPY", "ADD"):
-                pass
             setup.append(ins)
     name = _builder_name(model)
     nl = tree.newline
