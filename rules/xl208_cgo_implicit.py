@@ -118,6 +118,18 @@ CgoImplicit.invalid = [
     ),
     Invalid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "ARG TARGETOS TARGETARCH\n"
+        "RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n"
+        "FROM scratch\nCOPY --from=build /out/app /app\n",
+        line=3,
+        context={"go.mod": "module example.com/app\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n"},
+        fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
+        "ARG TARGETOS TARGETARCH\n"
+        "RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n"
+        "FROM scratch\nCOPY --from=build /out/app /app\n",
+    ),
+    Invalid(
+        "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
         "COPY --from=tonistiigi/xx / /\n"
         "ARG TARGETPLATFORM\n"
         "RUN xx-go build -o /out/app . && xx-verify /out/app\n"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from xlint.checker import check_text
@@ -24,8 +29,25 @@ def _id(case: tuple[type[Rule], int, object]) -> str:
     return f"{case[0].code}-{case[1]}"
 
 
+_CONTEXT_ROOT: list[Path] = []
+
+
 def _options(ex: Valid | Invalid) -> CheckOptions:
-    return CheckOptions(platforms=ex.platforms, build_platform=ex.build_platform)
+    context = None
+    if ex.context is not None:
+        context = Path(tempfile.mkdtemp(prefix="xlint-example-"))
+        _CONTEXT_ROOT.append(context)
+        for name, content in ex.context.items():
+            (context / name).parent.mkdir(parents=True, exist_ok=True)
+            (context / name).write_text(content)
+    return CheckOptions(platforms=ex.platforms, build_platform=ex.build_platform, context=context)
+
+
+@pytest.fixture(autouse=True)
+def _cleanup_contexts() -> Iterator[None]:
+    yield
+    while _CONTEXT_ROOT:
+        shutil.rmtree(_CONTEXT_ROOT.pop(), ignore_errors=True)
 
 
 def test_rules_are_discovered() -> None:
@@ -57,13 +79,14 @@ def test_valid_example(case: tuple[type[Rule], int, Valid]) -> None:
 @pytest.mark.parametrize("case", _cases("invalid"), ids=_id)
 def test_invalid_example(case: tuple[type[Rule], int, Invalid]) -> None:
     rule, _, ex = case
-    diags = [d for d in check_text(ex.text, "Dockerfile", _options(ex), [rule]) if d.code == rule.code]
+    options = _options(ex)
+    diags = [d for d in check_text(ex.text, "Dockerfile", options, [rule]) if d.code == rule.code]
     assert len(diags) == ex.count, diags
     assert diags[0].line == ex.line
     if ex.fixed is not None:
-        result = fix_text(ex.text, "Dockerfile", _options(ex), [rule], unsafe=ex.unsafe)
+        result = fix_text(ex.text, "Dockerfile", options, [rule], unsafe=ex.unsafe)
         assert result.text == ex.fixed
         parse(result.text)  # the fixed text parses
-        again = fix_text(result.text, "Dockerfile", _options(ex), [rule], unsafe=ex.unsafe)
+        again = fix_text(result.text, "Dockerfile", options, [rule], unsafe=ex.unsafe)
         assert again.text == result.text  # idempotent
         assert not [d for d in again.remaining if d.code == rule.code]

@@ -27,6 +27,7 @@ class Valid:
     text: str
     platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
     build_platform: str = "linux/amd64"
+    context: dict[str, str] | None = None  # build context files (name -> content), when the rule reads them
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Invalid:
     count: int = 1
     platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
     build_platform: str = "linux/amd64"
+    context: dict[str, str] | None = None  # build context files (name -> content), when the rule reads them
 
 
 @dataclass
