@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-_DOC_START = re.compile(r"^---(?:[ \t]|$)")
+_DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)")
 
 
 class YamlInputError(Exception):
@@ -50,6 +50,7 @@ class Document:
             head = self.text[: first_nl + 1] if first_nl >= 0 else self.text + "\n"
             if body.startswith("---"):
                 body = body.split("\n", 1)[1] if "\n" in body else ""
+        body = body.replace("\r\n", "\n")  # comments may keep their CR
         if "\r\n" in self.text:
             body = body.replace("\n", "\r\n")
         return head + body
