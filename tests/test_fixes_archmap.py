@@ -67,13 +67,14 @@ def test_xl206_target_stage_download() -> None:
     assert _fix(text, ["XL206"], unsafe=False) == text
 
 
-def test_xl206_download_with_arm_uses_variant() -> None:
+def test_xl206_download_with_arm_target() -> None:
     text = "FROM debian\nRUN wget https://example.com/tool-linux-x86_64.tgz\n"
     fixed = _fix(text, ["XL206"], platforms=("linux/amd64", "linux/arm64", "linux/arm/v7"))
+    # only arm/v7 among the targets: TARGETARCH alone tells the platforms apart
     assert fixed == (
-        "FROM debian\nARG TARGETARCH\nARG TARGETVARIANT\n"
-        "RUN case \"$TARGETARCH$TARGETVARIANT\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; armv7) ARCH=armv7l;; "
-        "*) echo \"unsupported architecture: $TARGETARCH$TARGETVARIANT\" >&2; exit 1;; esac \\\n"
+        "FROM debian\nARG TARGETARCH\n"
+        "RUN case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; arm) ARCH=armv7l;; "
+        "*) echo \"unsupported architecture: $TARGETARCH\" >&2; exit 1;; esac \\\n"
         "    && wget https://example.com/tool-linux-${ARCH}.tgz\n"
     )
 
