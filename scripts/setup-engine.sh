@@ -14,7 +14,7 @@
 #  - dockerd (containerd image store) and docker-registry (127.0.0.1:5000, no auth) as background
 #    processes with pid files under $XLINT_ENGINE_DIR/run; they keep running until `stop`.
 #  - base images as OCI layouts under $XLINT_ENGINE_DIR/oci (busybox per arch; a Debian Go toolchain
-#    rootfs per arch), usable as `--build-context NAME=oci-layout://DIR:latest`.
+#    rootfs per arch; toolchains for the fix real-build tests on top of it), usable as `--build-context NAME=oci-layout://DIR:latest`.
 #  - $XLINT_ENGINE_DIR/env: shell-sourceable variables naming all of the above.
 # Idempotent: each step is skipped when its result is already there. Prints timings.
 set -euo pipefail
@@ -287,12 +287,51 @@ prepare_golang() {
   log "golang layout: $out (${ARCHES}; Debian bookworm golang-go)"
 }
 
+# ---------------------------------------------------------------------------------------------- toolchains
+# Toolchains for the `xlint fix` real-build tests (tests/test_fix_real_builds.py): one image per arch on
+# top of the golang layout's Debian rootfs (reused, not bootstrapped again), built with the engine
+# itself (apt-get in a RUN; arm64 under qemu-aarch64, ~1.5 min on 2 vCPU). Both arches: nodejs +
+# node-typescript (asset build), default-jdk-headless (javac/jar/java), gcc + cmake (C build) -- the
+# original Dockerfiles compile on each target platform, and their runtime images run the program on
+# both. amd64 only (the build platform of the fixed builders): clang, lld and the Debian aarch64 cross
+# gcc, so that the cross builder's installs find them in place.
+TOOLCHAINS_BOTH="nodejs node-typescript default-jdk-headless gcc g++ libc6-dev cmake make"
+TOOLCHAINS_BUILD="clang lld gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross"
+
+prepare_toolchains() {
+  local out=$OCI_DIR/toolchains
+  if [ -f "$out/index.json" ]; then log "toolchains layout: already there"; return; fi
+  local d=$WORK/toolchains plats=() a
+  rm -rf "$d" "$out.part"; mkdir -p "$d"
+  for a in $ARCHES; do plats+=("linux/$a"); done
+  cat > "$d/Dockerfile" <<EOF
+FROM debian-base
+ARG TARGETARCH
+# the base rootfs leaves out /usr/share/man: update-alternatives (openjdk) needs man1 to exist
+RUN mkdir -p /usr/share/man/man1 && apt-get update -qq \\
+    && apt-get install -y -qq --no-install-recommends $TOOLCHAINS_BOTH \\
+    && if [ "\$TARGETARCH" = "$(dpkg --print-architecture)" ]; then \\
+         apt-get install -y -qq --no-install-recommends $TOOLCHAINS_BUILD; fi \\
+    && rm -rf /var/lib/apt/lists/*
+EOF
+  docker -H "unix://$DOCKER_SOCK" buildx build --progress=plain --provenance=false \
+    --platform "$(IFS=,; echo "${plats[*]}")" \
+    --build-context "debian-base=oci-layout://$OCI_DIR/golang:latest" \
+    --output "type=oci,tar=false,dest=$out.part,name=xlint/toolchains:latest" "$d" >"$LOG_DIR/toolchains.log" 2>&1 \
+    || { grep -v '^#[0-9]* [0-9.]* \(Get\|Selecting\|Preparing\|Unpacking\|Setting up\)' "$LOG_DIR/toolchains.log" | tail -30 >&2
+         die "toolchains image build failed (log: $LOG_DIR/toolchains.log)"; }
+  mv "$out.part" "$out"
+  rm -rf "$d"
+  log "toolchains layout: $out (${ARCHES}; node, typescript, JDK, gcc, cmake; cross gcc + clang on $(dpkg --print-architecture))"
+}
+
 write_env() {
   cat > "$ENGINE_DIR/env.tmp" <<EOF
 XLINT_ENGINE_DIR=$ENGINE_DIR
 XLINT_REGISTRY=$REGISTRY_ADDR
 XLINT_BUSYBOX_LAYOUT=$OCI_DIR/busybox
 XLINT_GOLANG_LAYOUT=$OCI_DIR/golang
+XLINT_TOOLCHAINS_LAYOUT=$OCI_DIR/toolchains
 DOCKER_HOST=unix://$DOCKER_SOCK
 EOF
   mv "$ENGINE_DIR/env.tmp" "$ENGINE_DIR/env"
@@ -308,6 +347,7 @@ cmd_start() {
   start_registry; start_dockerd; timing "daemons"
   docker buildx version >/dev/null 2>&1 || die "docker buildx plugin not found"
   prepare_busybox; prepare_golang; timing "base images"
+  prepare_toolchains; timing "toolchains image (fix real-build tests)"
   write_env
   log "ready in $(( $(date +%s) - T_START )) s; variables in $ENGINE_DIR/env; stop with: $0 stop"
 }
