@@ -96,6 +96,20 @@ GoCompileEmulated.valid = [
 ]
 
 GoCompileEmulated.invalid = [
+    # a cgo builder: cross-compiled with tonistiigi/xx (unsafe: adds a stage and packages)
+    Invalid(
+        "FROM golang:1.22-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /out/app /app\n",
+        line=4,
+        context={"go.mod": "module x\n\ngo 1.22\n",
+                 "main.go": 'package main\n\n// #include <stdio.h>\nimport "C"\n\nfunc main() {}\n'},
+        unsafe=True,
+        fixed="FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\n"
+        "FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build\nCOPY --from=xx / /\n"
+        "RUN apt-get update && apt-get install -y clang lld\nWORKDIR /src\nCOPY . .\nARG TARGETPLATFORM\n"
+        "RUN xx-apt-get install -y gcc libc6-dev\nRUN CGO_ENABLED=1 xx-go build -o /out/app . \\\n"
+        "    && xx-verify /out/app\nFROM debian:bookworm-slim\nCOPY --from=build /out/app /app\n",
+    ),
     Invalid(
         "FROM golang:1.22 AS build\n"
         "WORKDIR /src\n"

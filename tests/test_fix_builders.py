@@ -183,12 +183,15 @@ def test_xl101_sets_cgo_off_when_the_context_has_no_cgo(tmp_path: Path) -> None:
     )
 
 
-def test_xl101_does_not_fix_cgo_builds(tmp_path: Path) -> None:
+def test_xl101_cgo_builds_get_only_the_unsafe_xx_rewrite(tmp_path: Path) -> None:
     ctx = _go_context(tmp_path, CGO)
     diags = check_text(BUILDER, "Dockerfile", _opts(ctx), _rules(("XL101",)))
-    assert len(diags) == 1 and diags[0].fix is None
-    assert "needs xx" in diags[0].hint
-    assert fix_text(BUILDER, "Dockerfile", _opts(ctx), all_rules()).text == BUILDER
+    assert len(diags) == 1 and diags[0].fix is not None
+    assert diags[0].fix.applicability == "unsafe" and "tonistiigi/xx" in diags[0].fix.title
+    assert fix_text(BUILDER, "Dockerfile", _opts(ctx), all_rules()).text == BUILDER  # no safe fix
+    fixed = fix_text(BUILDER, "Dockerfile", _opts(ctx), _rules(("XL101",)), unsafe=True).text
+    assert "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx" in fixed
+    assert "CGO_ENABLED=1 xx-go build" in fixed and "xx-verify" in fixed
 
 
 def test_xl101_without_context_leaves_cgo_alone_and_says_so() -> None:

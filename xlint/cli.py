@@ -293,7 +293,8 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
                 exit_code = EXIT_FINDINGS
                 click.echo("".join(difflib.unified_diff(
                     text.splitlines(keepends=True), res.text.splitlines(keepends=True),
-                    fromfile=f"a/{display}", tofile=f"b/{display}")), nl=False)
+                    fromfile=display if display.startswith("/") else f"a/{display}",
+                    tofile=display if display.startswith("/") else f"b/{display}")), nl=False)
             continue
         if path == "-":
             sys.stdout.buffer.write(res.text.encode("utf-8", "surrogateescape"))

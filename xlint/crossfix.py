@@ -70,6 +70,7 @@ class Plan:
     reason: str = ""
     note: str = ""  # a caveat of the fix, shown in its title
     applicability: Applicability = "safe"
+    title: str = ""  # overrides the rule's fix title
 
     @property
     def ok(self) -> bool:
@@ -363,6 +364,15 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     if not compiles:
         return _no("no Go compile to give target settings to")
     cgo, reason = _cgo_state(model, compiles, stage, context)
+    if cgo is True:
+        # cgo needs the target's C toolchain: the tonistiigi/xx rewrite (structural, so unsafe)
+        from xlint.fixes_xx import xx_rewrite
+
+        xx = xx_rewrite(model, stage, "go-cgo", context)
+        if xx.edits:
+            return Plan(list(xx.edits), applicability="unsafe",
+                        title="Rewrite the builder to cross-compile cgo with tonistiigi/xx (`xx-go`, `xx-verify`)")
+        return _no(f"{reason}; {xx.reason}" if xx.reason else reason)
     if reason:
         return _no(reason)
     flag = add_platform_flag(model.tree, stage)
@@ -957,7 +967,7 @@ def report_emulated(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
         plan = plans.get(stage.index)
         if plan is None:
             plan = plans[stage.index] = stage_plan(model, stage, toolchain, ctx.options.context, True)
-        title = SPLIT_TITLE if plan.applicability == "unsafe" else rule.fix_title
+        title = plan.title or (SPLIT_TITLE if plan.applicability == "unsafe" else rule.fix_title)
         if plan.note:
             title = f"{title} ({plan.note})"
         ctx.report(
