@@ -53,7 +53,15 @@ from typing import ClassVar
 
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
-from xlint.workloads.kube import location, merge_plan, per_arch_groups
+from xlint.workloads.kube import (
+    IMAGE_OVERRIDE,
+    Workload,
+    containers,
+    location,
+    merge_plan,
+    per_arch_groups,
+    pod_spec,
+)
 from xlint.workloads.project import Project
 
 
@@ -78,7 +86,7 @@ class PerArchWorkloads(Rule):
     def check_project(self, project: Project) -> None:
         for group in per_arch_groups(project):
             keep = group[0]
-            image = keep.images[0][1] if keep.images else "(multi-arch)"
+            image = IMAGE_OVERRIDE.get() or (keep.images[0][1] if keep.images else _first_image(keep))
             others = ", ".join(
                 f"'{w.name}'" + ("" if w.file.path == keep.file.path else f" in {w.file.path}") for w in group[1:]
             )
@@ -89,6 +97,13 @@ class PerArchWorkloads(Rule):
                 self.message.format(kind=keep.kind, name=keep.name, others=others, image=image, arches=arches),
                 plan=merge_plan(project, group),
             )
+
+
+def _first_image(w: Workload) -> str:
+    for c in containers(pod_spec(w.doc.data)):
+        if isinstance(c.get("image"), str):
+            return str(c["image"])
+    return "(multi-arch)"
 
 
 _AMD = """\
@@ -174,6 +189,38 @@ spec:
           restartPolicy: Never
 """
 
+_HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: demo-amd64
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: demo-amd64
+  minReplicas: 2
+  maxReplicas: 10
+"""
+_SAME_IMAGE = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent-amd64
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      nodeSelector:
+        kubernetes.io/arch: amd64
+      containers:
+        - name: agent
+          image: quay.io/acme/agent:2.0   # already multi-arch
+"""
+
 PerArchWorkloads.project_valid = [
     ProjectValid({"deploy.yaml": _MERGED + "---\n" + _SVC}),
     # one arch only: nothing to merge (XL402 may still apply)
@@ -212,5 +259,19 @@ PerArchWorkloads.project_invalid = [
         path="pods.yaml", line=4,
         fixed={"pods.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: tool\nspec:\n  containers:\n  - name: tool\n"
                             "    image: busybox:1.36\n"},
+    ),
+    # autoscalers follow: the kept copy's is renamed, the other copy's is removed
+    ProjectInvalid(
+        {"deploy.yaml": _AMD + "---\n" + _ARM, "hpa.yaml": _HPA + "---\n" + _HPA.replace("amd64", "arm64")},
+        path="deploy.yaml", line=4,
+        fixed={"deploy.yaml": _MERGED,
+               "hpa.yaml": _HPA.replace("    name: demo-amd64", "    name: demo")},
+    ),
+    # the image is multi-arch already: only the pins differ
+    ProjectInvalid(
+        {"agent.yaml": _SAME_IMAGE + "---\n" + _SAME_IMAGE.replace("amd64", "arm64")},
+        path="agent.yaml", line=4,
+        fixed={"agent.yaml": _SAME_IMAGE.replace("agent-amd64", "agent").replace(
+            "      nodeSelector:\n        kubernetes.io/arch: amd64\n", "")},
     ),
 ]

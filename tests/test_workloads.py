@@ -256,3 +256,10 @@ def test_fix_drops_a_merge_that_would_break_a_selector() -> None:
     assert res.texts["b.yaml"] is None
     proj = Project.from_texts({"a.yaml": res.texts["a.yaml"] or ""}, {}, CheckOptions())
     assert check_project(proj, rules) == []  # type: ignore[arg-type]
+
+
+def test_fix_image_option_names_the_multiarch_image(project: Path) -> None:
+    r = xlint("fix", "--select", "XL401", "--unsafe-fixes", "--image", "ghcr.io/acme/demo:1.0", "k8s", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert "k8s/deploy-amd64.yaml:5:3: fixed XL401" in r.stdout
+    assert (project / "k8s/deploy.yaml").read_text() == DEPLOY.replace('"demo:v1"', '"ghcr.io/acme/demo:1.0"')

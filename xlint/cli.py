@@ -256,9 +256,10 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
 @common_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply structural (unsafe) fixes.")
 @click.option("--diff", is_flag=True, help="Print a unified diff and write nothing (exit 1 if there is one).")
+@click.option("--image", help="XL401: the multi-arch image reference merged workloads use.")
 def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
         build_platform: str | None, target: str | None, context: str | None, config: str | None,
-        unsafe_fixes: bool, diff: bool) -> int:
+        unsafe_fixes: bool, diff: bool, image: str | None) -> int:
     """Apply fixes in place (safe ones; --unsafe-fixes for structural ones)."""
     from xlint.files import atomic_write
     from xlint.fix import fix_text
@@ -283,7 +284,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
         try:
             project, yaml_originals = project_cli.fix_paths({d: r.text for _p, d, _t, r in results}, yamls,
                                                             lambda p: _resolve(p, sel, context, target)[:2],
-                                                            unsafe_fixes)
+                                                            unsafe_fixes, image)
         except ValueError as exc:
             raise InputError(str(exc)) from None
     exit_code = EXIT_CLEAN

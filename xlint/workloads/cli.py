@@ -116,10 +116,22 @@ def check_paths(dockerfiles: list[str], yamls: list[str], resolve: Resolve,
     return run
 
 
-def fix_paths(dockerfiles: dict[str, str], yamls: list[str], resolve: Resolve, unsafe: bool) -> tuple[
+def fix_paths(dockerfiles: dict[str, str], yamls: list[str], resolve: Resolve, unsafe: bool,
+              image: str | None = None) -> tuple[ProjectFixResult, dict[str, str]]:
+    """Project fixes over the YAML files and the (already fixed) Dockerfile texts (``image``: the
+    multi-arch reference merged workloads use). Returns the result and the original texts of the YAML
+    files."""
+    from xlint.workloads.kube import IMAGE_OVERRIDE
+
+    token = IMAGE_OVERRIDE.set(image)
+    try:
+        return _fix_paths(dockerfiles, yamls, resolve, unsafe)
+    finally:
+        IMAGE_OVERRIDE.reset(token)
+
+
+def _fix_paths(dockerfiles: dict[str, str], yamls: list[str], resolve: Resolve, unsafe: bool) -> tuple[
         ProjectFixResult, dict[str, str]]:
-    """Project fixes over the YAML files and the (already fixed) Dockerfile texts. Returns the result and
-    the original texts of the YAML files."""
     texts = {p: _read(p) for p in yamls}
     options, rules, _per_path = _rules_for_project([*yamls, *dockerfiles], resolve)
     if not rules:

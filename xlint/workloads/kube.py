@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from xlint.workloads.project import WORKLOAD_KINDS, Plan, Project, classify, get
 from xlint.workloads.yamldocs import Document, YamlFile, node_col, node_line, plain, set_scalar
 
 ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")
+# ``xlint fix --image REF``: the multi-arch reference the merged workload uses (default: the per-arch
+# reference without its arch part).
+IMAGE_OVERRIDE: contextvars.ContextVar[str | None] = contextvars.ContextVar("xlint_image", default=None)
 
 
 def template_of(data: Any) -> Any:
@@ -214,6 +218,7 @@ def merge_plan(project: Project, group: list[Workload], image_override: str | No
     """New file texts: the first copy becomes the multi-arch workload, the others are removed, Services
     (and HorizontalPodAutoscalers) that pointed at the copies follow."""
     keep = group[0]
+    image_override = image_override or IMAGE_OVERRIDE.get()
     arches = sorted({w.arch for w in group if w.arch})
     data = reload(keep.doc)
     meta = data.get("metadata")
