@@ -6,6 +6,7 @@ Bad input never gives a traceback: one line on stderr and exit 2.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +188,26 @@ def common_options(fn):  # type: ignore[no-untyped-def]
     return fn
 
 
+PARALLEL_MIN_FILES = 48
+
+
+def _workers(n_files: int) -> int:
+    """Processes for checking ``n_files``: one for small runs (start-up costs more than it saves)."""
+    if n_files < PARALLEL_MIN_FILES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, n_files // PARALLEL_MIN_FILES * 2, 8))
+
+
+def _check_file_job(job: tuple[str, Selection, str | None, str | None]) -> tuple[str, str, list[Diagnostic], str]:
+    """Check one file in a worker process (no registry lookups: those run in the main process)."""
+    from xlint.checker import check_text
+
+    path, sel, context, target = job
+    display, data = _read(path)
+    opts, rules, cfg = _resolve(path, sel, context, target)
+    return display, data.decode("utf-8", "surrogateescape"), check_text(data, display, opts, rules), cfg.failure_threshold
+
+
 @cli.command()
 @click.argument("paths", nargs=-1)
 @common_options
@@ -218,15 +239,27 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
     threshold = failure_threshold
     resolvers = RunResolvers(resolve, offline)
     dockerfiles, _explicit_yaml = project_cli.partition(_files(paths))
-    for path in dockerfiles:
-        display, data = _read(path)
-        if path == "-" and stdin_filename:
-            display = stdin_filename
-        opts, rules, cfg = _resolve(path, sel, context, target)
-        threshold = threshold or cfg.failure_threshold
-        sources[display] = data.decode("utf-8", "surrogateescape")
-        with using(resolvers.for_file(cfg.resolve)):
-            found = check_text(data, display, opts, rules)
+    parallel = _workers(len(dockerfiles)) if not resolve and "-" not in dockerfiles else 1
+    if parallel > 1:
+        import concurrent.futures
+        import multiprocessing
+
+        jobs = [(p, sel, context, target) for p in dockerfiles]
+        with concurrent.futures.ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_check_file_job, jobs, chunksize=max(1, len(jobs) // (parallel * 8))))
+    else:
+        results = []
+        for path in dockerfiles:
+            display, data = _read(path)
+            if path == "-" and stdin_filename:
+                display = stdin_filename
+            opts, rules, cfg = _resolve(path, sel, context, target)
+            with using(resolvers.for_file(cfg.resolve)):
+                found = check_text(data, display, opts, rules)
+            results.append((display, data.decode("utf-8", "surrogateescape"), found, cfg.failure_threshold))
+    for display, source, found, file_threshold in results:
+        threshold = threshold or file_threshold
+        sources[display] = source
         parse_failed |= any(d.code == "XL901" for d in found)
         diags.extend(found)
     yamls = project_cli.yaml_files(list(paths) or ["."])

@@ -83,7 +83,7 @@ def render_text(diags: list[Diagnostic], sources: dict[str, str], colour: bool =
         fixable = " [*]" if d.fix is not None and d.fix.applicability == "safe" else ""
         out.append(f"{d.path}:{d.line}:{d.column}: {code}{fixable} {d.message}")
         text = sources.get(d.path)
-        if text is not None and colour:
+        if text is not None:
             lines = text.splitlines()
             if 0 < d.line <= len(lines):
                 src = lines[d.line - 1]
