@@ -271,7 +271,8 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         diags.extend(run.errors + run.diagnostics)
         for y in yamls:
             threshold = threshold or _resolve(y, sel, context, target)[2].failure_threshold
-    colour = color if color is not None else (output is None and fmt == "text" and sys.stdout.isatty())
+    colour = color if color is not None else (
+        output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     text = render(fmt, diags, sources, colour=colour)
     if output:
         Path(output).write_text(text, encoding="utf-8")
