@@ -49,6 +49,7 @@ per-arch label. The merged Deployment has a new name and selector: apply it, the
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 from xlint.rule import Context, Invalid, Rule, Valid
@@ -95,7 +96,7 @@ class PerArchWorkloads(Rule):
             project.report(
                 self, keep.file.path, line, col,
                 self.message.format(kind=keep.kind, name=keep.name, others=others, image=image, arches=arches),
-                plan=merge_plan(project, group),
+                plan=functools.partial(merge_plan, project, group),
             )
 
 

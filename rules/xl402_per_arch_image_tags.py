@@ -36,6 +36,7 @@ The fix (unsafe: `xlint fix --unsafe-fixes`) replaces the reference with the mul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from xlint.rule import Context, Invalid, Rule, Valid
@@ -43,7 +44,7 @@ from xlint.workloads.edits import document_plan, node_at
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
 from xlint.workloads.images import multiarch_image, split_image
 from xlint.workloads.kube import per_arch_groups
-from xlint.workloads.project import Project
+from xlint.workloads.project import Plan, Project
 from xlint.workloads.refs import Known, _known, image_references, known_multiarch, multiarch_images
 from xlint.workloads.yamldocs import set_scalar
 
@@ -86,7 +87,7 @@ class PerArchImageTags(Rule):
             if k is None:
                 continue
             multi, arch = m
-            plan = None
+            plan: Callable[[], Plan] | None = None
             if ref.key == "image":
                 def edit(data: Any, path: tuple[Any, ...] = ref.path, new: str = multi) -> None:
                     set_scalar(node_at(data, path), "image", new)

@@ -263,3 +263,28 @@ def test_fix_image_option_names_the_multiarch_image(project: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "k8s/deploy-amd64.yaml:5:3: fixed XL401" in r.stdout
     assert (project / "k8s/deploy.yaml").read_text() == DEPLOY.replace('"demo:v1"', '"ghcr.io/acme/demo:1.0"')
+
+
+def test_damaged_inputs_never_raise() -> None:
+    """Every fixture YAML file with one line removed, or one line's indentation changed: the project rules
+    answer (findings or a YAML error), never an exception."""
+    from xlint.rule import all_rules
+    from xlint.workloads.project import rule_kind
+
+    rules = [r for r in all_rules() if rule_kind(r) in ("yaml", "project")]
+    files = {p.relative_to(FIXTURE).as_posix(): p.read_text() for p in FIXTURE.rglob("*")
+             if p.is_file() and p.suffix in (".yaml", ".yml")}
+    docker = {p.name: p.read_text() for p in FIXTURE.glob("Dockerfile.*")}
+    runs = 0
+    for name, text in files.items():
+        lines = text.splitlines(keepends=True)
+        for i in range(len(lines)):
+            for variant in (lines[:i] + lines[i + 1 :], lines[:i] + ["  " + lines[i]] + lines[i + 1 :]):
+                texts = {".github/workflows/release.yml": files[".github/workflows/release.yml"],
+                         "k8s/deploy-arm64.yaml": files["k8s/deploy-arm64.yaml"], name: "".join(variant)}
+                proj = Project.from_texts(texts, docker, CheckOptions())
+                check_project(proj, rules)
+                if not proj.errors and runs % 7 == 0:  # fixing is slower: a sample
+                    fix_project(texts, docker, CheckOptions(), rules, unsafe=True, max_passes=2)
+                runs += 1
+    assert runs > 100

@@ -125,7 +125,7 @@ def build_steps(doc: Document, job: Job) -> list[BuildStep]:
         if uses.startswith("docker/build-push-action"):
             raw_with = st.get("with")
             w: dict[Any, Any] = raw_with if isinstance(raw_with, dict) else {}
-            plats = _split_list(substitute(str(w.get("platforms", "")), env))
+            plats = [substitute(p, env) for p in _split_list(w.get("platforms", ""))]
             ctx = substitute(str(w.get("context", ".")), env)
             file = substitute(str(w.get("file", "")), env) or os.path.join(ctx, "Dockerfile")
             tags = [substitute(t, env) for t in _split_list(w.get("tags", ""))]

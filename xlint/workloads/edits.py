@@ -16,8 +16,12 @@ def node_at(data: Any, path: tuple[Any, ...]) -> Any:
     return cur
 
 
-def document_plan(file: YamlFile, doc: Document, edit: Callable[[Any], None]) -> Plan:
-    """The file's new text after ``edit`` changes a fresh round-trip copy of ``doc``."""
-    data = reload(doc)
-    edit(data)
-    return {file.path: file.rewrite({doc.index: data}, set())}
+def document_plan(file: YamlFile, doc: Document, edit: Callable[[Any], None]) -> Callable[[], Plan]:
+    """A lazy plan: the file's new text after ``edit`` changes a fresh round-trip copy of ``doc``."""
+
+    def make() -> Plan:
+        data = reload(doc)
+        edit(data)
+        return {file.path: file.rewrite({doc.index: data}, set())}
+
+    return make

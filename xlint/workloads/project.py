@@ -19,6 +19,8 @@ from xlint.workloads.yamldocs import Document, YamlFile, YamlInputError, offset_
 FileKind = Literal["kubernetes", "compose", "workflow", "values", "other"]
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 Plan = dict[str, "str | None"]  # path -> new text, None: remove the file
+# Rules give a plan, or a function that makes it when the fix is applied (YAML dumps are slow: ``xlint
+# check`` only needs to know that there is a fix); None from the function: the fix cannot be made after all.
 
 
 def rule_kind(rule: type[Rule]) -> str:
@@ -113,7 +115,7 @@ class Project:
         message: str,
         *,
         hint: str | None = None,
-        plan: Plan | None = None,
+        plan: Plan | Callable[[], Plan | None] | None = None,
         applicability: Applicability | None = None,
         severity: Severity | None = None,
     ) -> None:
@@ -121,8 +123,11 @@ class Project:
         start = offset_of(text, line, column)
         fix = None
         if plan:
-            own = plan.get(path, text)
-            edits = [Edit(0, len(text), own if own is not None else "")]
+            # the edit of the reported file is shown only when the plan is already made
+            edits = []
+            if isinstance(plan, dict):
+                own = plan.get(path, text)
+                edits = [Edit(0, len(text), own if own is not None else "")]
             fix = Fix(applicability or rule.fix_applicability or "unsafe", edits, rule.fix_title)
         self.diagnostics.append(Diagnostic(
             path=path, code=rule.code, name=rule.name, severity=severity or rule.severity, message=message,
@@ -255,7 +260,12 @@ def fix_project(
         if not candidates:
             break
         d = candidates[0]
-        plan: Plan = d.extra["plan"]  # type: ignore[assignment]
+        made = d.extra["plan"]
+        plan = made() if callable(made) else made
+        if not isinstance(plan, dict):
+            banned.add(_key(d))
+            result.dropped.append((d, "the fix cannot be made here"))
+            continue
         new_yaml = dict(cur_yaml)
         new_docker = dict(cur_docker)
         why = None
