@@ -21,19 +21,25 @@ def _found(build_platform: str = "linux/amd64") -> set[tuple[str, int, str]]:
     return {(Path(d.path).relative_to(FIXTURES).as_posix(), d.line, d.code) for d in diags}
 
 
+EXPECTED = {
+    # `dotnet restore -r linux-x64` and `dotnet publish -r linux-x64`: x64 output for every target
+    ("dotnet-console/Dockerfile", 8, "XL206"),
+    ("dotnet-console/Dockerfile", 10, "XL206"),
+    # the per-arch copies (XL405's subject), read as multi-platform Dockerfiles: `GOARCH=amd64`/`arm64`
+    # and the dumb-init download named `_x86_64`/`_aarch64` pin one architecture for every target
+    ("multiarch-k8s/Dockerfile.amd64", 5, "XL206"),
+    ("multiarch-k8s/Dockerfile.amd64", 8, "XL206"),
+    ("multiarch-k8s/Dockerfile.arm64", 5, "XL206"),
+    ("multiarch-k8s/Dockerfile.arm64", 8, "XL206"),
+}
+
+
 def test_exact_reports_over_fixtures() -> None:
-    assert _found() == {
-        # `dotnet restore -r linux-x64` and `dotnet publish -r linux-x64`: x64 output for every target
-        ("dotnet-console/Dockerfile", 8, "XL206"),
-        ("dotnet-console/Dockerfile", 10, "XL206"),
-    }
+    assert _found() == EXPECTED
 
 
 def test_same_reports_on_an_arm64_runner() -> None:
-    assert _found("linux/arm64") == {
-        ("dotnet-console/Dockerfile", 8, "XL206"),
-        ("dotnet-console/Dockerfile", 10, "XL206"),
-    }
+    assert _found("linux/arm64") == EXPECTED
 
 
 @pytest.mark.parametrize("name", ["go-hello/Dockerfile", "edge-cases/app.Dockerfile"])

@@ -41,6 +41,9 @@ EXPECTED = {
     ("python-cext/Dockerfile", 6, "XL108"),  # apt-get install gcc
     ("python-cext/Dockerfile", 11, "XL107"),  # pip install . (setup.py ext_modules)
     ("rust-cli/Dockerfile", 8, "XL102"),  # cargo build
+    # the per-arch copies of multiarch-k8s (XL405's subject): each compiles in a target-platform builder
+    ("multiarch-k8s/Dockerfile.amd64", 5, "XL101"),
+    ("multiarch-k8s/Dockerfile.arm64", 5, "XL101"),
 }
 
 
