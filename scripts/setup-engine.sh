@@ -317,7 +317,7 @@ EOF
   docker -H "unix://$DOCKER_SOCK" buildx build --progress=plain --provenance=false \
     --platform "$(IFS=,; echo "${plats[*]}")" \
     --build-context "debian-base=oci-layout://$OCI_DIR/golang:latest" \
-    --output "type=oci,tar=false,dest=$out.part,name=xlint/toolchains:latest" "$d" >"$LOG_DIR/toolchains.log" 2>&1 \
+    --output "type=oci,tar=false,dest=$out.part,name=xlint/toolchains:latest,compression=uncompressed" "$d" >"$LOG_DIR/toolchains.log" 2>&1 \
     || { grep -v '^#[0-9]* [0-9.]* \(Get\|Selecting\|Preparing\|Unpacking\|Setting up\)' "$LOG_DIR/toolchains.log" | tail -30 >&2
          die "toolchains image build failed (log: $LOG_DIR/toolchains.log)"; }
   mv "$out.part" "$out"
