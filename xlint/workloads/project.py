@@ -66,6 +66,8 @@ def _has_image_values(data: Any, depth: int = 0) -> bool:
 def looks_relevant(path: str, text: str) -> bool:
     """True for YAML that xlint checks: Kubernetes objects, Compose files, GitHub workflows, Helm values
     (discovery uses this so unrelated YAML is not read as one of them)."""
+    if not re.search(r"^\s*(?:-\s+)?(?:apiVersion|kind|services|jobs|image)\s*:", text, re.MULTILINE):
+        return False  # cheap: no key any of those kinds needs
     try:
         f = YamlFile.load(path, text)
     except YamlInputError:
