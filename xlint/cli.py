@@ -239,7 +239,10 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
     threshold = failure_threshold
     resolvers = RunResolvers(resolve, offline)
     dockerfiles, _explicit_yaml = project_cli.partition(_files(paths))
-    parallel = _workers(len(dockerfiles)) if not resolve and "-" not in dockerfiles else 1
+    parallel = _workers(len(dockerfiles)) if "-" not in dockerfiles else 1
+    if parallel > 1 and resolve is not False and (
+            resolve or any(_resolve(p, sel, context, target)[2].resolve for p in dockerfiles)):
+        parallel = 1  # registry lookups (XL302) share one resolver and its cache: stay in this process
     if parallel > 1:
         import concurrent.futures
         import multiprocessing
