@@ -186,3 +186,18 @@ def test_other_formats(tmp_path: Path, fmt: str) -> None:
         assert r.stdout.startswith("::error file=") and ",line=2," in r.stdout
     else:
         assert "<testsuites" in r.stdout and "XL201" in r.stdout
+
+
+def test_many_files_checked_in_parallel_give_the_same_report(tmp_path: Path) -> None:
+    from xlint.checker import check_paths
+    from xlint.cli import PARALLEL_MIN_FILES
+
+    for i in range(PARALLEL_MIN_FILES + 5):
+        body = BUGGY if i % 2 else "FROM alpine\nARG TARGETARCH=amd64\nRUN echo $TARGETARCH\n"
+        (tmp_path / f"s{i:03d}.Dockerfile").write_text(body)
+    r = xlint("check", "--format", "json", str(tmp_path))
+    assert r.returncode == 1
+    got = [(row["path"], row["line"], row["column"], row["code"]) for row in json.loads(r.stdout)]
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    want = [(d.path, d.line, d.column, d.code) for d in check_paths(files)]
+    assert got == want and len(got) > PARALLEL_MIN_FILES
