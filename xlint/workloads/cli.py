@@ -9,18 +9,16 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from xlint.diagnostics import Diagnostic
 from xlint.rule import CheckOptions, Rule
-from xlint.workloads.project import (
-    Project,
-    ProjectFixResult,
-    check_project,
-    fix_project,
-    looks_relevant,
-    rule_kind,
-)
+
+if TYPE_CHECKING:
+    from xlint.workloads.project import ProjectFixResult
+
+# xlint.workloads.project (and ruamel.yaml behind it) is imported where it is used: checking one
+# Dockerfile needs neither.
 
 YAML_SUFFIXES = (".yaml", ".yml")
 Resolve = Callable[[str], "tuple[CheckOptions, list[type[Rule]]]"]
@@ -39,6 +37,7 @@ def yaml_files(paths: list[str]) -> list[str]:
     """YAML files to check: explicit ones, and those found under directories that look like Kubernetes,
     Compose, workflow or Helm values files."""
     from xlint.files import discover_yaml
+    from xlint.workloads.project import looks_relevant
 
     out = []
     explicit = {p for p in paths if not os.path.isdir(p)}
@@ -80,6 +79,8 @@ def _yaml_error(path: str, message: str) -> Diagnostic:
 
 def _rules_for_project(paths: list[str], resolve: Resolve) -> tuple[CheckOptions, list[type[Rule]],
                                                                     dict[str, set[str]]]:
+    from xlint.workloads.project import rule_kind
+
     options: CheckOptions | None = None
     chosen: dict[str, type[Rule]] = {}
     per_path: dict[str, set[str]] = {}
@@ -96,6 +97,8 @@ def _rules_for_project(paths: list[str], resolve: Resolve) -> tuple[CheckOptions
 def check_paths(dockerfiles: list[str], yamls: list[str], resolve: Resolve,
                 docker_texts: dict[str, str] | None = None) -> ProjectRun:
     """Run the project rules over the YAML files and Dockerfiles of one ``xlint check``."""
+    from xlint.workloads.project import Project, check_project
+
     run = ProjectRun()
     docker = {p: t for p, t in (docker_texts or {}).items() if p != "-"}
     for p in dockerfiles:
@@ -132,6 +135,8 @@ def fix_paths(dockerfiles: dict[str, str], yamls: list[str], resolve: Resolve, u
 
 def _fix_paths(dockerfiles: dict[str, str], yamls: list[str], resolve: Resolve, unsafe: bool) -> tuple[
         ProjectFixResult, dict[str, str]]:
+    from xlint.workloads.project import Project, ProjectFixResult, fix_project
+
     texts = {p: _read(p) for p in yamls}
     options, rules, _per_path = _rules_for_project([*yamls, *dockerfiles], resolve)
     if not rules:
