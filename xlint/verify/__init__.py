@@ -233,14 +233,15 @@ def _apply_layers(src: Source, man: dict[str, Any], cfg: dict[str, Any], res: Pl
         size = desc.get("size") if isinstance(desc.get("size"), int) else None
         where = f"{src.where}: layer {i + 1} {short(digest)}"
         raw = src.open_blob(digest, size)
+        hashing = HashingReader(raw, digest, size, where)
         try:
-            hashing = HashingReader(raw, digest, size, where)
             plain = open_layer(hashing, mt, limits, total)
             fs.apply_layer(TarStream(plain, where))
             hashing.finish()
             total += plain.count
             res.compressed_bytes += hashing.count
         finally:
+            hashing.close()
             raw.close()
         res.layers += 1
     res.uncompressed_bytes = total

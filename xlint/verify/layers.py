@@ -6,6 +6,8 @@ a tar parser of our own (ustar, GNU long names, pax) and the in-memory image fil
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import types
 import zlib
 from collections.abc import Callable, Iterator
@@ -60,6 +62,24 @@ class HashingReader:
         self.size = size
         self.where = where
         self.count = 0
+        # hashing runs beside decompression on another core (hashlib releases the GIL for large
+        # updates); a bounded queue keeps memory to a few chunks
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self._hasher = threading.Thread(target=self._hash_loop, daemon=True)
+        self._hasher.start()
+
+    def close(self) -> None:
+        """Stop the hashing thread (idempotent; ``finish`` calls it, error paths must too)."""
+        if self._hasher.is_alive():
+            self._queue.put(None)
+            self._hasher.join()
+
+    def _hash_loop(self) -> None:
+        while True:
+            data = self._queue.get()
+            if data is None:
+                return
+            self._hash.update(data)
 
     def read(self, n: int = -1, /) -> bytes:
         try:
@@ -69,7 +89,7 @@ class HashingReader:
         except Exception as e:  # tarfile.ReadError from archive members, http errors
             raise VerifyInputError(self.where, f"read error: {e}") from None
         if data:
-            self._hash.update(data)
+            self._queue.put(data)
             self.count += len(data)
             if self.size is not None and self.count > self.size:
                 raise VerifyInputError(self.where, f"blob is larger than its descriptor size {self.size}")
@@ -82,6 +102,7 @@ class HashingReader:
             raise VerifyInputError(
                 self.where, f"blob is truncated: {self.count} bytes, descriptor says {self.size}"
             )
+        self.close()
         got = f"{self.digest.split(':')[0]}:{self._hash.hexdigest()}"
         if got != self.digest:
             raise VerifyInputError(self.where, f"digest mismatch: content is {got}, expected {self.digest}")

@@ -148,8 +148,8 @@ def read_json_blob(src: Source, desc: dict[str, Any], limits: Limits, what: str)
     if size is not None and size > limits.max_json:
         raise VerifyInputError(where, f"{what} is {size} bytes (limit {limits.max_json})")
     raw = src.open_manifest(digest) if what in ("index", "manifest") else src.open_blob(digest, size)
+    h = HashingReader(raw, digest, size, where)
     try:
-        h = HashingReader(raw, digest, size, where)
         data = h.read(limits.max_json + 1)
         if len(data) > limits.max_json:
             raise VerifyInputError(where, f"{what} larger than {limits.max_json} bytes")
@@ -157,6 +157,7 @@ def read_json_blob(src: Source, desc: dict[str, Any], limits: Limits, what: str)
         data += more
         h.finish()
     finally:
+        h.close()
         raw.close()
     return parse_json(data, where)
 
