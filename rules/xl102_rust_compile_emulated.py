@@ -47,9 +47,8 @@ COPY --from=build /app /usr/local/bin/app
 
 from __future__ import annotations
 
-from xlint.fixes_xx import XxResult, xx_rewrite
+from xlint.fixes_xx import report_emulated_xx
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_compiles, emulated_platforms
 
 
 class RustCompileEmulated(Rule):
@@ -66,21 +65,7 @@ class RustCompileEmulated(Rule):
     emulation = True
 
     def check(self, ctx: Context) -> None:
-        model = ctx.model
-        rewrites: dict[int, XxResult] = {}
-        for stage, _instr, comp in emulated_compiles(model, "rust"):
-            if stage.index not in rewrites:
-                rewrites[stage.index] = xx_rewrite(model, stage, "rust", ctx.options.context)
-            result = rewrites[stage.index]
-            hint = self.hint if result.edits else f"{self.hint} No automatic fix: {result.reason}."
-            ctx.report(
-                self,
-                comp.inv.cmd.span,
-                self.message.format(cmd=comp.label, stage=stage.label,
-                                    platforms=", ".join(emulated_platforms(model, stage))),
-                hint=hint,
-                edits=result.edits,
-            )
+        report_emulated_xx(self, ctx, "rust")
 
 RustCompileEmulated.valid = [
     Valid(

@@ -50,9 +50,7 @@ per-arch label. The merged Deployment has a new name and selector: apply it, the
 from __future__ import annotations
 
 import functools
-from typing import ClassVar
 
-from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
 from xlint.workloads.kube import (
     IMAGE_OVERRIDE,
@@ -64,9 +62,10 @@ from xlint.workloads.kube import (
     pod_spec,
 )
 from xlint.workloads.project import Project
+from xlint.workloads.rulebase import ProjectRule
 
 
-class PerArchWorkloads(Rule):
+class PerArchWorkloads(ProjectRule):
     __doc__ = __doc__
     code = "XL401"
     name = "per-arch-workloads"
@@ -75,14 +74,6 @@ class PerArchWorkloads(Rule):
     hint = "Build one multi-arch image (docker buildx build --platform linux/amd64,linux/arm64) and keep one workload without an arch pin."
     fix_title = "Merge the per-arch copies into one multi-arch workload"
     fix_applicability = "unsafe"
-    kind: ClassVar[str] = "yaml"
-    valid: ClassVar[list[Valid]] = []
-    invalid: ClassVar[list[Invalid]] = []
-    project_valid: ClassVar[list[ProjectValid]] = []
-    project_invalid: ClassVar[list[ProjectInvalid]] = []
-
-    def check(self, ctx: Context) -> None:
-        return  # a YAML rule: see check_project
 
     def check_project(self, project: Project) -> None:
         for group in per_arch_groups(project):

@@ -37,19 +37,19 @@ The fix (unsafe: `xlint fix --unsafe-fixes`) replaces the reference with the mul
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
-from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.workloads.edits import document_plan, node_at
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
 from xlint.workloads.images import multiarch_image, split_image
 from xlint.workloads.kube import per_arch_groups
 from xlint.workloads.project import Plan, Project
 from xlint.workloads.refs import Known, _known, image_references, known_multiarch, multiarch_images
+from xlint.workloads.rulebase import ProjectRule
 from xlint.workloads.yamldocs import set_scalar
 
 
-class PerArchImageTags(Rule):
+class PerArchImageTags(ProjectRule):
     __doc__ = __doc__
     code = "XL402"
     name = "per-arch-image-tags"
@@ -58,14 +58,6 @@ class PerArchImageTags(Rule):
     hint = "Use the multi-arch reference: the runtime pulls the image for each node's architecture."
     fix_title = "Use the multi-arch image reference"
     fix_applicability = "unsafe"
-    kind: ClassVar[str] = "yaml"
-    valid: ClassVar[list[Valid]] = []
-    invalid: ClassVar[list[Invalid]] = []
-    project_valid: ClassVar[list[ProjectValid]] = []
-    project_invalid: ClassVar[list[ProjectInvalid]] = []
-
-    def check(self, ctx: Context) -> None:
-        return  # a YAML rule: see check_project
 
     def check_project(self, project: Project) -> None:
         known = multiarch_images(project)

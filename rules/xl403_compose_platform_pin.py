@@ -36,18 +36,18 @@ The fix (unsafe: `xlint fix --unsafe-fixes`) removes the `platform:` key.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.workloads.edits import document_plan
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
 from xlint.workloads.images import is_official_library_image, multiarch_image
 from xlint.workloads.project import Project
 from xlint.workloads.refs import known_multiarch, multiarch_images
+from xlint.workloads.rulebase import ProjectRule
 from xlint.workloads.yamldocs import node_col, node_line
 
 
-class ComposePlatformPin(Rule):
+class ComposePlatformPin(ProjectRule):
     __doc__ = __doc__
     code = "XL403"
     name = "compose-platform-pin"
@@ -56,14 +56,6 @@ class ComposePlatformPin(Rule):
     hint = "Remove `platform:` so Compose uses the host's platform from the multi-arch image."
     fix_title = "Remove the platform pin"
     fix_applicability = "unsafe"
-    kind: ClassVar[str] = "yaml"
-    valid: ClassVar[list[Valid]] = []
-    invalid: ClassVar[list[Invalid]] = []
-    project_valid: ClassVar[list[ProjectValid]] = []
-    project_invalid: ClassVar[list[ProjectInvalid]] = []
-
-    def check(self, ctx: Context) -> None:
-        return  # a YAML rule: see check_project
 
     def check_project(self, project: Project) -> None:
         known = multiarch_images(project)

@@ -47,18 +47,18 @@ first report (unsafe) removes the QEMU step.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.workloads import actions
 from xlint.workloads.edits import document_plan
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
 from xlint.workloads.images import multiarch_image
 from xlint.workloads.project import Project
+from xlint.workloads.rulebase import ProjectRule
 from xlint.workloads.yamldocs import node_line, plain
 
 
-class CiEmulation(Rule):
+class CiEmulation(ProjectRule):
     __doc__ = __doc__
     code = "XL404"
     name = "ci-emulation"
@@ -67,14 +67,6 @@ class CiEmulation(Rule):
     hint = "Cross-compile in the Dockerfile (`xlint fix`), then build every platform in one job without QEMU."
     fix_title = "Remove the docker/setup-qemu-action step"
     fix_applicability = "unsafe"
-    kind: ClassVar[str] = "yaml"
-    valid: ClassVar[list[Valid]] = []
-    invalid: ClassVar[list[Invalid]] = []
-    project_valid: ClassVar[list[ProjectValid]] = []
-    project_invalid: ClassVar[list[ProjectInvalid]] = []
-
-    def check(self, ctx: Context) -> None:
-        return  # a YAML rule: see check_project
 
     def check_project(self, project: Project) -> None:
         for f, d in project.documents("workflow"):

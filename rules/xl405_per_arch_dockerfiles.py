@@ -35,15 +35,13 @@ become the multi-arch image. Update the build scripts that named the copies.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.workloads.dockerfiles import merge_target, merged_text, per_arch_groups
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
 from xlint.workloads.project import Plan, Project
+from xlint.workloads.rulebase import ProjectRule
 
 
-class PerArchDockerfiles(Rule):
+class PerArchDockerfiles(ProjectRule):
     __doc__ = __doc__
     code = "XL405"
     name = "per-arch-dockerfiles"
@@ -52,14 +50,7 @@ class PerArchDockerfiles(Rule):
     hint = "Merge them into one Dockerfile that reads `ARG TARGETARCH`, and build with --platform linux/amd64,linux/arm64."
     fix_title = "Merge the per-arch Dockerfiles into one"
     fix_applicability = "unsafe"
-    kind: ClassVar[str] = "project"
-    valid: ClassVar[list[Valid]] = []
-    invalid: ClassVar[list[Invalid]] = []
-    project_valid: ClassVar[list[ProjectValid]] = []
-    project_invalid: ClassVar[list[ProjectInvalid]] = []
-
-    def check(self, ctx: Context) -> None:
-        return  # a project rule: see check_project
+    kind = "project"
 
     def check_project(self, project: Project) -> None:
         for group in per_arch_groups(project.dockerfiles):

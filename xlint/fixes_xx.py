@@ -39,6 +39,7 @@ from xlint.diagnostics import Edit
 from xlint.edits import add_platform_flag, indentation, insert_after, line_text
 from xlint.fixes_archmap import Style, chain_after, shell_style
 from xlint.model import Model, Stage
+from xlint.rule import Context, Rule
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -557,3 +558,24 @@ def _go(plan: _Plan, mine: list[tuple[Instruction, SimpleCommand, Compile]]) -> 
         return "no `go build` to rewrite"
     return first
 
+
+def report_emulated_xx(rule: Rule, ctx: Context, toolchain: Literal["rust", "c"]) -> None:
+    """Report every emulated ``toolchain`` compile (XL102, XL103) with its stage's xx rewrite, or with
+    why there is none in the hint. Every finding of a stage carries the same edits."""
+    from xlint.toolchains import emulated_compiles, emulated_platforms
+
+    model = ctx.model
+    rewrites: dict[int, XxResult] = {}
+    for stage, _instr, comp in emulated_compiles(model, toolchain):
+        if stage.index not in rewrites:
+            rewrites[stage.index] = xx_rewrite(model, stage, toolchain, ctx.options.context)
+        result = rewrites[stage.index]
+        hint = rule.hint if result.edits else f"{rule.hint} No automatic fix: {result.reason}."
+        ctx.report(
+            rule,
+            comp.inv.cmd.span,
+            rule.message.format(cmd=comp.label, stage=stage.label,
+                                platforms=", ".join(emulated_platforms(model, stage))),
+            hint=hint,
+            edits=result.edits,
+        )
