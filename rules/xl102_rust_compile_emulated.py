@@ -67,6 +67,7 @@ class RustCompileEmulated(Rule):
     def check(self, ctx: Context) -> None:
         report_emulated_xx(self, ctx, "rust")
 
+
 RustCompileEmulated.valid = [
     Valid(
         "FROM --platform=$BUILDPLATFORM rust:1.79 AS build\n"

@@ -68,6 +68,7 @@ class CCompileEmulated(Rule):
     def check(self, ctx: Context) -> None:
         report_emulated_xx(self, ctx, "c")
 
+
 CCompileEmulated.valid = [
     Valid(
         "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\n"
