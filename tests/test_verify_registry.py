@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,47 +15,10 @@ from test_verify import HOST_TRUE, OCI, amd64_rootfs, arm64_rootfs, good_image, 
 from xlint.verify import verify_image
 from xlint.verify.registry import docker_credentials, parse_reference
 
-REGISTRY = shutil.which("docker-registry") or (
-    "/usr/bin/docker-registry" if os.path.exists("/usr/bin/docker-registry") else None
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if REGISTRY is None:
-        if os.environ.get("CI"):
-            pytest.fail("docker-registry is not installed (apt-get install docker-registry)")
-        pytest.skip("docker-registry not installed (apt-get install docker-registry)")
-    tmp = tmp_path_factory.mktemp("registry")
-    port = _free_port()
-    cfg = tmp / "config.yml"
-    cfg.write_text(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-        f"{tmp / 'data'}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n"
-    )
-    proc = subprocess.Popen([REGISTRY, "serve", str(cfg)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    host = f"127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://{host}/v2/", timeout=1).close()
-                break
-            except (urllib.error.URLError, OSError):
-                if proc.poll() is not None:
-                    pytest.fail(f"docker-registry exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-                time.sleep(0.1)
-        else:
-            pytest.fail("docker-registry did not start")
-        yield host
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def registry(local_registry: str) -> str:
+    return local_registry
 
 
 def _put(url: str, data: bytes, content_type: str) -> None:
@@ -125,10 +82,10 @@ def test_wrong_arch_by_reference(registry: str) -> None:
     assert any(f["path"] == "/app" and "x86-64" in f["message"] for f in arm64["failures"])
 
 
-def test_unknown_tag_and_unreachable_registry(registry: str) -> None:
+def test_unknown_tag_and_unreachable_registry(registry: str, free_port: int) -> None:
     code, _, err = run_cli(f"{registry}/test/img:nope")
     assert code == 2 and "HTTP 404" in err and len(err.strip().splitlines()) == 1
-    code, _, err = run_cli(f"127.0.0.1:{_free_port()}/test/img:x")
+    code, _, err = run_cli(f"127.0.0.1:{free_port}/test/img:x")
     assert code == 2 and "cannot reach registry" in err
 
 

@@ -9,63 +9,26 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from xlint.workloads.resolve import ResolveError, Resolver
 
-REGISTRY = shutil.which("docker-registry") or (
-    "/usr/bin/docker-registry" if os.path.exists("/usr/bin/docker-registry") else None
-)
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if REGISTRY is None:
-        if os.environ.get("CI"):
-            pytest.fail("docker-registry is not installed (apt-get install docker-registry)")
-        pytest.skip("docker-registry is not installed (apt-get install docker-registry)")
-    tmp = tmp_path_factory.mktemp("xl302-registry")
-    port = _free_port()
-    cfg = tmp / "config.yml"
-    cfg.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {tmp / 'data'}\n"
-                   f"http:\n  addr: 127.0.0.1:{port}\n")
-    proc = subprocess.Popen([REGISTRY, "serve", str(cfg)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    host = f"127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://{host}/v2/", timeout=1).close()
-                break
-            except (urllib.error.URLError, OSError):
-                if proc.poll() is not None:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    pytest.fail(f"docker-registry exited: {err}")
-                time.sleep(0.1)
-        else:
-            pytest.fail("docker-registry did not start")
-        push_images(host)
-        yield host
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def registry(local_registry: str) -> str:
+    push_images(local_registry)
+    return local_registry
 
 
 # -- pushing, with the registry HTTP API v2 ---------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""Shared test fixtures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+REGISTRY = shutil.which("docker-registry") or (
+    "/usr/bin/docker-registry" if os.path.exists("/usr/bin/docker-registry") else None
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def local_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real registry (Debian's docker-registry) of this module's own on a free 127.0.0.1 port, with
+    storage in a temporary folder; yields ``127.0.0.1:PORT``. Fails in CI when the binary is missing,
+    skips with the reason elsewhere."""
+    if REGISTRY is None:
+        if os.environ.get("CI"):
+            pytest.fail("docker-registry is not installed (apt-get install docker-registry)")
+        pytest.skip("docker-registry is not installed (apt-get install docker-registry)")
+    tmp = tmp_path_factory.mktemp("registry")
+    port = _free_port()
+    cfg = tmp / "config.yml"
+    cfg.write_text(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
+        f"{tmp / 'data'}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n"
+    )
+    proc = subprocess.Popen([REGISTRY, "serve", str(cfg)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    host = f"127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://{host}/v2/", timeout=1).close()
+                break
+            except (urllib.error.URLError, OSError):
+                if proc.poll() is not None:
+                    err = proc.stderr.read().decode() if proc.stderr else ""
+                    pytest.fail(f"docker-registry exited: {err}")
+                time.sleep(0.1)
+        else:
+            pytest.fail("docker-registry did not start")
+        yield host
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for unreachable-registry cases)."""
+    return _free_port()
