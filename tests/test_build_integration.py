@@ -83,6 +83,7 @@ class Run:
     stderr: str
     report: dict[str, Any] | None
     summary: str
+    cwd: Path
 
 
 def xlint_build(args: list[str], tmp: Path, env: dict[str, str] | None = None) -> Run:
@@ -96,7 +97,7 @@ def xlint_build(args: list[str], tmp: Path, env: dict[str, str] | None = None) -
     proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=tmp, timeout=900, check=False)
     report = json.loads(report_file.read_text()) if report_file.is_file() else None
     return Run(proc.returncode, proc.stdout, proc.stderr, report,
-               summary.read_text() if summary.is_file() else "")
+               summary.read_text() if summary.is_file() else "", tmp)
 
 
 def steps_at(report: dict[str, Any], line: int, platform: str) -> list[dict[str, Any]]:
@@ -160,6 +161,22 @@ def test_cross_build_is_verified(cross_build: Run) -> None:
 
 
 # ----------------------------------------------------------------------------- naive (emulated) build
+def test_verify_run_starts_the_entrypoint_for_each_platform(cross_build: Run) -> None:
+    """`xlint verify --run`: the image is loaded into the engine and its entrypoint started per platform
+    (arm64 under QEMU); the program prints the platform it was built for."""
+    assert cross_build.report is not None
+    archive = cross_build.cwd / cross_build.report["output"]
+    proc = subprocess.run([sys.executable, "-m", "xlint", "verify", "--run", "--run-arg", "-version", "--format", "json",
+                           str(archive)], capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout)
+    runs = {p["platform"]: p["run"] for p in result["platforms"]}
+    assert set(runs) == {"linux/amd64", "linux/arm64"}
+    for platform, run in runs.items():
+        assert run["exit"] == 0 and run["ok"], run
+        assert platform in run["output"], run
+
+
 def test_naive_build_reports_emulated_go_build(naive_build: Run) -> None:
     report = naive_build.report
     assert report is not None and report["ok"], naive_build.stderr[-3000:]

@@ -27,8 +27,10 @@ def _platforms(values: tuple[str, ...]) -> list[str] | None:
               help="Limit on the uncompressed bytes of one image's layers.")
 @click.option("--max-ratio", type=float, default=Limits.max_ratio, show_default=True,
               help="Limit on a layer's uncompressed/compressed ratio (decompression bombs).")
+@click.option("--run-arg", "run_arg", multiple=True, metavar="ARG",
+              help="With --run: the arguments to start the entrypoint with (repeat; default: --version).")
 def verify_command(image: str, platform: tuple[str, ...], fmt: str, insecure: bool, run: bool,
-                   allow: tuple[str, ...], max_size: int, max_ratio: float) -> None:
+                   allow: tuple[str, ...], max_size: int, max_ratio: float, run_arg: tuple[str, ...]) -> None:
     """Prove a multi-arch IMAGE: an OCI archive, an OCI layout directory or a registry reference.
 
     Checks one image per platform, index platform = config platform, no ELF file of another
@@ -37,7 +39,7 @@ def verify_command(image: str, platform: tuple[str, ...], fmt: str, insecure: bo
     limits = Limits(max_uncompressed=max_size, max_ratio=max_ratio)
     try:
         result = verify_image(image, _platforms(platform), insecure=insecure, run=run, limits=limits,
-                              allow=list(allow))
+                              allow=list(allow), run_args=list(run_arg) or None)
     except VerifyInputError as e:
         click.echo(f"xlint verify: error: {e}", err=True)
         sys.exit(2)

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import uuid
 from typing import Any
 
 from xlint.verify.errors import VerifyInputError
@@ -46,8 +47,10 @@ def engine_image(kind: str, location: str) -> str:
 
 def run_entrypoint(image: str, platform: str, has_entrypoint: bool, program: str | None,
                    args: list[str], timeout: float = 120.0) -> dict[str, Any]:
-    """Run the image for ``platform``; returns {command, exit, output, ok, exec_error}."""
-    cmd = ["docker", "run", "--rm", "--platform", platform]
+    """Run the image for ``platform``; returns {command, exit, output, ok, exec_error}. A run that
+    outlives ``timeout`` (a server, not a ``--version``) is stopped and removed."""
+    name = f"xlint-verify-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    cmd = ["docker", "run", "--rm", "--name", name, "--platform", platform]
     if not has_entrypoint and program:
         cmd += [image, program, *args]
     else:
@@ -55,6 +58,7 @@ def run_entrypoint(image: str, platform: str, has_entrypoint: bool, program: str
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60, check=False)
         return {"command": cmd, "exit": None, "output": f"timed out after {timeout:g} s", "ok": False, "exec_error": False}
     out = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip()
     exec_error = proc.returncode in (126, 127) or "exec format error" in out or "no such file or directory" in out
