@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from xlint.crossfix import cgo_fix
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import classify, go_cross_build, stage_commands
+from xlint.toolchains import implicit_cgo_builds
 
 
 class CgoImplicit(Rule):
@@ -63,17 +63,8 @@ class CgoImplicit(Rule):
         model = ctx.model
         edits, reason = cgo_fix(model, ctx.options.context)
         hint = self.hint if edits else f"{self.hint} Not fixed automatically: {reason}."
-        for stage in model.stages:
-            if stage.index not in model.reachable:
-                continue
-            for instr, cmd in stage_commands(model, stage):
-                comp = classify(cmd)
-                if comp is None:
-                    continue
-                env = go_cross_build(model, stage, instr, comp)
-                if env is None or "CGO_ENABLED" in env:
-                    continue
-                ctx.report(self, cmd.span, self.message.format(cmd=comp.label), hint=hint, edits=edits or None)
+        for _instr, cmd, comp in implicit_cgo_builds(model):
+            ctx.report(self, cmd.span, self.message.format(cmd=comp.label), hint=hint, edits=edits or None)
 
 
 CgoImplicit.valid = [

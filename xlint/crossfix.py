@@ -39,6 +39,7 @@ from xlint.toolchains import (
     emulated_compiles,
     emulated_platforms,
     go_cross_build,
+    implicit_cgo_builds,
     invocation,
     package_manager_install,
     settings,
@@ -434,21 +435,12 @@ def cgo_fix(model: Model, context: Path | None) -> tuple[list[Edit], str]:
     if cgo:
         return [], "the Go sources use cgo: set `CGO_ENABLED=1` and use a C cross toolchain (tonistiigi/xx)"
     edits: list[Edit] = []
-    for stage in model.stages:
-        if stage.index not in model.reachable:
-            continue
-        for instr, cmd in stage_commands(model, stage):
-            comp = classify(cmd)
-            if comp is None:
-                continue
-            env = go_cross_build(model, stage, instr, comp)
-            if env is None or "CGO_ENABLED" in env:
-                continue
-            if comp.inv.tool == "xx-go":
-                return [], "`xx-go` is usually used for cgo builds: say which one you want"
-            if instr.json:
-                return [], "exec-form RUN"
-            edits.append(Edit(cmd.span.start, cmd.span.start, "CGO_ENABLED=0 "))
+    for instr, cmd, comp in implicit_cgo_builds(model):
+        if comp.inv.tool == "xx-go":
+            return [], "`xx-go` is usually used for cgo builds: say which one you want"
+        if instr.json:
+            return [], "exec-form RUN"
+        edits.append(Edit(cmd.span.start, cmd.span.start, "CGO_ENABLED=0 "))
     return edits, ""
 
 

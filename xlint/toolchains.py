@@ -696,6 +696,23 @@ def go_cross_build(model: Model, stage: Stage, instr: Instruction, comp: Compile
     return None
 
 
+def implicit_cgo_builds(model: Model) -> list[tuple[Instruction, SimpleCommand, Compile]]:
+    """Go cross builds of the stages the target needs that leave ``CGO_ENABLED`` to its default
+    (XL208's findings and its fix's edit points)."""
+    out = []
+    for stage in model.stages:
+        if stage.index not in model.reachable:
+            continue
+        for instr, cmd in stage_commands(model, stage):
+            comp = classify(cmd)
+            if comp is None:
+                continue
+            env = go_cross_build(model, stage, instr, comp)
+            if env is not None and "CGO_ENABLED" not in env:
+                out.append((instr, cmd, comp))
+    return out
+
+
 def stage_commands(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand]]:
     """Every command of every RUN of the stage, in order."""
     out: list[tuple[Instruction, SimpleCommand]] = []
