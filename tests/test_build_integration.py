@@ -17,39 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_helpers import ENGINE_DIR, require_engine
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
 GO_HELLO = ROOT / "fixtures" / "go-hello"
 DATA = ROOT / "tests" / "data" / "build"
-ENGINE_DIR = Path(os.environ.get("XLINT_ENGINE_DIR", "/var/cache/xlint-engine"))
 REGISTRY = os.environ.get("XLINT_REGISTRY", "127.0.0.1:5000")
-
-
-def _engine_problem() -> str | None:
-    if shutil.which("docker") is None:
-        return "docker is not installed (run: sudo scripts/setup-engine.sh)"
-    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
-                          check=False)
-    if info.returncode != 0:
-        return "the Docker daemon is not running (run: sudo scripts/setup-engine.sh)"
-    if subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False).returncode != 0:
-        return "docker buildx is not installed (run: sudo scripts/setup-engine.sh)"
-    for layout in ("golang", "busybox"):
-        if not (ENGINE_DIR / "oci" / layout / "index.json").is_file():
-            return f"base image layout {ENGINE_DIR / 'oci' / layout} missing (run: sudo scripts/setup-engine.sh)"
-    return None
 
 
 @pytest.fixture(scope="session")
 def engine() -> None:
-    problem = _engine_problem()
-    if problem is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but the build engine is not usable: {problem}")
-    pytest.skip(f"no build engine: {problem}")
+    require_engine(("golang", "busybox"))
 
 
 def _contexts() -> list[str]:

@@ -36,7 +36,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import tarfile
 import time
@@ -47,6 +46,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from engine_helpers import ENGINE_DIR, require_engine
 
 from xlint.build.buildx import run_build
 from xlint.build.dockerfile import read_instructions
@@ -61,7 +61,6 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 DATA = ROOT / "tests" / "data" / "fixbuild"
-ENGINE_DIR = Path(os.environ.get("XLINT_ENGINE_DIR", "/var/cache/xlint-engine"))
 PLATFORMS = ["linux/amd64", "linux/arm64"]
 BUILD_PLATFORM = "linux/amd64"
 LAYOUTS = ("busybox", "golang", "toolchains")
@@ -165,29 +164,9 @@ CASES = {
 
 
 # ----------------------------------------------------------------------------------------- engine
-def _engine_problem() -> str | None:
-    if shutil.which("docker") is None:
-        return "docker is not installed (run: sudo scripts/setup-engine.sh)"
-    info = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
-                          check=False)
-    if info.returncode != 0:
-        return "the Docker daemon is not running (run: sudo scripts/setup-engine.sh)"
-    if subprocess.run(["docker", "buildx", "version"], capture_output=True, check=False).returncode != 0:
-        return "docker buildx is not installed (run: sudo scripts/setup-engine.sh)"
-    for layout in LAYOUTS:
-        if not (ENGINE_DIR / "oci" / layout / "index.json").is_file():
-            return f"base image layout {ENGINE_DIR / 'oci' / layout} missing (run: sudo scripts/setup-engine.sh)"
-    return None
-
-
 @pytest.fixture(scope="session")
 def engine() -> None:
-    problem = _engine_problem()
-    if problem is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but the build engine is not usable: {problem}")
-    pytest.skip(f"no build engine: {problem}")
+    require_engine(LAYOUTS)
 
 
 # ----------------------------------------------------------------------------------------- builds
