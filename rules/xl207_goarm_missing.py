@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from xlint.crossfix import goarm_fix
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import classify, go_cross_build, stage_commands
+from xlint.toolchains import goarm_unset_builds
 
 
 class GoarmMissing(Rule):
@@ -55,21 +55,9 @@ class GoarmMissing(Rule):
         if not arms:
             return
         edits = goarm_fix(model)
-        for stage in model.stages:
-            if stage.index not in model.reachable:
-                continue
-            for instr, cmd in stage_commands(model, stage):
-                comp = classify(cmd)
-                if comp is None or comp.inv.tool == "xx-go":
-                    continue
-                env = go_cross_build(model, stage, instr, comp)
-                if env is None or "GOARM" in env:
-                    continue
-                goarch = env["GOARCH"].value
-                if goarch is not None and goarch != "arm":
-                    continue  # a literal other arch: not an arm build
-                ctx.report(self, cmd.span, self.message.format(cmd=comp.label, arms=", ".join(arms)),
-                           edits=edits or None)
+        for _stage, _instr, cmd, comp in goarm_unset_builds(model):
+            ctx.report(self, cmd.span, self.message.format(cmd=comp.label, arms=", ".join(arms)),
+                       edits=edits or None)
 
 
 _ARM = ("linux/amd64", "linux/arm64", "linux/arm/v7")

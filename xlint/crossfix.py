@@ -38,7 +38,7 @@ from xlint.toolchains import (
     classify,
     emulated_compiles,
     emulated_platforms,
-    go_cross_build,
+    goarm_unset_builds,
     implicit_cgo_builds,
     invocation,
     package_manager_install,
@@ -396,33 +396,21 @@ def goarm_fix(model: Model) -> list[Edit]:
     """XL207: `GOARM=${TARGETVARIANT#v}` on every Go cross build without GOARM (whole file), and
     `ARG TARGETVARIANT` where needed."""
     edits: list[Edit] = []
-    for stage in model.stages:
-        if stage.index not in model.reachable:
-            continue
-        first: Instruction | None = None
-        for instr, cmd in stage_commands(model, stage):
-            comp = classify(cmd)
-            if comp is None or comp.inv.tool == "xx-go":
-                continue
-            env = go_cross_build(model, stage, instr, comp)
-            if env is None or "GOARM" in env:
-                continue
-            goarch = env["GOARCH"].value
-            if goarch is not None and goarch != "arm":
-                continue
-            if instr.json:
-                return []
-            goarch_prefix = next((e for e in comp.inv.env if e.name == "GOARCH"), None)
-            if goarch_prefix is not None:
-                edits.append(Edit(goarch_prefix.span.end, goarch_prefix.span.end, f" GOARM={GOARM_VALUE}"))
-            else:
-                at = cmd.argv[0].span.start
-                edits.append(Edit(at, at, f"GOARM={GOARM_VALUE} "))
-            first = first or instr
-        if first is not None:
-            arg = _arg_edit(model, stage, first, ["TARGETVARIANT"])
-            if arg is not None:
-                edits.append(arg)
+    first_in_stage: dict[int, tuple[Stage, Instruction]] = {}
+    for stage, instr, cmd, comp in goarm_unset_builds(model):
+        if instr.json:
+            return []
+        goarch_prefix = next((e for e in comp.inv.env if e.name == "GOARCH"), None)
+        if goarch_prefix is not None:
+            edits.append(Edit(goarch_prefix.span.end, goarch_prefix.span.end, f" GOARM={GOARM_VALUE}"))
+        else:
+            at = cmd.argv[0].span.start
+            edits.append(Edit(at, at, f"GOARM={GOARM_VALUE} "))
+        first_in_stage.setdefault(stage.index, (stage, instr))
+    for stage, first in first_in_stage.values():
+        arg = _arg_edit(model, stage, first, ["TARGETVARIANT"])
+        if arg is not None:
+            edits.append(arg)
     return edits
 
 

@@ -713,6 +713,27 @@ def implicit_cgo_builds(model: Model) -> list[tuple[Instruction, SimpleCommand, 
     return out
 
 
+def goarm_unset_builds(model: Model) -> list[tuple[Stage, Instruction, SimpleCommand, Compile]]:
+    """Go cross builds for arm (GOARCH from the target, or a literal ``arm``) of the stages the target
+    needs that set no ``GOARM`` (XL207's findings and its fix's edit points); ``xx-go`` sets it itself."""
+    out = []
+    for stage in model.stages:
+        if stage.index not in model.reachable:
+            continue
+        for instr, cmd in stage_commands(model, stage):
+            comp = classify(cmd)
+            if comp is None or comp.inv.tool == "xx-go":
+                continue
+            env = go_cross_build(model, stage, instr, comp)
+            if env is None or "GOARM" in env:
+                continue
+            goarch = env["GOARCH"].value
+            if goarch is not None and goarch != "arm":
+                continue  # a literal other arch: not an arm build
+            out.append((stage, instr, cmd, comp))
+    return out
+
+
 def stage_commands(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand]]:
     """Every command of every RUN of the stage, in order."""
     out: list[tuple[Instruction, SimpleCommand]] = []
