@@ -38,7 +38,7 @@ from xlint.build.buildx import run_build
 from xlint.build.dockerfile import read_instructions
 from xlint.build.engine import BuildOptions
 from xlint.build.steps import Step, build_steps, native_platforms
-from xlint.fix import fix_text
+from xlint.fixes.engine import fix_text
 from xlint.rule import CheckOptions, all_rules
 
 ROOT = Path(__file__).resolve().parent.parent

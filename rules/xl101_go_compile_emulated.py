@@ -53,7 +53,7 @@ fixes`, a final stage that compiles is split into a builder stage and a `COPY --
 
 from __future__ import annotations
 
-from xlint.crossfix import report_emulated
+from xlint.fixes.emulated import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
 
 

@@ -47,7 +47,7 @@ COPY --from=build /build/hello /usr/local/bin/hello
 
 from __future__ import annotations
 
-from xlint.fixes_xx import report_emulated_xx
+from xlint.fixes.emulated import report_emulated_xx
 from xlint.rule import Context, Invalid, Rule, Valid
 
 

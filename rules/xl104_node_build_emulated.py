@@ -52,7 +52,7 @@ copied.
 
 from __future__ import annotations
 
-from xlint.crossfix import report_emulated
+from xlint.fixes.emulated import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
 
 

@@ -42,7 +42,7 @@ builder stage and a `COPY --from` of `target/` (`build/`, `javac -d`).
 
 from __future__ import annotations
 
-from xlint.crossfix import report_emulated
+from xlint.fixes.emulated import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
 
 

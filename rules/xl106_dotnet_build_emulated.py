@@ -47,7 +47,7 @@ a builder stage.
 
 from __future__ import annotations
 
-from xlint.crossfix import report_emulated
+from xlint.fixes.emulated import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
 
 

@@ -39,7 +39,7 @@ that builds the site is split into a builder stage and a `COPY --from` of the ou
 
 from __future__ import annotations
 
-from xlint.crossfix import report_emulated
+from xlint.fixes.emulated import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
 
 

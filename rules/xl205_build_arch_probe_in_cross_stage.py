@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from xlint.archnames import Vocabulary, is_arch_probe
 from xlint.diagnostics import Edit
-from xlint.fixes_archmap import group_fixes, mapping, script_start
+from xlint.fixes.archmap import group_fixes, mapping, script_start
 from xlint.model import Model, Stage
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.shell import SimpleCommand, run_commands

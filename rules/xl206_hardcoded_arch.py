@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from xlint.archnames import differs_from_targets, find_arch_literals, literal_arch, name_in, option_values
 from xlint.diagnostics import Edit
-from xlint.fixes_archmap import (
+from xlint.fixes.archmap import (
     group_fixes,
     identity,
     in_single_quotes,

@@ -34,7 +34,7 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go 
 
 from __future__ import annotations
 
-from xlint.crossfix import goarm_fix
+from xlint.fixes.go import goarm_fix
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import goarm_unset_builds
 

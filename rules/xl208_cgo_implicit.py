@@ -43,7 +43,7 @@ COPY --from=build /out/app /app
 
 from __future__ import annotations
 
-from xlint.crossfix import cgo_fix
+from xlint.fixes.go import cgo_fix
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import implicit_cgo_builds
 

@@ -10,8 +10,8 @@ import dockerfile
 import pytest
 
 from xlint.checker import check_text
-from xlint.crossfix import go_uses_cgo
-from xlint.fix import fix_text
+from xlint.fixes.engine import fix_text
+from xlint.fixes.go import go_uses_cgo
 from xlint.rule import CheckOptions, Invalid, Rule, all_rules, rule_by_code
 from xlint.syntax import parse
 

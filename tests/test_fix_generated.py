@@ -7,7 +7,7 @@ import dockerfile
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from xlint.fix import fix_text
+from xlint.fixes.engine import fix_text
 from xlint.rule import CheckOptions, all_rules
 from xlint.syntax import parse
 

@@ -1,7 +1,7 @@
 """Proof that `xlint fix` is right, by real builds (issue 4), not by comparing text.
 
 For the Go, C, Java and Node projects, the ORIGINAL Dockerfile (a builder that compiles on the target
-platform: emulated for linux/arm64) and the FIXED one (``xlint.fix.fix_text`` output, written to a temp
+platform: emulated for linux/arm64) and the FIXED one (``xlint.fixes.engine.fix_text`` output, written to a temp
 dir; fixtures are never edited) are both built with ``docker buildx build --platform
 linux/amd64,linux/arm64 --output type=oci``. The tests then show, per platform, that
 
@@ -52,7 +52,7 @@ from xlint.build.buildx import run_build
 from xlint.build.dockerfile import read_instructions
 from xlint.build.engine import BuildOptions
 from xlint.build.steps import Step, build_steps, native_platforms
-from xlint.fix import fix_text
+from xlint.fixes.engine import fix_text
 from xlint.rule import CheckOptions, all_rules
 from xlint.verify import verify_image
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from xlint.expand import parse_platform
-from xlint.fix import fix_text
-from xlint.fixes_archmap import case_statement, in_single_quotes, shell_style, vocabulary_of_literal
+from xlint.fixes.archmap import case_statement, in_single_quotes, vocabulary_of_literal
+from xlint.fixes.engine import fix_text
+from xlint.fixes.style import shell_style
 from xlint.rule import CheckOptions, all_rules, rule_by_code
 from xlint.syntax import parse
 

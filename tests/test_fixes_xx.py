@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from xlint.fix import fix_text
-from xlint.fixes_xx import xx_rewrite
+from xlint.fixes.engine import fix_text
+from xlint.fixes.xx import xx_rewrite
 from xlint.model import Model
 from xlint.rule import CheckOptions, all_rules
 from xlint.syntax import parse
@@ -140,7 +140,7 @@ def test_cgo_entry_point() -> None:
     model = _model(text)
     res = xx_rewrite(model, model.stages[0], "go-cgo")
     assert res.edits is not None, res.reason
-    from xlint.fix import apply_edits
+    from xlint.fixes.engine import apply_edits
 
     out = apply_edits(text, res.edits)
     assert out == (

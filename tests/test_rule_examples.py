@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from xlint.checker import check_text
-from xlint.fix import fix_text
+from xlint.fixes.engine import fix_text
 from xlint.rule import CheckOptions, Invalid, Rule, Valid, all_rules
 from xlint.syntax import parse
 

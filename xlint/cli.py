@@ -299,7 +299,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
         unsafe_fixes: bool, diff: bool, image: str | None) -> int:
     """Apply fixes in place (safe ones; --unsafe-fixes for structural ones)."""
     from xlint.files import atomic_write
-    from xlint.fix import fix_text
+    from xlint.fixes.engine import fix_text
     from xlint.syntax import DockerfileSyntaxError
     from xlint.workloads import cli as project_cli
 

@@ -149,7 +149,7 @@ def merged_text(group: Group) -> str | None:
 
 def _declare_args(text: str) -> str | None:
     """Insert ``ARG TARGETARCH`` in the stages that now read it (XL201's own fix)."""
-    from xlint.fix import fix_text
+    from xlint.fixes.engine import fix_text
     from xlint.rules.xl201_undeclared_platform_arg import UndeclaredPlatformArg
     from xlint.syntax import DockerfileSyntaxError
 

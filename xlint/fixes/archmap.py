@@ -1,4 +1,4 @@
-"""Fix building blocks for architecture names: map ``TARGETARCH`` to a vendor's naming in a RUN.
+"""Arch probes and arch names: map ``TARGETARCH`` to a vendor's naming in a RUN.
 
 A download written for one architecture (``tool-linux-x86_64.tar.gz``) or a probe of the build machine
 (``$(uname -m)``) becomes a reference to a shell variable set from ``$TARGETARCH`` at the start of the
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from xlint.archnames import Vocabulary, name_in
 from xlint.diagnostics import Edit
-from xlint.edits import indentation, keyword
+from xlint.fixes.style import chain_before, indentation, keyword, shell_style
 from xlint.model import Model, Platform, Stage
-from xlint.syntax.tree import Dockerfile, Instruction
+from xlint.syntax.tree import Instruction
 
 # The vocabulary a vendor most likely uses, guessed from the spelling of the literal it was written with.
 _VOCABULARY_OF_LITERAL: dict[str, Vocabulary] = {
@@ -38,52 +38,6 @@ _VOCABULARY_OF_LITERAL: dict[str, Vocabulary] = {
 def vocabulary_of_literal(literal: str) -> Vocabulary | None:
     """The naming scheme a literal belongs to (``x86_64`` -> ``uname``), None when unknown."""
     return _VOCABULARY_OF_LITERAL.get(literal.lower())
-
-
-@dataclass(frozen=True)
-class Style:
-    """How the file continues shell lines: the escape character, the indentation of continuation lines,
-    and whether ``&&`` starts the continuation line (``\\n    && cmd``) or ends the previous one."""
-
-    escape: str
-    indent: str
-    leading_and: bool
-    newline: str
-
-
-_TRAILING_AND = re.compile(r"&&[ \t]*[\\`]\r?$", re.MULTILINE)
-
-
-def shell_style(tree: Dockerfile) -> Style:
-    """The continuation style of the file's RUN instructions (4 spaces and leading ``&&`` by default)."""
-    indent = "    "
-    lines = tree.text.splitlines()
-    for i, line in enumerate(lines[:-1]):
-        if line.rstrip().endswith(tree.escape) and not line.lstrip().startswith("#"):
-            nxt = lines[i + 1]
-            found = nxt[: len(nxt) - len(nxt.lstrip(" \t"))]
-            if found:
-                indent = found
-                break
-    return Style(tree.escape, indent, not _TRAILING_AND.search(tree.text), tree.newline)
-
-
-def chain_after(style: Style, commands: Sequence[str]) -> str:
-    """Text that appends ``commands`` after a command with ``&&``, one per continuation line."""
-    out = ""
-    for c in commands:
-        if style.leading_and:
-            out += f" {style.escape}{style.newline}{style.indent}&& {c}"
-        else:
-            out += f" && {style.escape}{style.newline}{style.indent}{c}"
-    return out
-
-
-def chain_before(style: Style, command: str) -> str:
-    """Text that puts ``command`` before the start of a RUN's script, joined with ``&&``."""
-    if style.leading_and:
-        return f"{command} {style.escape}{style.newline}{style.indent}&& "
-    return f"{command} && {style.escape}{style.newline}{style.indent}"
 
 
 def needs_variant(targets: Sequence[Platform], vocabulary: Vocabulary) -> bool:

@@ -1,4 +1,8 @@
-"""Applying fixes: edits are spans on the lossless tree, everything else stays byte for byte."""
+"""Applying fixes: edits are spans on the lossless tree, everything else stays byte for byte.
+
+A fix is kept only if the result parses, adds no finding and removes its own; a fix that fails alone is
+dropped and reported with the reason.
+"""
 
 from __future__ import annotations
 

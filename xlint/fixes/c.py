@@ -1,0 +1,175 @@
+"""Recipe: C/C++ with tonistiigi/xx: `xx-clang` for plain compiler calls, `$(xx-clang --print-cmake-defines)`
+for CMake, target libraries with xx-apt-get/xx-apk, outputs verified with `xx-verify` (XL103).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+from xlint.diagnostics import Edit
+from xlint.fixes.outputs import copied_sources, dash_o, relative_to, static_workdir
+from xlint.fixes.plan import Example
+from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
+from xlint.shell import SimpleCommand
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import (
+    Compile,
+    invocation,
+)
+
+_PLAIN_CC = {"gcc": "xx-clang", "cc": "xx-clang", "clang": "xx-clang",
+             "g++": "xx-clang++", "c++": "xx-clang++", "clang++": "xx-clang++"}
+
+_CMAKE_CROSS = ("-DCMAKE_C_COMPILER", "-DCMAKE_CXX_COMPILER", "-DCMAKE_TOOLCHAIN_FILE", "--toolchain")
+
+
+def c_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]], context: Path | None) -> (
+        Instruction | None | str):
+    stage = plan.stage
+    cmake_cfg: list[tuple[Instruction, SimpleCommand]] = []
+    for ins, c in ((i, c) for i, c, _ in all_cmds(stage)):
+        inv = invocation(c)
+        if inv is not None and inv.tool == "cmake" and "--build" not in inv.values() and not any(
+                v in ("-E", "-P", "--install") for v in inv.values()):
+            cmake_cfg.append((ins, c))
+    cxx = False
+    first: Instruction | None = None
+    tails: dict[int, tuple[SimpleCommand, list[str]]] = {}
+    verified: list[str] = []
+    for ins, c in cmake_cfg:
+        inv = invocation(c)
+        assert inv is not None
+        if c.context:
+            return "the cmake configure is nested in a shell construct"
+        if any(v.startswith(_CMAKE_CROSS) or "xx-clang" in v for v in inv.values()):
+            return "the cmake configure already picks a compiler or toolchain file"
+        plan.edits.append(Edit(c.span.end, c.span.end, " $(xx-clang --print-cmake-defines)"))
+        cxx = cxx or _cmake_cxx(context)
+        first = first or ins
+    for ins, c, comp in mine:
+        tool = comp.inv.tool
+        word = comp.inv.words[0]
+        if tool in _PLAIN_CC and word.value == tool:
+            plan.edits.append(Edit(word.span.start, word.span.end, _PLAIN_CC[tool]))
+            cxx = cxx or "++" in tool
+            out = dash_o(comp.inv.values())
+            if out is None:
+                return f"`{tool}` has no -o output to verify"
+            tails[ins.span.start] = (c, tails.get(ins.span.start, (c, []))[1] + [f"xx-verify {out}"])
+            verified.append(out)
+        elif comp.label == "cmake --build" or tool in ("make", "gmake", "ninja"):
+            if not cmake_cfg or cmake_cfg[0][0].span.start > ins.span.start:
+                return (f"`{comp.label}` runs a build script whose compiler is unknown (Makefile): "
+                        "pass CC=xx-clang or use CMake with $(xx-clang --print-cmake-defines)")
+            if comp.label == "cmake --build":
+                outs = _cmake_outputs(plan, ins, comp.inv.values())
+                if isinstance(outs, str):
+                    return outs
+                if outs:
+                    tails[ins.span.start] = (c, [f"xx-verify {o}" for o in outs])
+                    verified.extend(outs)
+        else:
+            return f"`{comp.label}` is not rewritten (only cc/gcc/clang and CMake builds are)"
+        first = first or ins
+    if not verified:
+        return "the outputs of the build are unknown (nothing to xx-verify)"
+    for c, cmds in tails.values():
+        plan.edits.append(Edit(c.span.end, c.span.end, verify_tail(plan, cmds)))
+    if cxx:
+        plan.packages.append("g++")
+    plan.verified.extend(verified)
+    return first
+
+
+def _cmake_cxx(context: Path | None) -> bool:
+    """Does the CMake project use C++? (True when unknown: CMake enables C and CXX by default.)"""
+    if context is None:
+        return True
+    try:
+        text = (context / "CMakeLists.txt").read_text(errors="replace")
+    except OSError:
+        return True
+    m = re.search(r"\bproject\s*\(([^)]*)\)", text, re.IGNORECASE)
+    if m is None:
+        return True
+    words = m.group(1).split()
+    langs = words[words.index("LANGUAGES") + 1:] if "LANGUAGES" in words else words[1:]
+    langs = [w for w in langs if w.isupper() and w not in ("VERSION", "DESCRIPTION", "HOMEPAGE_URL")]
+    return not langs or "CXX" in langs
+
+
+def _cmake_outputs(plan: XxPlan, instr: Instruction, vals: list[str]) -> list[str] | str:
+    model, stage = plan.model, plan.stage
+    try:
+        build_dir = vals[vals.index("--build") + 1]
+    except (ValueError, IndexError):
+        return "cmake --build without a build directory"
+    wd = static_workdir(model, stage, instr)
+    sources = copied_sources(model, stage)
+    if wd is None or sources is None:
+        return "the WORKDIR or the paths copied from the stage are dynamic"
+    bdir = posixpath.normpath(posixpath.join(wd, build_dir))
+    outs: list[str] = []
+    for src in sources:
+        if posixpath.dirname(src) == bdir and not src.endswith("/"):
+            outs.append(relative_to(src, wd))
+    return outs
+
+
+# BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
+EXAMPLES: list[Example] = [
+    Example(
+        "cmake",
+        before="""\
+FROM debian:bookworm AS build
+RUN apt-get update && apt-get install -y cmake gcc libz-dev
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B build && cmake --build build
+
+FROM debian:bookworm-slim
+COPY --from=build /src/build/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y cmake gcc libz-dev clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++ libz-dev
+RUN cmake -S . -B build $(xx-clang --print-cmake-defines) && cmake --build build \\
+    && xx-verify build/app
+
+FROM debian:bookworm-slim
+COPY --from=build /src/build/app /usr/local/bin/app
+""",
+    ),
+    Example(
+        "make",
+        before="""\
+FROM debian:bookworm AS build
+RUN apt-get update && apt-get install -y build-essential
+WORKDIR /src
+COPY . .
+RUN make
+
+FROM debian:bookworm-slim
+COPY --from=build /src/app /usr/local/bin/app
+""",
+        after="""\
+FROM debian:bookworm AS build
+RUN apt-get update && apt-get install -y build-essential
+WORKDIR /src
+COPY . .
+RUN make
+
+FROM debian:bookworm-slim
+COPY --from=build /src/app /usr/local/bin/app
+""",
+        reason='`make` runs a build script whose compiler is unknown (Makefile): pass CC=xx-clang or use CMake with $(xx-clang --print-cmake-defines)',
+    ),
+]

@@ -1,0 +1,142 @@
+"""Recipe: Rust with tonistiigi/xx: `cargo fetch` once, `xx-cargo build`, the binary verified and copied
+back from ``target/<triple>/<profile>/`` to where later stages read it (XL102).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from xlint.diagnostics import Edit
+from xlint.fixes.outputs import copied_sources, static_workdir
+from xlint.fixes.plan import Example
+from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
+from xlint.shell import SimpleCommand, run_commands
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import (
+    Compile,
+    settings,
+)
+
+_CARGO_OUT = re.compile(r"^(?P<dir>/.*)/target/(?P<profile>[^/]+)/(?P<bin>[^/*?\[]+)$")
+
+
+def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | None | str:
+    model, stage = plan.model, plan.stage
+    builds = [(i, c, comp) for i, c, comp in mine if comp.label in ("cargo build", "xx-cargo build")]
+    if len(builds) != len([m for m in mine if m[2].produces]) or not builds:
+        return "only `cargo build` is rewritten (cargo install/rustc: copy the recipe by hand)"
+    if len(builds) > 1:
+        return "more than one cargo build in the stage"
+    instr, cmd, comp = builds[0]
+    inv = comp.inv
+    vals = inv.values()
+    if any(v.startswith(("--target", "--manifest-path", "-Z")) for v in vals) or any(
+            v.startswith("+") for v in vals):
+        return "the cargo build already sets a target, target dir, manifest path or toolchain"
+    env = settings(model, stage, instr, cmd)
+    if any(n in env for n in ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR")):
+        return "the target directory or target is set through the environment"
+    if any(c.name == "cd" and c.span.start < cmd.span.start for c in run_commands(instr)):
+        return "the RUN changes directory before the build"
+    profile = "release" if "--release" in vals or "-r" in vals else "debug"
+    for i, v in enumerate(vals):
+        if v == "--profile" and i + 1 < len(vals):
+            profile = {"dev": "debug", "release": "release"}.get(vals[i + 1], vals[i + 1])
+        elif v.startswith("--profile="):
+            p = v.split("=", 1)[1]
+            profile = {"dev": "debug", "release": "release"}.get(p, p)
+    wd = static_workdir(model, stage, instr)
+    if wd is None:
+        return "the WORKDIR depends on a variable"
+    sources = copied_sources(model, stage)
+    if sources is None:
+        return "later stages read this stage through a mount or a dynamic path"
+    bins: list[str] = []
+    for src in sources:
+        m = _CARGO_OUT.match(src)
+        if m is None or posixpath.normpath(m.group("dir")) != wd or m.group("profile") != profile:
+            return f"`{src}` copied from the stage is not a binary of the cargo target directory"
+        if m.group("bin") not in bins:
+            bins.append(m.group("bin"))
+    if not bins:
+        return "no binary of the build is copied into a later stage"
+    # cargo fetch before ARG TARGETPLATFORM (shared by every target)
+    fetch = "RUN "
+    mounts = " ".join(f.text for f in instr.flags if f.name.lower() == "mount")
+    if mounts:
+        fetch += mounts + " "
+    fetch += "cargo fetch" + (" --locked" if "--locked" in vals else "") + (" --offline" if "--offline" in vals
+                                                                              else "")
+    if not any(c.name == "cargo" and "fetch" in c.args() for i2, c, _ in all_cmds(stage)):
+        plan.before_arg.append(fetch)
+    word = inv.words[0]
+    if word.value == "cargo":
+        plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
+    triple = "$(xx-cargo --print-target-triple)"
+    tail: list[str] = []
+    for b in bins:
+        tail.append(f"xx-verify target/{triple}/{profile}/{b}")
+    tail.append(f"mkdir -p target/{profile}")
+    for b in bins:
+        tail.append(f"cp target/{triple}/{profile}/{b} target/{profile}/{b}")
+    plan.edits.append(Edit(cmd.span.end, cmd.span.end, verify_tail(plan, tail)))
+    plan.verified.extend(f"{wd.rstrip('/')}/target/<triple>/{profile}/{b}" for b in bins)
+    return instr
+
+
+# BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
+EXAMPLES: list[Example] = [
+    Example(
+        "builder",
+        before="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+WORKDIR /src
+COPY . .
+RUN cargo fetch --locked
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-cargo build --release --locked \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+    ),
+    Example(
+        "install",
+        before="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo install --path .
+
+FROM debian:bookworm-slim
+COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app
+""",
+        after="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo install --path .
+
+FROM debian:bookworm-slim
+COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app
+""",
+        reason='only `cargo build` is rewritten (cargo install/rustc: copy the recipe by hand)',
+    ),
+]

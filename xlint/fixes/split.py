@@ -1,0 +1,221 @@
+"""The single-stage split (unsafe): a final stage that compiles becomes a builder on the build platform
+plus the final stage, which copies the compile's outputs from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlint.diagnostics import Edit
+from xlint.fixes.dotnet import dotnet_outputs, dotnet_stage_edits
+from xlint.fixes.go import CGO_NOTE, cgo_state, go_command_edits, go_compiles, go_outputs
+from xlint.fixes.jvm import jvm_outputs
+from xlint.fixes.outputs import resolve_path, workdir_at
+from xlint.fixes.plan import Plan, no_fix
+from xlint.fixes.site import site_outputs
+from xlint.fixes.style import indent_of, keyword, line_start, with_edits
+from xlint.model import Model, Stage
+from xlint.shell import SimpleCommand, run_commands
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import (
+    Compile,
+    Invocation,
+    Toolchain,
+    classify,
+    invocation,
+    package_manager_install,
+    stage_commands,
+)
+
+HELPERS = frozenset({"cd", "mkdir", "true", "set", ":"})
+
+
+_DEP_DOWNLOADS: dict[str, tuple[str, ...]] = {
+    "go": ("go mod download", "go mod verify", "go mod tidy"),
+    "jvm": ("dependency:go-offline", "dependency:resolve", "dependencies", "update"),
+    "dotnet": ("dotnet restore",),
+}
+
+
+def is_dep_download(toolchain: Toolchain, cmd: SimpleCommand) -> bool:
+    inv = invocation(cmd)
+    if inv is None:
+        return False
+    vals = inv.values()
+    if toolchain == "go":
+        return inv.tool == "go" and len(vals) >= 2 and vals[0] == "mod" and vals[1] in ("download", "verify")
+    if toolchain == "jvm":
+        return inv.tool in ("mvn", "mvnw", "gradle", "gradlew") and any(
+            v.startswith("dependency:") or v == "dependencies" for v in vals)
+    if toolchain == "dotnet":
+        comp = classify(cmd)
+        return comp is not None and comp.label == "dotnet restore"
+    return False
+
+
+def _run_is(instr: Instruction, pred: _Pred) -> bool:
+    cmds = run_commands(instr)
+    return bool(cmds) and all(pred(c) for c in cmds)
+
+
+class _Pred:
+    def __init__(self, toolchain: Toolchain, kind: str) -> None:
+        self.toolchain = toolchain
+        self.kind = kind
+
+    def __call__(self, cmd: SimpleCommand) -> bool:
+        if self.kind == "dl":
+            return is_dep_download(self.toolchain, cmd) or cmd.basename in HELPERS
+        # system setup: package managers and their cleanup
+        if package_manager_install(cmd) is not None:
+            return True
+        return cmd.basename in ("apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "rm", "update-ca-certificates")
+
+
+def _builder_name(model: Model) -> str:
+    taken = {s.name.lower() for s in model.stages if s.name}
+    for name in ("build", "builder", "build-stage", "xlint-build"):
+        if name not in taken:
+            return name
+    return f"build{len(model.stages)}"
+
+
+_SETUP = frozenset({"WORKDIR", "COPY", "ADD", "ENV", "ARG", "SHELL", "USER"})
+
+
+def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path | None) -> Plan:
+    """Unsafe fix: move the final stage's compile to a new builder stage on the build platform."""
+    tree = model.tree
+    if model.target is None or stage.index != model.target.index or stage.index != len(model.stages) - 1:
+        return no_fix("the compile is not in the last stage")
+    if stage.base_stage is not None or stage.is_scratch or stage.platform.kind != "target":
+        return no_fix("the final stage is built on another stage or has a --platform")
+    compile_runs: list[Instruction] = []
+    dl_runs: list[Instruction] = []
+    for instr, cmd in stage_commands(model, stage):
+        comp = classify(cmd)
+        if comp is None or comp.toolchain != toolchain:
+            if comp is not None and comp.toolchain != toolchain:
+                return no_fix(f"the stage also runs `{comp.label}`")
+            continue
+        if is_dep_download(toolchain, cmd):
+            if instr not in dl_runs:
+                dl_runs.append(instr)
+            continue
+        if instr not in compile_runs:
+            compile_runs.append(instr)
+    if len(compile_runs) != 1:
+        return no_fix("the stage compiles in more than one RUN")
+    run = compile_runs[0]
+    if run.json or run.heredocs:
+        return no_fix("the compile RUN is in exec form or a heredoc")
+    if any(d.span.start > run.span.start for d in dl_runs):
+        return no_fix("a toolchain step follows the compile")
+    # what the compile RUN does
+    cwd = workdir_at(model, stage, run)
+    outputs: list[str] = []
+    compiles: list[tuple[Instruction, Compile]] = []
+    for cmd in run_commands(run):
+        if cmd.context:
+            return no_fix("the compile is inside a compound command")
+        if cmd.basename == "cd":
+            target = cmd.argv[1].value if len(cmd.argv) == 2 else None
+            cwd = resolve_path(cwd, target) if target is not None else None
+            continue
+        if cmd.basename in HELPERS:
+            continue
+        comp = classify(cmd)
+        if comp is None or comp.toolchain != toolchain:
+            return no_fix(f"the compile RUN also runs `{cmd.name}`")
+        if is_dep_download(toolchain, cmd) or not comp.produces:
+            continue
+        outs = _outputs(toolchain, comp.inv, cwd, context)
+        if outs is None:
+            return no_fix(f"the outputs of `{comp.label}` cannot be determined")
+        outputs.extend(o for o in outs if o not in outputs)
+        compiles.append((run, comp))
+    if not outputs:
+        return no_fix("the compile has no output to copy")
+    # cross settings of the compile (and of dependency downloads that go to the builder)
+    edits: list[Edit] = []
+    arg_names: list[str] = []
+    note = ""
+    if toolchain == "go":
+        gcomp, reason = go_compiles(model, stage)
+        if reason:
+            return no_fix(reason)
+        cgo, reason = cgo_state(model, gcomp, stage, context)
+        if reason:
+            return no_fix(reason)
+        note = CGO_NOTE if cgo is None else ""
+        for instr, comp in gcomp:
+            got = go_command_edits(model, stage, instr, comp, cgo)
+            if got.reason:
+                return no_fix(got.reason)
+            edits.extend(got.edits)
+            arg_names.extend(n for n in got.arg_names if n not in arg_names)
+        arg_names = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT") if n in arg_names]
+    elif toolchain == "dotnet":
+        got_edits, first, reason = dotnet_stage_edits(model, stage)
+        if reason:
+            return no_fix(reason)
+        edits.extend(got_edits)
+        if first is not None:
+            arg_names = ["TARGETARCH"]
+    # the builder: FROM, setup instructions, ARG, the compile
+    setup: list[Instruction] = []
+    moved: list[Instruction] = []
+    for ins in stage.instructions:
+        if ins.span.start >= run.span.start:
+            break
+        if ins.keyword == "RUN":
+            cmds = run_commands(ins)
+            if _run_is(ins, _Pred(toolchain, "dl")) and any(is_dep_download(toolchain, c) for c in cmds):
+                setup.append(ins)
+                moved.append(ins)  # only fills the toolchain's caches: the builder does it now
+            elif cmds and all(c.basename in HELPERS for c in cmds):
+                setup.append(ins)
+            elif _run_is(ins, _Pred(toolchain, "system")):
+                continue
+            else:
+                return no_fix("a RUN before the compile may be needed by it")
+        elif ins.keyword in _SETUP:
+            setup.append(ins)
+    name = _builder_name(model)
+    nl = tree.newline
+    from_instr = stage.from_instr
+    base_text = " ".join(a.value for a in from_instr.args[:1])
+    as_kw = "as" if keyword(tree, from_instr, "FROM") == "from" else "AS"
+    lines = [f"{keyword(tree, from_instr, 'FROM')} --platform=$BUILDPLATFORM {base_text} {as_kw} {name}{nl}"]
+    declared = {a.value.partition("=")[0] for s in setup if s.keyword == "ARG" for a in s.args}
+    missing = [n for n in arg_names if n not in declared]
+    for ins in [*setup, run]:
+        body = with_edits(ins, edits)
+        if missing and body != ins.text:
+            # the first step that reads TARGET* ARGs: declare them just before it
+            lines.append(f"{indent_of(tree, ins)}{keyword(tree, ins, 'ARG')} {' '.join(missing)}{nl}")
+            missing = []
+        lines.append(body if body.endswith("\n") else body + nl)
+    builder = "".join(lines) + nl
+    at = line_start(tree, from_instr)
+    out_edits = [Edit(at, at, builder)]
+    copy_kw = keyword(tree, run, "COPY")
+    copies = "".join(f"{indent_of(tree, run)}{copy_kw} --from={name} {o} {o}{nl}" for o in outputs)
+    if not run.text.endswith("\n"):
+        copies = copies[: -len(nl)]
+    out_edits.append(Edit(run.span.start, run.span.end, copies))
+    for ins in moved:
+        out_edits.append(Edit(ins.span.start, ins.span.end, ""))
+    return Plan(out_edits, note=note, applicability="unsafe")
+
+
+def _outputs(toolchain: Toolchain, inv: Invocation, cwd: str | None, context: Path | None) -> list[str] | None:
+    if toolchain == "go":
+        return go_outputs(inv, cwd, context)
+    if toolchain == "jvm":
+        return jvm_outputs(inv, cwd)
+    if toolchain == "dotnet":
+        return dotnet_outputs(inv, cwd)
+    if toolchain == "site":
+        return site_outputs(inv, cwd)
+    return None

@@ -1,0 +1,321 @@
+"""The tonistiigi/xx skeleton shared by the Rust, C/C++ and cgo recipes.
+
+Given the model, a builder stage and a toolchain, :func:`xx_rewrite` returns the edits that
+
+- add ``FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx`` just before the builder's FROM (or reuse an
+  existing ``tonistiigi/xx`` stage);
+- put the builder on ``--platform=$BUILDPLATFORM`` and ``COPY --from=xx / /`` right after its FROM;
+- install ``clang lld`` for the build platform (appended to the stage's own native install, else a new
+  RUN after the COPY);
+- declare ``ARG TARGETPLATFORM`` just before the first target-specific step and install the target's libc
+  and libraries with ``xx-apt-get install -y gcc libc6-dev ...`` (Debian/Ubuntu) or
+  ``xx-apk add musl-dev gcc ...`` (Alpine); ``-dev`` libraries the stage installed move along;
+- let the toolchain's recipe (:mod:`xlint.fixes.rust`, :mod:`xlint.fixes.c`, :mod:`xlint.fixes.go`)
+  rewrite the compile and ``xx-verify`` its outputs.
+
+Where the rewrite cannot be made sound it returns no edits and the reason (meant for the finding's hint).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from xlint.diagnostics import Edit
+from xlint.fixes.style import (
+    Style,
+    add_platform_flag,
+    chain_after,
+    indentation,
+    insert_after,
+    line_text,
+    shell_style,
+)
+from xlint.model import Model, Stage
+from xlint.shell import SimpleCommand, run_commands
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import (
+    Compile,
+    classify,
+    invocation,
+    package_manager_install,
+    package_name,
+    stage_chain,
+)
+
+XxToolchain = Literal["rust", "c", "go-cgo"]
+
+
+XX_IMAGE = "tonistiigi/xx"
+
+
+RECIPES: dict[str, str] = {
+    "rust": ("FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx; builder on --platform=$BUILDPLATFORM with "
+             "COPY --from=xx / /, clang lld installed, RUN cargo fetch, ARG TARGETPLATFORM, "
+             "xx-apt-get install -y gcc libc6-dev (xx-apk add musl-dev gcc on Alpine), "
+             "xx-cargo build --release && xx-verify target/$(xx-cargo --print-target-triple)/release/<bin>"),
+    "c": ("FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx; builder on --platform=$BUILDPLATFORM with "
+          "COPY --from=xx / /, clang lld installed, ARG TARGETPLATFORM, xx-apt-get install -y gcc libc6-dev "
+          "(xx-apk add musl-dev gcc), then CC=xx-clang / cmake $(xx-clang --print-cmake-defines) / "
+          "./configure --host=$(xx-clang --print-target-triple), and xx-verify the output"),
+    "go-cgo": ("FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx; builder on --platform=$BUILDPLATFORM with "
+               "COPY --from=xx / /, clang lld installed, ARG TARGETPLATFORM, xx-apt-get install -y gcc "
+               "libc6-dev (xx-apk add musl-dev gcc), CGO_ENABLED=1 xx-go build -o <out> && xx-verify <out>"),
+}
+
+
+@dataclass
+class XxResult:
+    """The edits of the rewrite, or None and the reason it cannot be made."""
+
+    edits: list[Edit] | None
+    reason: str = ""
+    verified: list[str] = field(default_factory=list)  # paths passed to xx-verify
+
+    @property
+    def ok(self) -> bool:
+        return self.edits is not None
+
+
+def _no(reason: str) -> XxResult:
+    return XxResult(None, reason)
+
+
+Distro = Literal["debian", "alpine"]
+
+
+_DEBIAN_IMAGES = re.compile(r"(?:^|/)(?:rust|golang|gcc|debian|ubuntu|buildpack-deps)(?::|@|$)")
+
+
+def _distro(model: Model, stage: Stage) -> Distro | None:
+    base = stage.base.lower()
+    if "alpine" in base:
+        return "alpine"
+    tools: set[str] = set()
+    for st in stage_chain(model, stage):
+        for ins in st.instructions:
+            if ins.keyword == "RUN":
+                for c in run_commands(ins):
+                    inv = invocation(c)
+                    if inv is not None:
+                        tools.add(inv.tool)
+    if "apk" in tools:
+        return "alpine"
+    if tools & {"apt-get", "apt"}:
+        return "debian"
+    if _DEBIAN_IMAGES.search(base.split("@")[0]) and "alpine" not in base:
+        return "debian"
+    return None
+
+
+_TOOLCHAIN_LIBS = frozenset({"libc6-dev", "musl-dev", "libc-dev", "linux-libc-dev", "linux-headers"})
+
+
+def _target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
+    """``-dev`` libraries the stage installs for itself: they must be installed for the target too."""
+    out: list[str] = []
+    for ins in stage.instructions:
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            found = package_manager_install(c)
+            if found is None:
+                continue
+            for w in found[1]:
+                if w.value is None:
+                    continue
+                name = package_name(w.value)
+                if name in _TOOLCHAIN_LIBS or name in out:
+                    continue
+                if name.endswith("-dev") and (distro == "alpine" or name.startswith("lib")):
+                    out.append(name)
+    return out
+
+
+@dataclass
+class XxPlan:
+    model: Model
+    stage: Stage
+    distro: Distro
+    style: Style
+    edits: list[Edit] = field(default_factory=list)
+    before_arg: list[str] = field(default_factory=list)  # bodies inserted before ARG TARGETPLATFORM
+    packages: list[str] = field(default_factory=list)  # target packages
+    after_copy: list[str] = field(default_factory=list)  # bodies inserted after COPY --from=xx
+    verified: list[str] = field(default_factory=list)
+
+    def insert_before(self, anchor: Instruction, bodies: list[str]) -> None:
+        tree = self.model.tree
+        start = tree.offset(anchor.start_line, 1)
+        indent = indentation(tree, anchor)
+        lines = [line_text(tree, self.stage.from_instr, b).lstrip(" \t") for b in bodies]
+        text = "".join(f"{indent}{line}{tree.newline}" for line in lines)
+        self.edits.append(Edit(start, start, text))
+
+
+def _xx_stage(model: Model, stage: Stage) -> tuple[str, bool] | str:
+    """The name of the xx stage to copy from, and whether it must be added; or why there is none."""
+    for st in model.stages:
+        if st.index < stage.index and st.base.split("@")[0].split(":")[0] == XX_IMAGE and st.name:
+            return st.name, False
+    names = {s.name.lower() for s in model.stages if s.name}
+    if "xx" in names:
+        return "a stage is already named xx"
+    return "xx", True
+
+
+def _native_install(plan: XxPlan, before: Instruction) -> None:
+    """Make sure clang and lld are installed for the build platform before ``before``."""
+    stage = plan.stage
+    tool = "apk" if plan.distro == "alpine" else "apt-get"
+    last = None
+    for ins in stage.instructions:
+        if ins.span.start >= before.span.start:
+            break
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            found = package_manager_install(c)
+            if found is None or found[0].tool not in (tool, "apt"):
+                continue
+            names = {package_name(w.value) for w in found[1] if w.value is not None}
+            if {"clang", "lld"} <= names:
+                return
+            if found[1] and not c.context:
+                last = (found[1], names)
+    if last is not None:
+        words, names = last
+        extra = " ".join(p for p in ("clang", "lld") if p not in names)
+        end = words[-1].span.end
+        plan.edits.append(Edit(end, end, " " + extra))
+        return
+    if plan.distro == "alpine":
+        plan.after_copy.append("RUN apk add --no-cache clang lld")
+    else:
+        plan.after_copy.append("RUN apt-get update && apt-get install -y clang lld")
+
+
+def _skeleton(model: Model, stage: Stage) -> XxPlan | str:
+    if model.target is not None and stage.index == model.target.index:
+        return "the stage is the image itself, not a builder"
+    if stage.base_stage is not None:
+        return "the stage is built on another stage (its --platform would be ignored)"
+    if any(e.kind == "base" for e in model.users(stage.index)):
+        return "other stages are built on this stage"
+    if stage.platform.kind not in ("target", "build"):
+        return "the stage has a constant or unknown --platform"
+    distro = _distro(model, stage)
+    if distro is None:
+        return "unknown distribution of the base image (xx supports Debian, Ubuntu and Alpine)"
+    return XxPlan(model, stage, distro, shell_style(model.tree))
+
+
+def _finish(plan: XxPlan, first_target: Instruction, xx_name: str, add_stage: bool) -> list[Edit]:
+    model, stage = plan.model, plan.stage
+    tree = model.tree
+    from_instr = stage.from_instr
+    edits = list(plan.edits)
+    if add_stage:
+        start = tree.offset(from_instr.start_line, 1)
+        edits.append(Edit(start, start, line_text(tree, from_instr,
+                                                  f"FROM --platform=$BUILDPLATFORM {XX_IMAGE} AS xx")
+                          .replace(" AS xx", f" {_as_word(tree, from_instr)} xx") + tree.newline))
+    flag = add_platform_flag(tree, stage)
+    if flag is not None:
+        edits.append(flag)
+    copies = [f"COPY --from={xx_name} / /"] + plan.after_copy
+    if not _copies_xx(stage, xx_name):
+        edits.append(insert_after(tree, from_instr, copies, like=from_instr))
+    elif plan.after_copy:
+        edits.append(insert_after(tree, from_instr, plan.after_copy, like=from_instr))
+    bodies = list(plan.before_arg)
+    if stage.declaration("TARGETPLATFORM", before=first_target) is None:
+        bodies.append("ARG TARGETPLATFORM")
+    if plan.packages:
+        if plan.distro == "alpine":
+            bodies.append("RUN xx-apk add --no-cache " + " ".join(plan.packages))
+        else:
+            bodies.append("RUN xx-apt-get install -y " + " ".join(plan.packages))
+    if bodies:
+        plan.edits = []
+        plan.insert_before(first_target, bodies)
+        edits.extend(plan.edits)
+    return edits
+
+
+def _as_word(tree: object, from_instr: Instruction) -> str:
+    for a in from_instr.args[1:2]:
+        if a.value.lower() == "as":
+            return a.value
+    return "AS" if not from_instr.text.lstrip().startswith("from") else "as"
+
+
+def _copies_xx(stage: Stage, xx_name: str) -> bool:
+    for ins in stage.instructions:
+        f = ins.flag("from") if ins.keyword == "COPY" else None
+        if f is not None and f.value == xx_name:
+            return True
+    return False
+
+
+def xx_rewrite(model: Model, stage: Stage, toolchain: XxToolchain, context: Path | None = None) -> XxResult:
+    """Edits that make ``stage`` cross-compile with tonistiigi/xx, or None with the reason."""
+    skel = _skeleton(model, stage)
+    if isinstance(skel, str):
+        return _no(skel)
+    plan = skel
+    xx = _xx_stage(model, stage)
+    if isinstance(xx, str):
+        return _no(xx)
+    xx_name, add_stage = xx
+    compiles = _compiles(model, stage)
+    lang = "rust" if toolchain == "rust" else "go" if toolchain == "go-cgo" else "c"
+    mine = [(i, c, comp) for i, c, comp in compiles if comp.toolchain == lang]
+    if not mine:
+        return _no(f"no {toolchain} build found in the stage")
+    others = {comp.toolchain for _i, c_steps, comp in compiles} - {lang}
+    if others - {"c"} or (lang != "c" and "c" in others):
+        return _no("the stage also builds with other toolchains")
+    if any(c.context for _i, c, _comp in mine):
+        return _no("the build command is nested in a shell construct (if/for/subshell...)")
+    first = mine[0][0]
+    # the recipe modules build on this skeleton: imported here, when they are loaded
+    from xlint.fixes.c import c_steps
+    from xlint.fixes.go import go_xx_steps
+    from xlint.fixes.rust import rust_steps
+
+    if toolchain == "rust":
+        res = rust_steps(plan, mine)
+    elif toolchain == "go-cgo":
+        res = go_xx_steps(plan, mine)
+    else:
+        res = c_steps(plan, mine, context)
+    if isinstance(res, str):
+        return _no(res)
+    first = res if res is not None else first
+    _native_install(plan, first)
+    libs = "musl-dev gcc" if plan.distro == "alpine" else "gcc libc6-dev"
+    plan.packages = libs.split() + plan.packages + _target_libraries(model, stage, plan.distro)
+    return XxResult(_finish(plan, first, xx_name, add_stage), verified=plan.verified)
+
+
+def _compiles(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand, Compile]]:
+    out = []
+    for ins in stage.instructions:
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            comp = classify(c)
+            if comp is not None:
+                out.append((ins, c, comp))
+    return out
+
+
+def verify_tail(plan: XxPlan, cmds: list[str]) -> str:
+    return chain_after(plan.style, cmds)
+
+
+def all_cmds(stage: Stage) -> list[tuple[Instruction, SimpleCommand, None]]:
+    return [(i, c, None) for i in stage.instructions if i.keyword == "RUN" for c in run_commands(i)]
