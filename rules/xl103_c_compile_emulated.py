@@ -1,4 +1,4 @@
-"""XL103 c-compile-emulated.
+r"""XL103 c-compile-emulated.
 
 ## What it does
 Reports C/C++ builds in a stage that runs on the target platform when some target platform differs

@@ -1,4 +1,4 @@
-"""XL107 python-build-emulated.
+r"""XL107 python-build-emulated.
 
 ## What it does
 Reports Python installs that compile native code in a stage that runs on the target platform when some

@@ -1,4 +1,4 @@
-"""XL108 toolchain-install-emulated.
+r"""XL108 toolchain-install-emulated.
 
 ## What it does
 Reports a package manager (`apt-get`, `apt`, `apk`, `dnf`, `yum`, `microdnf`, `zypper`) installing a

@@ -1,4 +1,4 @@
-"""XL201 undeclared-platform-arg.
+r"""XL201 undeclared-platform-arg.
 
 ## What it does
 Reports a platform ARG (`TARGETPLATFORM`, `TARGETOS`, `TARGETARCH`, `TARGETVARIANT`, `BUILDPLATFORM`,

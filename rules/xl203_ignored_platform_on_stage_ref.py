@@ -1,4 +1,4 @@
-"""XL203 ignored-platform-on-stage-ref.
+r"""XL203 ignored-platform-on-stage-ref.
 
 ## What it does
 Reports `FROM --platform=... <stage>` where `<stage>` is an earlier stage of the same Dockerfile.

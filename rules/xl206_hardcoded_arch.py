@@ -1,4 +1,4 @@
-"""XL206 hardcoded-arch.
+r"""XL206 hardcoded-arch.
 
 ## What it does
 Reports an architecture literal where the target architecture belongs, in a Dockerfile built for

@@ -1,4 +1,4 @@
-"""XL301 arch-specific-base-image.
+r"""XL301 arch-specific-base-image.
 
 ## What it does
 Reports a FROM image that exists for one architecture only: an official per-arch repository

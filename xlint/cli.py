@@ -84,11 +84,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _check_platforms(values: list[str], what: str) -> None:
-    from xlint.expand import parse_platform
+    from xlint.expand import platform_error
 
     for v in values:
-        if parse_platform(v) is None:
-            raise InputError(f"{what}: invalid platform '{v}' (expected os/arch[/variant], e.g. linux/arm64)")
+        problem = platform_error(v)
+        if problem is not None:
+            raise InputError(f"{what}: {problem}")
 
 
 @dataclass
