@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Literal
 
 from xlint.fixes.dotnet import dotnet_builder_plan
-from xlint.fixes.go import go_builder_plan
+from xlint.fixes.go import go_builder_plan, go_stage
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.split import split_plan
 from xlint.fixes.stages import platform_only_plan
-from xlint.fixes.xx import XxResult, xx_rewrite
+from xlint.fixes.xx import xx_rewrite
 from xlint.model import Model, Stage
 from xlint.rule import Context, Rule
 from xlint.toolchains import (
@@ -25,40 +25,43 @@ from xlint.toolchains import (
 
 def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path | None, unsafe_split: bool
                ) -> Plan:
-    """The fix for an emulated ``toolchain`` step in ``stage``: the builder fix, or for the final stage
-    the split (when ``unsafe_split``)."""
+    """The fix for an emulated ``toolchain`` step in ``stage``: the builder fix (a Go stage driven by make
+    gets the Go recipe, whichever rule reports it), or for the final stage the split (when
+    ``unsafe_split``)."""
     if model.target is not None and stage.index == model.target.index:
         if not unsafe_split or toolchain not in ("go", "jvm", "dotnet", "site"):
             return no_fix("the build is in the final stage: move it to a `--platform=$BUILDPLATFORM` builder stage")
         return split_plan(model, stage, toolchain, context)
-    if toolchain == "go":
+    if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
+    if toolchain in ("rust", "c"):
+        xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)
+        return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe")
     if toolchain == "dotnet":
         return dotnet_builder_plan(model, stage)
     return platform_only_plan(model, stage, toolchain)
 
 
-SPLIT_TITLE = "Split the build into a `--platform=$BUILDPLATFORM` builder stage and COPY its outputs"
-
-
 def report_emulated(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
-    """Report every emulated ``toolchain`` step (XL101, XL104-XL106, XL109) with its stage's fix. Every
-    finding of a stage carries the same edits: the first one applied fixes them all."""
+    """Report every emulated ``toolchain`` step (XL101-XL106, XL109) with its stage's fix, or why there is
+    none in the hint. Every finding of a stage carries the same edits: the first one applied fixes them
+    all."""
     model = ctx.model
     plans: dict[int, Plan] = {}
     for stage, _instr, comp in emulated_compiles(model, toolchain):
         plan = plans.get(stage.index)
         if plan is None:
             plan = plans[stage.index] = stage_plan(model, stage, toolchain, ctx.options.context, True)
-        title = plan.title or (SPLIT_TITLE if plan.applicability == "unsafe" else rule.fix_title)
+        title = plan.title or rule.fix_title
         if plan.note:
             title = f"{title} ({plan.note})"
+        lead = "No automatic fix" if toolchain in ("rust", "c") else "Not fixed automatically"
         ctx.report(
             rule,
             comp.inv.cmd.span,
             rule.message.format(cmd=comp.label, stage=stage.label,
                                 platforms=", ".join(emulated_platforms(model, stage))),
-            hint=rule.hint if plan.ok else f"{rule.hint} Not fixed automatically: {plan.reason}.",
+            hint=rule.hint if plan.ok else f"{rule.hint} {lead}: {plan.reason}.",
             edits=plan.edits or None,
             applicability=plan.applicability,
             fix_title=title,
@@ -66,22 +69,5 @@ def report_emulated(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
 
 
 def report_emulated_xx(rule: Rule, ctx: Context, toolchain: Literal["rust", "c"]) -> None:
-    """Report every emulated ``toolchain`` compile (XL102, XL103) with its stage's xx rewrite, or with
-    why there is none in the hint. Every finding of a stage carries the same edits."""
-    from xlint.toolchains import emulated_compiles, emulated_platforms
-
-    model = ctx.model
-    rewrites: dict[int, XxResult] = {}
-    for stage, _instr, comp in emulated_compiles(model, toolchain):
-        if stage.index not in rewrites:
-            rewrites[stage.index] = xx_rewrite(model, stage, toolchain, ctx.options.context)
-        result = rewrites[stage.index]
-        hint = rule.hint if result.edits else f"{rule.hint} No automatic fix: {result.reason}."
-        ctx.report(
-            rule,
-            comp.inv.cmd.span,
-            rule.message.format(cmd=comp.label, stage=stage.label,
-                                platforms=", ".join(emulated_platforms(model, stage))),
-            hint=hint,
-            edits=result.edits,
-        )
+    """XL102, XL103: :func:`report_emulated` for the tonistiigi/xx recipes."""
+    report_emulated(rule, ctx, toolchain)

@@ -6,7 +6,8 @@ dropped and reported with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from xlint.checker import check_tree
@@ -81,6 +82,46 @@ def _attempt(
     return new_text, new_diags
 
 
+def _stage_finder(text: str, path: str) -> Callable[[list[Edit]], set[int]]:
+    """A function giving the stages (by position of their FROM) that a list of edits falls in."""
+    tree = parse(text, path=path)
+    starts = [tree.offset(i.start_line, 1) for i in tree.instructions if i.keyword == "FROM"]
+
+    def find(edits: list[Edit]) -> set[int]:
+        return {bisect.bisect_right(starts, e.start) for e in edits}
+
+    return find
+
+
+def _choose(candidates: list[Diagnostic], stages_of: Callable[[list[Edit]], set[int]]) -> list[Diagnostic]:
+    """The fixes of one pass: no two overlap, and no two rules change the same stage (fixes that move
+    work between platforms, XL1xx, go first: other fixes of that stage are computed again on the moved
+    stage in the next pass). Findings that share a key go together or wait together."""
+    waiting: set[tuple[str, str]] = set()
+    while True:
+        chosen: list[Diagnostic] = []
+        taken: list[Edit] = []
+        touched: dict[int, str] = {}  # stage index -> code of the fix that edits it in this pass
+        again = False
+        for d in sorted(candidates, key=lambda d: not d.code.startswith("XL1")):
+            assert d.fix is not None
+            if _key(d) in waiting or any(c.fix is not None and c.fix.edits == d.fix.edits for c in chosen):
+                continue  # waiting, or the same fix as a chosen one (every finding of a stage carries it)
+            stages = stages_of(d.fix.edits)
+            if _overlaps(d.fix.edits, taken) or any(touched.get(s, d.code) != d.code for s in stages):
+                waiting.add(_key(d))  # left for the next pass
+                if any(_key(c) == _key(d) for c in chosen):
+                    again = True
+                    break
+                continue
+            chosen.append(d)
+            taken.extend(d.fix.edits)
+            for s in stages:
+                touched.setdefault(s, d.code)
+        if not again:
+            return chosen
+
+
 def fix_text(
     text: str,
     path: str,
@@ -103,14 +144,7 @@ def fix_text(
         ]
         if not candidates:
             break
-        chosen: list[Diagnostic] = []
-        taken: list[Edit] = []
-        for d in candidates:
-            assert d.fix is not None
-            if _overlaps(d.fix.edits, taken):
-                continue  # left for the next pass
-            chosen.append(d)
-            taken.extend(d.fix.edits)
+        chosen = _choose(candidates, _stage_finder(text, path))
         outcome = _attempt(text, diags, chosen, path, options, rules)
         if isinstance(outcome, str) and len(chosen) > 1:
             # find the culprit(s): try each fix on its own

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
-from xlint.fixes.outputs import dash_o, flag_arg, resolve_path
+from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
-from xlint.fixes.stages import builder_reason
-from xlint.fixes.style import add_platform_flag, arg_edit
+from xlint.fixes.stages import stage_move
+from xlint.fixes.style import arg_edit, chain_after, shell_style
 from xlint.fixes.xx import XxPlan, verify_tail, xx_rewrite
 from xlint.model import Model, Stage
 from xlint.shell import SimpleCommand
@@ -28,7 +29,9 @@ from xlint.toolchains import (
     classify,
     goarm_unset_builds,
     implicit_cgo_builds,
+    invocation,
     settings,
+    stage_chain,
     stage_commands,
 )
 
@@ -122,6 +125,60 @@ def _is_set(env: dict[str, Setting], name: str) -> bool:
     return name in env and env[name].raw != ""
 
 
+_MAKES = frozenset({"make", "gmake"})
+_GO_IMAGE = re.compile(r"(?:^|/)(?:golang|go)(?::|@|$)")
+_TARGET_VALUES = {"GOOS": ("$TARGETOS", "TARGETOS"), "GOARCH": ("$TARGETARCH", "TARGETARCH"),
+                  "GOARM": (GOARM_VALUE, "TARGETVARIANT")}
+# cgo is required by these build modes (a pure-Go cross build cannot make them)
+_CGO_BUILDMODES = ("c-shared", "c-archive", "plugin")
+
+
+def go_stage(model: Model, stage: Stage) -> bool:
+    """True when the stage builds Go: its chain starts from a Go image or it runs `go build`/`go install`,
+    and the only other build tool it runs is make (which then drives `go build`)."""
+    chain = stage_chain(model, stage)
+    go_image = _GO_IMAGE.search(chain[0].base.lower().split("@")[0]) is not None
+    runs_go = False
+    for _instr, cmd in stage_commands(model, stage):
+        comp = classify(cmd)
+        if comp is None:
+            continue
+        if comp.toolchain == "go":
+            runs_go = True
+        elif comp.toolchain != "c" or comp.inv.tool not in _MAKES:
+            return False
+    return go_image or runs_go
+
+
+def _installed_name(pkg: str) -> str:
+    """The binary `go install PKG[@version]` writes: the last path element without a major-version suffix."""
+    parts = pkg.split("@")[0].rstrip("/").split("/")
+    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts.pop()
+    return parts[-1]
+
+
+def _used_later(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand, names: set[str]) -> bool:
+    """True when a later command of the stage runs one of ``names`` (a tool installed for the build)."""
+    seen = False
+    for _ins, c in stage_commands(model, stage):
+        if c is cmd:
+            seen = True
+            continue
+        if seen and c.basename in names:
+            return True
+    return False
+
+
+def _go_get_installs(cmd: SimpleCommand) -> bool:
+    """`go get PKG` without -d: GOPATH-mode Go builds and installs the command (`go get` is not a compile
+    for the detection, but its binary lands in $GOPATH/bin and may ship)."""
+    if cmd.basename != "go":
+        return False
+    vals = [v for v in cmd.args() if v is not None]
+    return bool(vals) and vals[0] == "get" and "-d" not in vals and any(not v.startswith("-") for v in vals[1:])
+
+
 @dataclass
 class _GoEdits:
     edits: list[Edit]
@@ -129,29 +186,55 @@ class _GoEdits:
     reason: str = ""
 
 
+def _installs_to_gopath(comp: Compile) -> bool:
+    return comp.label.endswith(" install") and comp.inv.tool == "go"
+
+
+def _normalise_bin(env: dict[str, Setting]) -> str:
+    """A cross `go install`/`go get` writes $GOPATH/bin/<os>_<arch>/ (a native one writes $GOPATH/bin):
+    move the binaries to where the native build puts them."""
+    cross_dir = '"$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"'
+    dest = '"$GOBIN/"' if "GOBIN" in env and env["GOBIN"].raw else '"$(go env GOPATH)/bin/"'
+    return f"if [ -d {cross_dir} ]; then mv {cross_dir}/* {dest} && rmdir {cross_dir}; fi"
+
+
 def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compile, cgo: bool | None
                       ) -> _GoEdits:
-    """Cross settings for one Go compile (prefix assignments) and the `go install` rewrite."""
+    """Cross settings for one Go compile (prefix assignments; a dynamic GOOS/GOARCH/GOARM that does not
+    come from the target, such as `$(cat /goarch)`, is replaced), and the output moves of `go install`."""
     cmd = comp.inv.cmd
     env = settings(model, stage, instr, cmd)
     words: list[str] = []
     names: list[str] = []
-    if not _is_set(env, "CGO_ENABLED") and cgo is False:
-        words.append("CGO_ENABLED=0")
-    if not _is_set(env, "GOOS"):
-        words.append("GOOS=$TARGETOS")
-        names.append("TARGETOS")
-    if not _is_set(env, "GOARCH"):
-        words.append("GOARCH=$TARGETARCH")
-        names.append("TARGETARCH")
-    if _needs_arm(model) and not _is_set(env, "GOARM"):
-        words.append(f"GOARM={GOARM_VALUE}")
-        names.append("TARGETVARIANT")
     edits: list[Edit] = []
+    if not _is_set(env, "CGO_ENABLED") and cgo is not True:
+        words.append("CGO_ENABLED=0")
+    for var in ("GOOS", "GOARCH", "GOARM"):
+        value, arg = _TARGET_VALUES[var]
+        if var == "GOARM" and not _needs_arm(model):
+            continue
+        setting = env.get(var)
+        if setting is None or setting.raw == "":
+            words.append(f"{var}={value}")
+            names.append(arg)
+        elif setting.value is None and not setting.from_target:
+            prefix = next((e for e in comp.inv.env if e.name == var), None)
+            if prefix is None:
+                return _GoEdits([], [], f"{var} is set from `{setting.raw}`, which describes the build machine "
+                                        "once the stage moves")
+            edits.append(Edit(prefix.span.start, prefix.span.end, f"{var}={value}"))
+            names.append(arg)
     if words:
         at = cmd.argv[0].span.start
         edits.append(Edit(at, at, " ".join(words) + " "))
-    if comp.label.endswith(" install"):
+    if comp.inv.tool in _MAKES:
+        arch_var = _makefile_arch_var(model, stage)
+        if arch_var:
+            end = comp.inv.words[0].span.end
+            edits.append(Edit(end, end, f" {arch_var}=$TARGETARCH"))
+            names.append("TARGETARCH")
+        return _GoEdits(edits, names)
+    if comp.label.endswith(" install") and not comp.tool_install and not _installs_pkg_at_version(comp):
         sub = next((w for w in comp.inv.words[1:] if w.value == "install"), None)
         if sub is None:
             return _GoEdits([], [], "`go install` could not be rewritten")
@@ -161,34 +244,128 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
             return _GoEdits([], [], "`go install` with a dynamic GOBIN")
         # cross-compiled `go install` writes to $GOPATH/bin/linux_<arch>/: build into the same place
         edits.append(Edit(sub.span.start, sub.span.end, f"build -o {out}"))
+    elif comp.label.endswith(" install") or _go_get_installs(cmd):
+        if cmd.context:
+            return _GoEdits([], [], "a cross `go install` writes $GOPATH/bin/linux_<arch>/, and this one is "
+                                    "nested in a shell construct")
+        if "GOBIN" in env and env["GOBIN"].raw:
+            edits.append(Edit(cmd.argv[0].span.start, cmd.argv[0].span.start, "GOBIN= "))
+        edits.append(Edit(cmd.span.end, cmd.span.end, chain_after(shell_style(model.tree), [_normalise_bin(env)])))
+        names.extend(n for n in ("TARGETOS", "TARGETARCH") if n not in names)
     return _GoEdits(edits, names)
+
+
+def _installs_pkg_at_version(comp: Compile) -> bool:
+    return any("@" in (v or "") for v in comp.inv.values()[1:] if not v.startswith("-"))
+
+
+_ARCH_FROM_MAKE = re.compile(r"(?m)^\s*(?:export\s+)?GOARCH\s*[:?]?=\s*\$[({](\w+)[)}]\s*$")
+
+
+def _makefile_arch_var(model: Model, stage: Stage) -> str | None:
+    """The make variable the context's Makefile sets GOARCH from (`GOARCH = $(ARCH)`), if any."""
+    ctx = model_context(model)
+    if ctx is None:
+        return None
+    for name in ("Makefile", "makefile", "GNUmakefile"):
+        text = _read(str(ctx / name))
+        if text is not None:
+            m = _ARCH_FROM_MAKE.search(text)
+            return m.group(1) if m and m.group(1) != "GOARCH" else None
+    return None
+
+
+_CONTEXTS: dict[int, Path | None] = {}
+
+
+def model_context(model: Model) -> Path | None:
+    return _CONTEXTS.get(id(model))
+
+
+@dataclass
+class GoSteps:
+    """The commands of a Go stage that need target settings (``compiles``), or why there is none."""
+
+    compiles: list[tuple[Instruction, Compile]]
+    reason: str = ""
+    cgo_required: str = ""  # why the build needs cgo (explicit CGO_ENABLED=1, -buildmode=c-shared)
+    driven_by_make: bool = False
 
 
 def go_compiles(model: Model, stage: Stage, toolchains: frozenset[str] = frozenset({"go"})
                  ) -> tuple[list[tuple[Instruction, Compile]], str]:
     """The stage's Go compiles that need target settings, or why the stage cannot be fixed."""
+    steps = go_steps(model, stage)
+    if steps.cgo_required and not steps.reason:
+        return [], f"{steps.cgo_required}: a cross build needs a C cross toolchain (needs xx: tonistiigi/xx `xx-go`)"
+    return steps.compiles, steps.reason
+
+
+def go_steps(model: Model, stage: Stage) -> GoSteps:
     out: list[tuple[Instruction, Compile]] = []
+    cgo_required = ""
+    make = False
+    is_go = go_stage(model, stage)
     for instr, cmd in stage_commands(model, stage):
         comp = classify(cmd)
         if comp is None:
+            if _go_get_installs(cmd) and not _used_later(model, stage, instr, cmd, _get_names(cmd)):
+                inv = invocation(cmd)
+                if inv is not None:
+                    out.append((instr, Compile("go", "go get", inv)))
             continue
-        if comp.toolchain not in toolchains:
-            return [], f"the stage also runs `{comp.label}`"
-        if comp.tool_install or not comp.produces:
-            continue  # tools for the builder itself and tests run fine on the build platform
+        if comp.toolchain == "c" and comp.inv.tool in _MAKES and is_go:
+            if _make_chores(comp):
+                continue
+            make = True
+        elif comp.toolchain != "go":
+            return GoSteps([], f"the stage also runs `{comp.label}`")
+        elif not comp.produces:
+            continue  # tests run fine on the build platform, for the build platform
+        elif comp.tool_install:
+            pkgs = [v for v in comp.inv.values()[1:] if not v.startswith("-")]
+            if _used_later(model, stage, instr, cmd, {_installed_name(p) for p in pkgs}):
+                continue  # a tool for the builder itself: it stays on the build arch
         if comp.inv.tool == "xx-go":
             continue
         if instr.json:
-            return [], f"`{comp.label}` is in an exec-form RUN"
+            return GoSteps([], f"`{comp.label}` is in an exec-form RUN")
         env = settings(model, stage, instr, cmd)
         cgo = env.get("CGO_ENABLED")
         if cgo is not None and cgo.value != "0":
-            return [], ("cgo is enabled: a cross build needs a C cross toolchain "
-                        "(needs xx: tonistiigi/xx `xx-go`)")
+            cgo_required = cgo_required or "cgo is enabled"
+        mode = next((v for v in _buildmodes(comp) if v in _CGO_BUILDMODES), None)
+        if mode is not None:
+            cgo_required = cgo_required or f"`-buildmode={mode}` needs cgo"
         if any(a == "-C" or a.startswith("-C=") for a in comp.inv.values()):
-            return [], "`go -C` changes directory"
+            return GoSteps([], "`go -C` changes directory")
         out.append((instr, comp))
-    return out, ""
+    return GoSteps(out, "", cgo_required, make)
+
+
+# make targets that build nothing that ships
+_CHORES = frozenset({"clean", "distclean", "test", "check", "lint", "fmt", "vet", "deps", "tools", "generate",
+                     "mod", "tidy", "vendor", "help"})
+
+
+def _make_chores(comp: Compile) -> bool:
+    targets = [v for v in comp.inv.values() if not v.startswith("-") and "=" not in v]
+    return bool(targets) and all(t in _CHORES for t in targets)
+
+
+def _get_names(cmd: SimpleCommand) -> set[str]:
+    return {_installed_name(v) for v in cmd.args()[1:] if v is not None and not v.startswith("-")}
+
+
+def _buildmodes(comp: Compile) -> list[str]:
+    vals = comp.inv.values()
+    out = []
+    for i, v in enumerate(vals):
+        if v == "-buildmode" and i + 1 < len(vals):
+            out.append(vals[i + 1])
+        elif v.startswith("-buildmode="):
+            out.append(v.split("=", 1)[1])
+    return out
 
 
 def cgo_state(model: Model, compiles: list[tuple[Instruction, Compile]], stage: Stage,
@@ -203,31 +380,96 @@ def cgo_state(model: Model, compiles: list[tuple[Instruction, Compile]], stage: 
     return cgo, ""
 
 
-CGO_NOTE = "CGO_ENABLED left as is: the build context's Go files could not be read"
+CGO_NOTE = "CGO_ENABLED=0 assumed: the build context's Go files could not be read"
+MAKE_TITLE = ("Move the Go build (driven by make) to a `--platform=$BUILDPLATFORM` builder with GOOS/GOARCH "
+              "from TARGETOS/TARGETARCH")
+MAKE_NOTE = "GOOS/GOARCH reach every `go` command make runs: tools it builds and runs must not be Go"
+
+
+def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Instruction, list[str]]], str]:
+    """`go env GOARCH` (GOOS, GOARM) in a stage that moves to the build platform reports the build
+    machine: it becomes the target's value. Other arch probes (`uname -m`, `dpkg --print-architecture`...)
+    keep the stage where it is, with the reason."""
+    edits: list[Edit] = []
+    needs: list[tuple[Instruction, list[str]]] = []
+    for instr, cmd in stage_commands(model, stage):
+        if is_arch_probe(cmd.basename, cmd.args()):
+            return [], [], (f"`{' '.join(w.raw for w in cmd.argv)}` in the stage would report the build machine's "
+                            "architecture once it runs there")
+        vals = cmd.args()
+        if cmd.basename == "go" and vals[:1] == ["env"] and "-w" not in vals:
+            asked = [v for v in vals[1:] if v in _TARGET_VALUES or v == "GOHOSTARCH"]
+            if not asked:
+                continue
+            if len(vals) != 2 or vals[1] == "GOHOSTARCH":
+                return [], [], f"`{' '.join(w.raw for w in cmd.argv)}` asks the build machine for its platform"
+            value, arg = _TARGET_VALUES[asked[0]]
+            edits.append(Edit(cmd.span.start, cmd.span.end, f'echo "{value}"'))
+            needs.append((instr, [arg]))
+    return edits, needs, ""
+
+
+_STRIPS = frozenset({"strip", "ldd"})
+
+
+def _after_compile_reason(model: Model, stage: Stage, compiles: list[tuple[Instruction, Compile]],
+                          context: Path | None) -> str:
+    """Why a step after the compile cannot run on the build platform: `strip`/`ldd` of the build machine on
+    a target binary, or running the program just built (a smoke test)."""
+    if not compiles:
+        return ""
+    first = compiles[0][1].inv.cmd
+    outputs: set[str] = set()
+    started = False
+    for instr, cmd in stage_commands(model, stage):
+        if cmd is first:
+            started = True
+        if not started:
+            continue
+        comp = next((c for i, c in compiles if c.inv.cmd is cmd), None)
+        if comp is not None:
+            outs = go_outputs(comp.inv, workdir_at(model, stage, instr), context) or []
+            outputs.update(outs)
+            outputs.update(posixpath.basename(o) for o in outs)
+            continue
+        name = cmd.basename
+        if name in _STRIPS:
+            return (f"`{name}` after the compile is the build machine's and cannot read a binary built for "
+                    "the target (drop it: `-ldflags='-s -w'` strips a Go binary)")
+        if cmd.name is not None and (cmd.name in outputs or (cmd.name.startswith("./") and cmd.name[2:] in outputs)):
+            return f"`{cmd.name}` runs the program just built, which is built for the target, on the build machine"
+    return ""
 
 
 def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
-    """XL101 safe fix: the Go builder on the build platform, cross-compiling for the target."""
-    reason = builder_reason(model, stage)
-    if reason:
-        return no_fix(reason)
-    compiles, reason = go_compiles(model, stage)
-    if reason:
-        return no_fix(reason)
+    """XL101 fix: the Go builder on the build platform, cross-compiling for the target (safe when the
+    context shows no cgo and nothing but `go` builds; unsafe with its caveat otherwise)."""
+    _CONTEXTS[id(model)] = context
+    move = stage_move(model, stage)
+    if isinstance(move, str):
+        return no_fix(move)
+    steps = go_steps(model, stage)
+    if steps.reason:
+        return no_fix(steps.reason)
+    compiles = steps.compiles
     if not compiles:
         return no_fix("no Go compile to give target settings to")
     cgo, reason = cgo_state(model, compiles, stage, context)
-    if cgo is True:
+    if cgo is True or steps.cgo_required:
         # cgo needs the target's C toolchain: the tonistiigi/xx rewrite (structural, so unsafe)
+        why = steps.cgo_required or reason
         xx = xx_rewrite(model, stage, "go-cgo", context)
         if xx.edits:
             return Plan(list(xx.edits), applicability="unsafe",
                         title="Rewrite the builder to cross-compile cgo with tonistiigi/xx (`xx-go`, `xx-verify`)")
-        return no_fix(f"{reason}; {xx.reason}" if xx.reason else reason)
+        return no_fix(f"{why}: needs tonistiigi/xx `xx-go` and the target's C toolchain; {xx.reason}")
+    probes, probe_args, reason = _probe_edits(model, stage)
     if reason:
         return no_fix(reason)
-    flag = add_platform_flag(model.tree, stage)
-    edits: list[Edit] = [flag] if flag is not None else []
+    reason = _after_compile_reason(model, stage, compiles, context)
+    if reason:
+        return no_fix(reason)
+    edits: list[Edit] = list(move.edits) + probes
     names: list[str] = []
     for instr, comp in compiles:
         got = go_command_edits(model, stage, instr, comp, cgo)
@@ -235,11 +477,18 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
             return no_fix(got.reason)
         edits.extend(got.edits)
         names.extend(n for n in got.arg_names if n not in names)
+    first = min([compiles[0][0]] + [i for i, _ in probe_args], key=lambda i: i.span.start)
+    for _i, args in probe_args:
+        names.extend(a for a in args if a not in names)
     ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT") if n in names]
-    arg = arg_edit(model, stage, compiles[0][0], ordered)
+    arg = arg_edit(model, stage, first, ordered)
     if arg is not None:
         edits.append(arg)
-    return Plan(edits, note=CGO_NOTE if cgo is None else "")
+    notes = [n for n, on in ((CGO_NOTE, cgo is None), (MAKE_NOTE, steps.driven_by_make)) if on]
+    unsafe = bool(notes) or move.unsafe
+    title = MAKE_TITLE if steps.driven_by_make else ""
+    return Plan(edits, note="; ".join(notes + ([move.note] if move.note else [])),
+                applicability="unsafe" if unsafe else "safe", title=title)
 
 
 def goarm_fix(model: Model) -> list[Edit]:

@@ -83,6 +83,9 @@ def _builder_name(model: Model) -> str:
 _SETUP = frozenset({"WORKDIR", "COPY", "ADD", "ENV", "ARG", "SHELL", "USER"})
 
 
+SPLIT_TITLE = "Split the build into a `--platform=$BUILDPLATFORM` builder stage and COPY its outputs"
+
+
 def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path | None) -> Plan:
     """Unsafe fix: move the final stage's compile to a new builder stage on the build platform."""
     tree = model.tree
@@ -206,7 +209,7 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     out_edits.append(Edit(run.span.start, run.span.end, copies))
     for ins in moved:
         out_edits.append(Edit(ins.span.start, ins.span.end, ""))
-    return Plan(out_edits, note=note, applicability="unsafe")
+    return Plan(out_edits, note=note, applicability="unsafe", title=SPLIT_TITLE)
 
 
 def _outputs(toolchain: Toolchain, inv: Invocation, cwd: str | None, context: Path | None) -> list[str] | None:

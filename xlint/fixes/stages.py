@@ -9,16 +9,22 @@ is arch-independent (jars, bundled assets, sites) or built with the toolchain's 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from xlint.archnames import is_arch_probe
+from xlint.diagnostics import Edit
 from xlint.fixes.jvm import jvm_reason
 from xlint.fixes.node import asset_reason
 from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Plan, no_fix
-from xlint.fixes.style import add_platform_flag
+from xlint.fixes.style import add_platform_flag, keyword
 from xlint.model import Model, Stage
+from xlint.shell import run_commands
+from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
     Toolchain,
     classify,
+    stage_chain,
     stage_commands,
 )
 
@@ -90,3 +96,140 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
             return no_fix(reason)
     flag = add_platform_flag(model.tree, stage)
     return Plan([flag]) if flag is not None else no_fix("the stage is already on the build platform")
+
+
+# -------------------------------------------------------------------------------------------------
+# Stage chains: `--platform` on a stage built FROM another stage is ignored
+
+
+@dataclass
+class Move:
+    """The edits that put a stage on the build platform: its own `--platform` flag, the flag on its
+    chain's root, or a new root on the build platform replaying the chain's setup."""
+
+    edits: list[Edit]
+    unsafe: bool = False
+    note: str = ""
+
+
+# instructions of a chain that set up the filesystem or environment a build uses
+_REPLAYED = frozenset({"ARG", "ENV", "WORKDIR", "RUN", "COPY", "ADD", "USER", "SHELL"})
+_DROPPED = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "VOLUME", "STOPSIGNAL", "MAINTAINER"})
+
+
+def family(model: Model, root: Stage) -> list[Stage]:
+    """``root`` and every stage built on it, directly or through other stages."""
+    return [s for s in model.stages if stage_chain(model, s)[0].index == root.index]
+
+
+def numeric_reference(model: Model) -> str | None:
+    """A stage referred to by its index (`COPY --from=0`, `FROM 1`): a new stage would shift it."""
+    for st in model.stages:
+        for edge in st.edges:
+            if edge.stage is not None and edge.source.isdigit():
+                return edge.source
+    return None
+
+
+def _probes(stage: Stage) -> str | None:
+    for ins in stage.instructions:
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            if is_arch_probe(c.basename, c.args()):
+                return " ".join(w.raw for w in c.argv)
+    return None
+
+
+def _wants_build_platform(model: Model, member: Stage, stage: Stage, ancestors: set[int]) -> str | None:
+    """Why ``member`` of the chain's family must stay on the target platform (None: it may move)."""
+    if model.target is not None and member.index == model.target.index:
+        return f"stage '{member.label}' is the image itself"
+    probe = _probes(member)
+    if probe:
+        return f"stage '{member.label}' runs `{probe}`"
+    for _instr, cmd in stage_commands(model, member):
+        comp = classify(cmd)
+        if comp is not None and comp.produces and not comp.tool_install and comp.toolchain in (
+                "go", "rust", "c", "dotnet", "python"):
+            return f"stage '{member.label}' builds with `{comp.label}` for the target"
+    users = model.users(member.index)
+    if not users:
+        return f"stage '{member.label}' may be built as a target of its own"
+    fam = {s.index for s in family(model, stage_chain(model, stage)[0])}
+    for edge in users:
+        if edge.kind != "base" and edge.target not in fam and member.index not in ancestors:
+            if any(i.keyword == "RUN" for i in member.instructions):
+                return f"stage '{model.stages[edge.target].label}' copies files that stage '{member.label}' installs"
+    return None
+
+
+def stage_move(model: Model, stage: Stage) -> Move | str:
+    """How to put ``stage`` on the build platform, or why it cannot move. A stage built FROM another one
+    takes its platform from its chain's root: the flag goes there when every stage built on the root can
+    move too, else a new root on the build platform replays the chain's setup for ``stage`` alone."""
+    if model.target is not None and stage.index == model.target.index:
+        return "the compile is in the final stage (an unsafe fix splits it into a builder stage)"
+    chain = stage_chain(model, stage)
+    root = chain[0]
+    if root.platform.kind not in ("target", "build"):
+        return "the stage has a constant or unknown --platform"
+    for edge in model.users(stage.index):
+        if edge.kind == "base":
+            user = model.stages[edge.target]
+            return f"stage '{user.label}' is built FROM it and would move to the build platform too"
+    if root is stage:
+        flag = add_platform_flag(model.tree, stage)
+        return Move([flag] if flag is not None else [])
+    ancestors = {s.index for s in chain[:-1]}
+    blockers = [why for m in family(model, root) if m.index != stage.index
+                and (why := _wants_build_platform(model, m, stage, ancestors))]
+    if not blockers:
+        flag = add_platform_flag(model.tree, root)
+        return Move([flag] if flag is not None else [], unsafe=True,
+                    note=f"stage '{root.label}', the root of its chain, moves with it")
+    return _new_root(model, stage, chain, blockers[0])
+
+
+def _new_root(model: Model, stage: Stage, chain: list[Stage], blocker: str) -> Move | str:
+    """A new root `FROM --platform=$BUILDPLATFORM <root image>` replaying the chain's setup, and the stage
+    built on it."""
+    tree = model.tree
+    why = f"the chain's root cannot move ({blocker})"
+    index = numeric_reference(model)
+    if index is not None:
+        return f"{why}, and a stage is referred to by its index (`{index}`): name it first"
+    lines: list[str] = []
+    for st in chain[:-1]:
+        for ins in st.instructions:
+            if ins.keyword in _DROPPED:
+                continue
+            if ins.keyword not in _REPLAYED:
+                return f"{why}, and its `{ins.keyword}` cannot be replayed"
+            if ins.keyword == "RUN" and _probes_in(ins):
+                return f"{why}, and its setup probes the machine's architecture"
+            text = ins.text if ins.text.endswith("\n") else ins.text + tree.newline
+            lines.append(text)
+    root = chain[0]
+    taken = {s.name.lower() for s in model.stages if s.name}
+    base_name = f"{stage.name or 'build'}-base"
+    name = base_name
+    n = 2
+    while name.lower() in taken:
+        name = f"{base_name}{n}"
+        n += 1
+    from_instr = root.from_instr
+    image = from_instr.args[0].value if from_instr.args else root.base
+    as_word = "as" if keyword(tree, from_instr, "FROM") == "from" else "AS"
+    head = f"{keyword(tree, from_instr, 'FROM')} --platform=$BUILDPLATFORM {image} {as_word} {name}{tree.newline}"
+    block = head + "".join(lines) + tree.newline
+    at = tree.offset(stage.from_instr.start_line, 1)
+    edits = [Edit(at, at, block)]
+    base_arg = stage.from_instr.args[0]
+    edits.append(Edit(base_arg.span.start, base_arg.span.end, name))
+    return Move(edits, unsafe=True, note=f"a new root '{name}' on the build platform replays the setup of "
+                                         f"stage '{chain[-2].label}', which stays on the target platform")
+
+
+def _probes_in(ins: Instruction) -> bool:
+    return any(is_arch_probe(c.basename, c.args()) for c in run_commands(ins))
