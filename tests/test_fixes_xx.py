@@ -58,7 +58,7 @@ def test_alpine_rust_and_style() -> None:
             "workdir /app\n"
             "copy . .\n"
             "run cargo build --release && \\\n"
-            "  strip target/release/app\n"
+            "  ls -l target/release/app\n"
             "from alpine\n"
             "copy --from=build /app/target/release/app /usr/bin/app\n")
     fixed = _fix(text)
@@ -76,7 +76,7 @@ def test_alpine_rust_and_style() -> None:
         "  xx-verify target/$(xx-cargo --print-target-triple)/release/app && \\\n"
         "  mkdir -p target/release && \\\n"
         "  cp target/$(xx-cargo --print-target-triple)/release/app target/release/app && \\\n"
-        "  strip target/release/app\n"
+        "  ls -l target/release/app\n"
         "from alpine\n"
         "copy --from=build /app/target/release/app /usr/bin/app\n"
     )
@@ -113,9 +113,13 @@ def test_gcc_direct_with_dev_libraries() -> None:
         ("FROM fedora AS b\nRUN gcc -o /x x.c\nFROM fedora\nCOPY --from=b /x /x\n", "unknown distribution"),
         ("FROM rust:1.79\nRUN cargo build --release\n", "the image itself"),
         ("FROM rust:1.79 AS b\nRUN cargo build --release\nFROM b AS c\nRUN true\nFROM debian\n"
-         "COPY --from=c /x /x\n", "built on this stage"),
+         "COPY --from=c /x /x\n", "is built FROM it"),
         ("FROM rust:1.79 AS b\nWORKDIR /src\nRUN cargo build --release\nFROM debian\n"
-         "COPY --from=b /out/app /app\n", "not a binary of the cargo target directory"),
+         "COPY --from=b /src/target/release/deps/app /app\n", "not a binary of the cargo target directory"),
+        ("FROM rust:1.79-alpine AS b\nWORKDIR /src\nRUN cargo build --release && strip target/release/app\n"
+         "FROM alpine\nCOPY --from=b /src/target/release/app /app\n", "`strip` after the build is the build machine's"),
+        ("FROM rust:1.79 AS b\nWORKDIR /src\nRUN cargo build --release && ./target/release/app --version\n"
+         "FROM debian\nCOPY --from=b /src/target/release/app /app\n", "runs the program just built"),
         ("FROM rust:1.79 AS b\nRUN cargo install --path .\nFROM debian\nCOPY --from=b /x /x\n",
          "only `cargo build`"),
     ],

@@ -9,8 +9,8 @@ import re
 from xlint.diagnostics import Edit
 from xlint.fixes.outputs import flag_arg, resolve_path
 from xlint.fixes.plan import Example, Plan, no_fix
-from xlint.fixes.stages import builder_reason
-from xlint.fixes.style import add_platform_flag, arg_edit
+from xlint.fixes.stages import stage_move
+from xlint.fixes.style import arg_edit
 from xlint.model import Model, Stage
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -76,20 +76,18 @@ def _dotnet_command_edits(comp: Compile) -> tuple[list[Edit], bool, str]:
 
 def dotnet_builder_plan(model: Model, stage: Stage) -> Plan:
     """XL106 safe fix: SDK stage on the build platform, `ARG TARGETARCH`, `-a $TARGETARCH`."""
-    reason = builder_reason(model, stage)
-    if reason:
-        return no_fix(reason)
+    move = stage_move(model, stage)
+    if isinstance(move, str):
+        return no_fix(move)
     edits, first, reason = dotnet_stage_edits(model, stage)
     if reason:
         return no_fix(reason)
-    flag = add_platform_flag(model.tree, stage)
-    if flag is not None:
-        edits.append(flag)
+    edits.extend(move.edits)
     if first is not None:
         arg = arg_edit(model, stage, first, ["TARGETARCH"])
         if arg is not None:
             edits.append(arg)
-    return Plan(edits)
+    return Plan(edits, note=move.note, applicability="unsafe" if move.unsafe else "safe")
 
 
 def dotnet_stage_edits(model: Model, stage: Stage) -> tuple[list[Edit], Instruction | None, str]:

@@ -36,7 +36,7 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         return go_builder_plan(model, stage, context)
     if toolchain in ("rust", "c"):
         xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)
-        return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe")
+        return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)
     if toolchain == "dotnet":
         return dotnet_builder_plan(model, stage)
     return platform_only_plan(model, stage, toolchain)

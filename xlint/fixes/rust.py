@@ -19,12 +19,55 @@ from xlint.toolchains import (
 )
 
 _CARGO_OUT = re.compile(r"^(?P<dir>/.*)/target/(?P<profile>[^/]+)/(?P<bin>[^/*?\[]+)$")
+_TARGET_REF = re.compile(r"(?:^|/)target/(?P<profile>[A-Za-z0-9_-]+)/(?P<bin>[A-Za-z0-9_.-]+)$")
+_TRIPLE = "$(xx-cargo --print-target-triple)"
+
+
+def _is_chef_cook(cmd: SimpleCommand) -> bool:
+    vals = cmd.args()
+    return cmd.basename == "cargo" and vals[:2] == ["chef", "cook"]
+
+
+def _profile(vals: list[str]) -> str:
+    profile = "release" if "--release" in vals or "-r" in vals else "debug"
+    for i, v in enumerate(vals):
+        if v == "--profile" and i + 1 < len(vals):
+            profile = {"dev": "debug", "release": "release"}.get(vals[i + 1], vals[i + 1])
+        elif v.startswith("--profile="):
+            p = v.split("=", 1)[1]
+            profile = {"dev": "debug", "release": "release"}.get(p, p)
+    return profile
+
+
+def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str) -> tuple[list[str], list[SimpleCommand], str]:
+    """Binaries that later commands of the stage name under ``target/<profile>/`` and the `strip`
+    commands after the build; or why a later step cannot stay."""
+    bins: list[str] = []
+    strips: list[SimpleCommand] = []
+    after = False
+    for _i, c, _ in all_cmds(plan.stage):
+        if c is build:
+            after = True
+            continue
+        if not after:
+            continue
+        for v in c.args():
+            m = _TARGET_REF.search(v or "")
+            if m and m.group("profile") == profile and m.group("bin") not in bins:
+                bins.append(m.group("bin"))
+        if c.basename == "strip":
+            strips.append(c)
+        elif c.basename == "ldd":
+            return [], [], "`ldd` after the build lists the build machine's libraries, not the target's"
+        elif c.name is not None and _TARGET_REF.search(c.name):
+            return [], [], f"`{c.name}` runs the program just built, which is built for the target"
+    return bins, strips, ""
 
 
 def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | None | str:
     model, stage = plan.model, plan.stage
     builds = [(i, c, comp) for i, c, comp in mine if comp.label in ("cargo build", "xx-cargo build")]
-    if len(builds) != len([m for m in mine if m[2].produces]) or not builds:
+    if len(builds) != len([m for m in mine if m[2].produces and not m[2].tool_install]) or not builds:
         return "only `cargo build` is rewritten (cargo install/rustc: copy the recipe by hand)"
     if len(builds) > 1:
         return "more than one cargo build in the stage"
@@ -39,13 +82,7 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
         return "the target directory or target is set through the environment"
     if any(c.name == "cd" and c.span.start < cmd.span.start for c in run_commands(instr)):
         return "the RUN changes directory before the build"
-    profile = "release" if "--release" in vals or "-r" in vals else "debug"
-    for i, v in enumerate(vals):
-        if v == "--profile" and i + 1 < len(vals):
-            profile = {"dev": "debug", "release": "release"}.get(vals[i + 1], vals[i + 1])
-        elif v.startswith("--profile="):
-            p = v.split("=", 1)[1]
-            profile = {"dev": "debug", "release": "release"}.get(p, p)
+    profile = _profile(vals)
     wd = static_workdir(model, stage, instr)
     if wd is None:
         return "the WORKDIR depends on a variable"
@@ -53,36 +90,61 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     if sources is None:
         return "later stages read this stage through a mount or a dynamic path"
     bins: list[str] = []
+    target_dir = posixpath.join(wd, "target")
     for src in sources:
+        if src != target_dir and not src.startswith(target_dir + "/"):
+            continue  # not a build output (sources, configuration): the same on every platform
         m = _CARGO_OUT.match(src)
         if m is None or posixpath.normpath(m.group("dir")) != wd or m.group("profile") != profile:
             return f"`{src}` copied from the stage is not a binary of the cargo target directory"
         if m.group("bin") not in bins:
             bins.append(m.group("bin"))
+    later, strips, reason = _later_refs(plan, cmd, profile)
+    if reason:
+        return reason
+    bins.extend(b for b in later if b not in bins)
+    for b in (v.split("=", 1)[1] if v.startswith("--bin=") else vals[i + 1] if v == "--bin" and i + 1 < len(vals)
+              else None for i, v in enumerate(vals)):
+        if b and b not in bins:
+            bins.append(b)
     if not bins:
         return "no binary of the build is copied into a later stage"
-    # cargo fetch before ARG TARGETPLATFORM (shared by every target)
-    fetch = "RUN "
-    mounts = " ".join(f.text for f in instr.flags if f.name.lower() == "mount")
-    if mounts:
-        fetch += mounts + " "
-    fetch += "cargo fetch" + (" --locked" if "--locked" in vals else "") + (" --offline" if "--offline" in vals
-                                                                              else "")
-    if not any(c.name == "cargo" and "fetch" in c.args() for i2, c, _ in all_cmds(stage)):
-        plan.before_arg.append(fetch)
+    if strips:
+        if plan.distro != "debian":
+            return "`strip` after the build is the build machine's: it cannot read the target's binary"
+        for c in strips:
+            plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "llvm-strip"))
+        plan.native.append("llvm")
+    cooks = [(i, c) for i, c, _ in all_cmds(stage) if _is_chef_cook(c) and c.span.start < cmd.span.start
+             and not any((v or "").startswith("--target") for v in c.args())]  # wasm32 and such stay as they are
+    for _i, c in cooks:
+        # cargo-chef cooks the dependencies for the same target as the build, or the cache is useless
+        plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "xx-cargo"))
+    first = cooks[0][0] if cooks else instr
+    if not cooks:
+        # cargo fetch before ARG TARGETPLATFORM (shared by every target)
+        fetch = "RUN "
+        mounts = " ".join(f.text for f in instr.flags if f.name.lower() == "mount")
+        if mounts:
+            fetch += mounts + " "
+        fetch += "cargo fetch" + (" --locked" if "--locked" in vals else "") + (
+            " --offline" if "--offline" in vals else "")
+        if not any(c.name == "cargo" and "fetch" in c.args() for i2, c, _ in all_cmds(stage)):
+            plan.before_arg.append(fetch)
     word = inv.words[0]
     if word.value == "cargo":
         plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
-    triple = "$(xx-cargo --print-target-triple)"
     tail: list[str] = []
     for b in bins:
-        tail.append(f"xx-verify target/{triple}/{profile}/{b}")
+        tail.append(f"xx-verify target/{_TRIPLE}/{profile}/{b}")
+    # cargo writes target/<triple>/<profile>/ when it cross-compiles: copy the binaries back to where
+    # every later step and stage reads them
     tail.append(f"mkdir -p target/{profile}")
     for b in bins:
-        tail.append(f"cp target/{triple}/{profile}/{b} target/{profile}/{b}")
+        tail.append(f"cp target/{_TRIPLE}/{profile}/{b} target/{profile}/{b}")
     plan.edits.append(Edit(cmd.span.end, cmd.span.end, verify_tail(plan, tail)))
     plan.verified.extend(f"{wd.rstrip('/')}/target/<triple>/{profile}/{b}" for b in bins)
-    return instr
+    return first
 
 
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)

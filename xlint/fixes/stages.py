@@ -73,9 +73,9 @@ def _arch_specific_copy(sources: Iterable[str]) -> str | None:
 def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan:
     """XL104/XL105/XL109 safe fix: `--platform=$BUILDPLATFORM` on a builder whose output is
     arch-independent."""
-    reason = builder_reason(model, stage)
-    if reason:
-        return no_fix(reason)
+    move = stage_move(model, stage)
+    if isinstance(move, str):
+        return no_fix(move)
     for _instr, cmd in stage_commands(model, stage):
         comp = classify(cmd)
         if comp is not None and comp.toolchain in ("go", "rust", "c", "dotnet"):
@@ -94,8 +94,9 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
         reason = asset_reason(sources)
         if reason:
             return no_fix(reason)
-    flag = add_platform_flag(model.tree, stage)
-    return Plan([flag]) if flag is not None else no_fix("the stage is already on the build platform")
+    if not move.edits:
+        return no_fix("the stage is already on the build platform")
+    return Plan(move.edits, note=move.note, applicability="unsafe" if move.unsafe else "safe")
 
 
 # -------------------------------------------------------------------------------------------------

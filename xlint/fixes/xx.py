@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Literal
 
 from xlint.diagnostics import Edit
+from xlint.fixes.stages import Move, numeric_reference, stage_move
 from xlint.fixes.style import (
     Style,
-    add_platform_flag,
     chain_after,
     indentation,
     insert_after,
@@ -73,6 +73,7 @@ class XxResult:
     edits: list[Edit] | None
     reason: str = ""
     verified: list[str] = field(default_factory=list)  # paths passed to xx-verify
+    note: str = ""  # a caveat of the rewrite
 
     @property
     def ok(self) -> bool:
@@ -90,7 +91,7 @@ _DEBIAN_IMAGES = re.compile(r"(?:^|/)(?:rust|golang|gcc|debian|ubuntu|buildpack-
 
 
 def _distro(model: Model, stage: Stage) -> Distro | None:
-    base = stage.base.lower()
+    base = stage_chain(model, stage)[0].base.lower()
     if "alpine" in base:
         return "alpine"
     tools: set[str] = set()
@@ -145,6 +146,8 @@ class XxPlan:
     packages: list[str] = field(default_factory=list)  # target packages
     after_copy: list[str] = field(default_factory=list)  # bodies inserted after COPY --from=xx
     verified: list[str] = field(default_factory=list)
+    move: Move | None = None  # how the stage gets on the build platform
+    native: list[str] = field(default_factory=list)  # more build-platform packages (llvm for llvm-strip)
 
     def insert_before(self, anchor: Instruction, bodies: list[str]) -> None:
         tree = self.model.tree
@@ -167,9 +170,11 @@ def _xx_stage(model: Model, stage: Stage) -> tuple[str, bool] | str:
 
 
 def _native_install(plan: XxPlan, before: Instruction) -> None:
-    """Make sure clang and lld are installed for the build platform before ``before``."""
+    """Make sure clang and lld (and the recipe's other build-platform packages) are installed for the
+    build platform before ``before``."""
     stage = plan.stage
     tool = "apk" if plan.distro == "alpine" else "apt-get"
+    wanted = ["clang", "lld", *plan.native]
     last = None
     for ins in stage.instructions:
         if ins.span.start >= before.span.start:
@@ -181,35 +186,32 @@ def _native_install(plan: XxPlan, before: Instruction) -> None:
             if found is None or found[0].tool not in (tool, "apt"):
                 continue
             names = {package_name(w.value) for w in found[1] if w.value is not None}
-            if {"clang", "lld"} <= names:
+            if set(wanted) <= names:
                 return
             if found[1] and not c.context:
                 last = (found[1], names)
     if last is not None:
         words, names = last
-        extra = " ".join(p for p in ("clang", "lld") if p not in names)
+        extra = " ".join(p for p in wanted if p not in names)
         end = words[-1].span.end
         plan.edits.append(Edit(end, end, " " + extra))
         return
     if plan.distro == "alpine":
-        plan.after_copy.append("RUN apk add --no-cache clang lld")
+        plan.after_copy.append(f"RUN apk add --no-cache {' '.join(wanted)}")
     else:
-        plan.after_copy.append("RUN apt-get update && apt-get install -y clang lld")
+        plan.after_copy.append(f"RUN apt-get update && apt-get install -y {' '.join(wanted)}")
 
 
 def _skeleton(model: Model, stage: Stage) -> XxPlan | str:
     if model.target is not None and stage.index == model.target.index:
         return "the stage is the image itself, not a builder"
-    if stage.base_stage is not None:
-        return "the stage is built on another stage (its --platform would be ignored)"
-    if any(e.kind == "base" for e in model.users(stage.index)):
-        return "other stages are built on this stage"
-    if stage.platform.kind not in ("target", "build"):
-        return "the stage has a constant or unknown --platform"
+    move = stage_move(model, stage)
+    if isinstance(move, str):
+        return move
     distro = _distro(model, stage)
     if distro is None:
         return "unknown distribution of the base image (xx supports Debian, Ubuntu and Alpine)"
-    return XxPlan(model, stage, distro, shell_style(model.tree))
+    return XxPlan(model, stage, distro, shell_style(model.tree), move=move)
 
 
 def _finish(plan: XxPlan, first_target: Instruction, xx_name: str, add_stage: bool) -> list[Edit]:
@@ -222,9 +224,8 @@ def _finish(plan: XxPlan, first_target: Instruction, xx_name: str, add_stage: bo
         edits.append(Edit(start, start, line_text(tree, from_instr,
                                                   f"FROM --platform=$BUILDPLATFORM {XX_IMAGE} AS xx")
                           .replace(" AS xx", f" {_as_word(tree, from_instr)} xx") + tree.newline))
-    flag = add_platform_flag(tree, stage)
-    if flag is not None:
-        edits.append(flag)
+    assert plan.move is not None
+    edits.extend(plan.move.edits)
     copies = [f"COPY --from={xx_name} / /"] + plan.after_copy
     if not _copies_xx(stage, xx_name):
         edits.append(insert_after(tree, from_instr, copies, like=from_instr))
@@ -270,6 +271,9 @@ def xx_rewrite(model: Model, stage: Stage, toolchain: XxToolchain, context: Path
     if isinstance(xx, str):
         return _no(xx)
     xx_name, add_stage = xx
+    index = numeric_reference(model)
+    if add_stage and index is not None:
+        return _no(f"a stage is referred to by its index (`{index}`): a new xx stage would shift it; name it first")
     compiles = _compiles(model, stage)
     lang = "rust" if toolchain == "rust" else "go" if toolchain == "go-cgo" else "c"
     mine = [(i, c, comp) for i, c, comp in compiles if comp.toolchain == lang]
@@ -298,7 +302,8 @@ def xx_rewrite(model: Model, stage: Stage, toolchain: XxToolchain, context: Path
     _native_install(plan, first)
     libs = "musl-dev gcc" if plan.distro == "alpine" else "gcc libc6-dev"
     plan.packages = libs.split() + plan.packages + _target_libraries(model, stage, plan.distro)
-    return XxResult(_finish(plan, first, xx_name, add_stage), verified=plan.verified)
+    assert plan.move is not None
+    return XxResult(_finish(plan, first, xx_name, add_stage), verified=plan.verified, note=plan.move.note)
 
 
 def _compiles(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand, Compile]]:
