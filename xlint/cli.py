@@ -300,7 +300,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
         unsafe_fixes: bool, diff: bool, image: str | None) -> int:
     """Apply fixes in place (safe ones; --unsafe-fixes for structural ones)."""
     from xlint.files import atomic_write
-    from xlint.fixes.engine import fix_text
+    from xlint.fixes.engine import fix_text, why_not
     from xlint.syntax import DockerfileSyntaxError
     from xlint.workloads import cli as project_cli
 
@@ -358,7 +358,7 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
                        file=out)
         for d, why in res.dropped:
             click.echo(f"{display}:{d.line}:{d.column}: not fixed {d.code}: {why}", file=out)
-    remaining = [d for *_x, res in results for d in res.remaining]
+    remaining = [(d, res.why_not(d)) for *_x, res in results for d in res.remaining]
     n_fixed = sum(len(r.applied) for *_x, r in results)
     if project is not None:
         for d in project.applied:
@@ -366,13 +366,15 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
                        f"{d.fix.title if d.fix else ''}".rstrip(), file=out)
         for d, why in project.dropped:
             click.echo(f"{d.path}:{d.line}:{d.column}: not fixed {d.code}: {why}", file=out)
-        remaining += project.remaining
+        remaining += [(d, why_not(d, project.dropped)) for d in project.remaining]
         n_fixed += len(project.applied)
     verb = "would fix" if diff else "fixed"
     click.echo(f"{n_fixed} {verb}, {len(remaining)} remaining.", file=out)
-    for d in remaining:
+    for d, why in remaining:
         how = " (unsafe fix available: --unsafe-fixes)" if d.fix and d.fix.applicability == "unsafe" else ""
         click.echo(f"  {d.path}:{d.line}:{d.column}: {d.code} {d.message}{how}", file=out)
+        if why:
+            click.echo(f"    not fixed: {why}", file=out)
     return exit_code
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from xlint.fixes.dotnet import dotnet_builder_plan
 from xlint.fixes.go import go_builder_plan, go_stage
+from xlint.fixes.node import node_stage
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.split import split_plan
 from xlint.fixes.stages import platform_only_plan
@@ -34,6 +35,8 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         return split_plan(model, stage, toolchain, context)
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
+    if toolchain == "c" and node_stage(model, stage):
+        return platform_only_plan(model, stage, "node")  # make drives a JS build
     if toolchain in ("rust", "c"):
         xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)
         return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)

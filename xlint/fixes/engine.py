@@ -7,6 +7,7 @@ dropped and reported with the reason.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -54,6 +55,32 @@ class FixResult:
     @property
     def changed(self) -> bool:
         return bool(self.applied)
+
+    def why_not(self, d: Diagnostic) -> str:
+        return why_not(d, self.dropped)
+
+
+def why_not(d: Diagnostic, dropped: list[tuple[Diagnostic, str]]) -> str:
+    """Why a remaining finding was not fixed, in one sentence ("" when it has a fix that was not asked
+    for, such as an unsafe one without --unsafe-fixes)."""
+    for gone, why in dropped:
+        if _key(gone) == _key(d):
+            return why
+    if d.fix is not None:
+        return ""
+    m = _REASON.search(d.hint or "")
+    if m:
+        return m.group(1).rstrip(".")
+    return NO_FIX.get(d.code, "")
+
+
+_REASON = re.compile(r"(?:Not fixed automatically|No automatic fix): (.+)$", re.S)
+# why findings of rules that offer no fix are left to the user
+NO_FIX: dict[str, str] = {
+    "XL107": ("pip builds these wheels against the target's Python and libraries: only prebuilt wheels "
+              "for the target (or a native arm64 builder) take it off QEMU"),
+    "XL108": "the compiler serves the compiles of its stage: it goes away when they move to a builder stage",
+}
 
 
 def _key(d: Diagnostic) -> tuple[str, str]:

@@ -4,8 +4,12 @@
 
 from __future__ import annotations
 
+import re
+
 from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Example
+from xlint.model import Model, Stage
+from xlint.toolchains import classify, stage_chain, stage_commands
 
 ASSET_DIRS = frozenset({"dist", "build", "public", "out", "static", "_site", "site", "www", "html",
                         "storybook-static", "assets"})
@@ -75,3 +79,19 @@ CMD ["node", "dist/server.js"]
         reason='`/app/node_modules` (node_modules) is copied into the runtime image: native modules would be the wrong arch',
     ),
 ]
+
+
+_NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
+_MAKES = frozenset({"make", "gmake"})
+
+
+def node_stage(model: Model, stage: Stage) -> bool:
+    """True when the stage's chain starts from a Node image and the only build tool besides the JS
+    toolchain is make (which then drives the JS build)."""
+    if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
+        return False
+    for _instr, cmd in stage_commands(model, stage):
+        comp = classify(cmd)
+        if comp is not None and comp.toolchain != "node" and not (comp.toolchain == "c" and comp.inv.tool in _MAKES):
+            return False
+    return True

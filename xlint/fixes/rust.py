@@ -8,7 +8,7 @@ import posixpath
 import re
 
 from xlint.diagnostics import Edit
-from xlint.fixes.outputs import copied_sources, static_workdir
+from xlint.fixes.outputs import copied_sources, flag_arg, static_workdir
 from xlint.fixes.plan import Example
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
 from xlint.shell import SimpleCommand, run_commands
@@ -18,8 +18,11 @@ from xlint.toolchains import (
     settings,
 )
 
-_CARGO_OUT = re.compile(r"^(?P<dir>/.*)/target/(?P<profile>[^/]+)/(?P<bin>[^/*?\[]+)$")
-_TARGET_REF = re.compile(r"(?:^|/)target/(?P<profile>[A-Za-z0-9_-]+)/(?P<bin>[A-Za-z0-9_.-]+)$")
+
+def _target_ref(target_dir: str) -> re.Pattern[str]:
+    """`<target dir>/<profile>/<binary>` as later steps name it (relative or absolute)."""
+    name = re.escape(posixpath.basename(target_dir))
+    return re.compile(rf"(?:^|/){name}/(?P<profile>[A-Za-z0-9_-]+)/(?P<bin>[A-Za-z0-9_.-]+)$")
 _TRIPLE = "$(xx-cargo --print-target-triple)"
 
 
@@ -39,11 +42,13 @@ def _profile(vals: list[str]) -> str:
     return profile
 
 
-def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str) -> tuple[list[str], list[SimpleCommand], str]:
+def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str, target_dir: str
+                ) -> tuple[list[str], list[SimpleCommand], str]:
     """Binaries that later commands of the stage name under ``target/<profile>/`` and the `strip`
     commands after the build; or why a later step cannot stay."""
     bins: list[str] = []
     strips: list[SimpleCommand] = []
+    ref = _target_ref(target_dir)
     after = False
     for _i, c, _ in all_cmds(plan.stage):
         if c is build:
@@ -52,14 +57,14 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str) -> tuple[list[
         if not after:
             continue
         for v in c.args():
-            m = _TARGET_REF.search(v or "")
+            m = ref.search(v or "")
             if m and m.group("profile") == profile and m.group("bin") not in bins:
                 bins.append(m.group("bin"))
         if c.basename == "strip":
             strips.append(c)
         elif c.basename == "ldd":
             return [], [], "`ldd` after the build lists the build machine's libraries, not the target's"
-        elif c.name is not None and _TARGET_REF.search(c.name):
+        elif c.name is not None and ref.search(c.name):
             return [], [], f"`{c.name}` runs the program just built, which is built for the target"
     return bins, strips, ""
 
@@ -74,12 +79,17 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     instr, cmd, comp = builds[0]
     inv = comp.inv
     vals = inv.values()
-    if any(v.startswith(("--target", "--manifest-path", "-Z")) for v in vals) or any(
+    if any(v == "--target" or v.startswith(("--target=", "--manifest-path", "-Z")) for v in vals) or any(
             v.startswith("+") for v in vals):
-        return "the cargo build already sets a target, target dir, manifest path or toolchain"
+        return "the cargo build already sets a target, manifest path or toolchain"
     env = settings(model, stage, instr, cmd)
-    if any(n in env for n in ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR")):
-        return "the target directory or target is set through the environment"
+    if any(n in env for n in ("CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR")):
+        return "the target or target directory is set through the environment"
+    has_dir, dir_value = flag_arg(vals, ("--target-dir",))
+    if not has_dir and "CARGO_TARGET_DIR" in env:
+        has_dir, dir_value = True, env["CARGO_TARGET_DIR"].value
+    if has_dir and not dir_value:
+        return "the target directory is dynamic"
     if any(c.name == "cd" and c.span.start < cmd.span.start for c in run_commands(instr)):
         return "the RUN changes directory before the build"
     profile = _profile(vals)
@@ -90,16 +100,17 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     if sources is None:
         return "later stages read this stage through a mount or a dynamic path"
     bins: list[str] = []
-    target_dir = posixpath.join(wd, "target")
+    target_dir = posixpath.normpath(posixpath.join(wd, dir_value or "target"))
+    rel_dir = posixpath.relpath(target_dir, wd) if target_dir.startswith(wd.rstrip("/") + "/") else target_dir
     for src in sources:
         if src != target_dir and not src.startswith(target_dir + "/"):
             continue  # not a build output (sources, configuration): the same on every platform
-        m = _CARGO_OUT.match(src)
-        if m is None or posixpath.normpath(m.group("dir")) != wd or m.group("profile") != profile:
+        rest = src[len(target_dir) + 1:].split("/")
+        if len(rest) != 2 or rest[0] != profile or not rest[1] or any(ch in rest[1] for ch in "*?["):
             return f"`{src}` copied from the stage is not a binary of the cargo target directory"
-        if m.group("bin") not in bins:
-            bins.append(m.group("bin"))
-    later, strips, reason = _later_refs(plan, cmd, profile)
+        if rest[1] not in bins:
+            bins.append(rest[1])
+    later, strips, reason = _later_refs(plan, cmd, profile, target_dir)
     if reason:
         return reason
     bins.extend(b for b in later if b not in bins)
@@ -135,15 +146,16 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     if word.value == "cargo":
         plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
     tail: list[str] = []
+    td = rel_dir
     for b in bins:
-        tail.append(f"xx-verify target/{_TRIPLE}/{profile}/{b}")
-    # cargo writes target/<triple>/<profile>/ when it cross-compiles: copy the binaries back to where
-    # every later step and stage reads them
-    tail.append(f"mkdir -p target/{profile}")
+        tail.append(f"xx-verify {td}/{_TRIPLE}/{profile}/{b}")
+    # cargo writes <target dir>/<triple>/<profile>/ when it cross-compiles: copy the binaries back to
+    # where every later step and stage reads them
+    tail.append(f"mkdir -p {td}/{profile}")
     for b in bins:
-        tail.append(f"cp target/{_TRIPLE}/{profile}/{b} target/{profile}/{b}")
+        tail.append(f"cp {td}/{_TRIPLE}/{profile}/{b} {td}/{profile}/{b}")
     plan.edits.append(Edit(cmd.span.end, cmd.span.end, verify_tail(plan, tail)))
-    plan.verified.extend(f"{wd.rstrip('/')}/target/<triple>/{profile}/{b}" for b in bins)
+    plan.verified.extend(f"{target_dir}/<triple>/{profile}/{b}" for b in bins)
     return first
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
 from xlint.fixes.jvm import jvm_reason
-from xlint.fixes.node import asset_reason
+from xlint.fixes.node import asset_reason, node_stage
 from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.style import add_platform_flag, keyword
@@ -76,8 +76,11 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
     move = stage_move(model, stage)
     if isinstance(move, str):
         return no_fix(move)
+    make_ok = toolchain == "node" and node_stage(model, stage)
     for _instr, cmd in stage_commands(model, stage):
         comp = classify(cmd)
+        if make_ok and comp is not None and comp.toolchain == "c" and comp.inv.tool in ("make", "gmake"):
+            continue  # make drives the JS build
         if comp is not None and comp.toolchain in ("go", "rust", "c", "dotnet"):
             return no_fix(f"the stage also runs `{comp.label}`, whose output is arch-specific")
     if toolchain == "jvm":
