@@ -109,6 +109,22 @@ CASES = {
         run_args=("-version",),  # ENTRYPOINT ["/usr/local/bin/hello"]
         expect_output={"linux/amd64": "linux/amd64", "linux/arm64": "linux/arm64"},
     ),
+    "go-make": Case(
+        name="go-make",
+        original=DATA / "go-make" / "Dockerfile",
+        context=DATA / "go-make",
+        images={"golang:1.22-bookworm": _layout("toolchains"), "busybox:1.36": _layout("busybox")},
+        codes=frozenset({"XL103"}),
+        unsafe=True,
+        fixed_shape=(
+            "FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build",
+            'RUN echo "$TARGETARCH" > /goarch',
+            "GOARCH=$TARGETARCH CGO_ENABLED=0 GOOS=$TARGETOS make build VERSION=1.2",
+        ),
+        compile_line="make build",
+        run_args=(),  # ENTRYPOINT ["/usr/local/bin/gomake"]
+        expect_output={"linux/amd64": "gomake 1.2 linux/amd64", "linux/arm64": "gomake 1.2 linux/arm64"},
+    ),
     "c": Case(
         name="c",
         original=DATA / "c" / "Dockerfile",

@@ -383,7 +383,8 @@ def cgo_state(model: Model, compiles: list[tuple[Instruction, Compile]], stage: 
 CGO_NOTE = "CGO_ENABLED=0 assumed: the build context's Go files could not be read"
 MAKE_TITLE = ("Move the Go build (driven by make) to a `--platform=$BUILDPLATFORM` builder with GOOS/GOARCH "
               "from TARGETOS/TARGETARCH")
-MAKE_NOTE = "GOOS/GOARCH reach every `go` command make runs: tools it builds and runs must not be Go"
+MAKE_NOTE = ("GOOS/GOARCH reach every `go` command make runs: a Go tool that make builds and runs itself "
+             "would be built for the target")
 
 
 def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Instruction, list[str]]], str]:

@@ -1,0 +1,3 @@
+module example.com/gomake
+
+go 1.19
