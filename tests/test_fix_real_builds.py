@@ -20,10 +20,11 @@ linux/amd64,linux/arm64 --output type=oci``. The tests then show, per platform, 
 Base images come from ``scripts/setup-engine.sh`` as OCI layouts (busybox, golang, toolchains) mapped
 with ``--build-context NAME=oci-layout://DIR:latest``. Some fixtures cannot be built offline as they are
 (Maven and npm download packages): their test-only variants in ``tests/data/fixbuild/`` keep the same
-shape (a builder on the target platform, the output copied into a runtime image). The C fix uses
+shape (a builder on the target platform, the output copied into a runtime image). The C and Rust fixes use
 tonistiigi/xx, whose image cannot be pulled here: ``tests/data/fixbuild/xx/`` is a local stand-in with
-the subset of its interface the fix uses (xx-apt-get, xx-clang, xx-verify, xx-info), built on Debian's
-aarch64 cross gcc packages. The fixed C builder installs its packages with apt-get (as the fix writes
+the subset of its interface the fixes use (xx-apt-get, xx-clang, xx-cargo, xx-verify, xx-info), built on
+Debian's aarch64 cross gcc packages (and Debian's rustc: the Rust fixture installs cargo from the Debian
+mirror, as its Dockerfile says). The fixed C builder installs its packages with apt-get (as the fix writes
 it), so that build reads the Debian mirror.
 
 With CI set these tests never skip: a missing engine fails them. Without CI they skip with the reason.
@@ -148,6 +149,31 @@ CASES = {
         run_args=("fixbuild",),
         expect_output={"linux/amd64": "hello, fixbuild, from x86_64", "linux/arm64": "hello, fixbuild, from aarch64"},
         recompiled=frozenset({"usr/local/bin/hello"}),
+        allow_elf=GO_SOURCE_TREE,
+    ),
+    "rust-chain": Case(
+        name="rust-chain",
+        original=DATA / "rust-chain" / "Dockerfile",
+        context=DATA / "rust-chain",
+        images={
+            "debian:bookworm": _layout("toolchains"),
+            "debian:bookworm-slim": _layout("golang"),
+            "tonistiigi/xx": str(DATA / "xx"),
+        },
+        codes=frozenset({"XL102"}),
+        unsafe=True,
+        fixed_shape=(
+            "FROM --platform=$BUILDPLATFORM debian:bookworm AS chef",  # the chain's root moves
+            "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx",
+            "FROM chef AS builder",
+            "RUN xx-cargo build --release --offline",
+            "cp target/$(xx-cargo --print-target-triple)/release/chain target/release/chain",
+            "llvm-strip target/release/chain",  # the build machine's strip cannot read an aarch64 binary
+        ),
+        compile_line="cargo build",
+        run_args=("fixbuild",),
+        expect_output={"linux/amd64": "hello, fixbuild, from x86_64", "linux/arm64": "hello, fixbuild, from aarch64"},
+        recompiled=frozenset({"usr/local/bin/chain"}),
         allow_elf=GO_SOURCE_TREE,
     ),
     "java": Case(

@@ -15,9 +15,17 @@ ASSET_DIRS = frozenset({"dist", "build", "public", "out", "static", "_site", "si
                         "storybook-static", "assets"})
 
 
+_ASSET_SUFFIX = re.compile(r"[-_.](?:dist|build|public|static|assets|out)$")
+
+
+def _asset_dir(part: str) -> bool:
+    """`dist`, `build`... or a name ending in one (`ui-dist`, `cloudprem_ui_build`)."""
+    return part in ASSET_DIRS or _ASSET_SUFFIX.search(part) is not None
+
+
 def asset_reason(sources: list[str]) -> str | None:
     """Why what other stages copy from a Node builder may not be arch-independent (None: it is assets)."""
-    unknown = [s for s in sources if not set(path_parts(s)) & ASSET_DIRS and not s.endswith(".js")]
+    unknown = [s for s in sources if not any(_asset_dir(p) for p in path_parts(s)) and not s.endswith(".js")]
     if unknown:
         return f"`{unknown[0]}` copied from the builder is not a known asset folder (dist/, build/...)"
     return None

@@ -56,7 +56,11 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str, target_dir: st
             continue
         if not after:
             continue
-        for v in c.args():
+        for w in c.argv[1:]:
+            if w.value is None and posixpath.basename(target_dir) + "/$" in w.raw:
+                return [], [], (f"`{w.raw}` is read after the build: cargo writes under "
+                                f"{posixpath.basename(target_dir)}/<triple>/ when it cross-compiles")
+            v = w.value
             m = ref.search(v or "")
             if m and m.group("profile") == profile and m.group("bin") not in bins:
                 bins.append(m.group("bin"))
@@ -74,11 +78,23 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     builds = [(i, c, comp) for i, c, comp in mine if comp.label in ("cargo build", "xx-cargo build")]
     if len(builds) != len([m for m in mine if m[2].produces and not m[2].tool_install]) or not builds:
         return "only `cargo build` is rewritten (cargo install/rustc: copy the recipe by hand)"
-    if len(builds) > 1:
-        return "more than one cargo build in the stage"
-    instr, cmd, comp = builds[0]
+    dynamic = next((w.raw for b in builds for k, w in enumerate(b[2].inv.words[1:], 1) if w.value is None and (
+        "$(" in w.raw or "`" in w.raw or (b[2].inv.words[k - 1].value or "") in ("--profile", "--target-dir",
+                                                                                  "--target"))), None)
+    if dynamic is not None:
+        return f"`{dynamic}` in the cargo build is dynamic: the profile it builds, so the output path, is unknown"
+    shapes = {(_profile(b[2].inv.values()), flag_arg(b[2].inv.values(), ("--target-dir",)),
+               static_workdir(model, stage, b[0])) for b in builds}
+    if len(shapes) > 1:
+        return "the cargo builds of the stage use different profiles, target or working directories"
+    # the binaries are copied back after the last build: steps between the builds must not read them
+    instr, cmd, comp = builds[-1]
+    first_build = builds[0][1]
     inv = comp.inv
     vals = inv.values()
+    if any(v == "--target" or v.startswith(("--target=", "--manifest-path", "-Z")) for b in builds
+           for v in b[2].inv.values()):
+        return "the cargo build already sets a target, manifest path or toolchain"
     if any(v == "--target" or v.startswith(("--target=", "--manifest-path", "-Z")) for v in vals) or any(
             v.startswith("+") for v in vals):
         return "the cargo build already sets a target, manifest path or toolchain"
@@ -110,14 +126,22 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
             return f"`{src}` copied from the stage is not a binary of the cargo target directory"
         if rest[1] not in bins:
             bins.append(rest[1])
+    if len(builds) > 1:
+        between, _s, _r = _later_refs(plan, first_build, profile, target_dir)
+        after, _s2, _r2 = _later_refs(plan, cmd, profile, target_dir)
+        if set(between) - set(after):
+            return "a step between the cargo builds reads their outputs"
     later, strips, reason = _later_refs(plan, cmd, profile, target_dir)
     if reason:
         return reason
     bins.extend(b for b in later if b not in bins)
-    for b in (v.split("=", 1)[1] if v.startswith("--bin=") else vals[i + 1] if v == "--bin" and i + 1 < len(vals)
-              else None for i, v in enumerate(vals)):
-        if b and b not in bins:
-            bins.append(b)
+    for _i, _c, build in builds:
+        bvals = build.inv.values()
+        for i, v in enumerate(bvals):
+            name = v.split("=", 1)[1] if v.startswith("--bin=") else bvals[i + 1] if (
+                v == "--bin" and i + 1 < len(bvals)) else None
+            if name and name not in bins:
+                bins.append(name)
     if not bins:
         return "no binary of the build is copied into a later stage"
     if strips:
@@ -131,7 +155,7 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     for _i, c in cooks:
         # cargo-chef cooks the dependencies for the same target as the build, or the cache is useless
         plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "xx-cargo"))
-    first = cooks[0][0] if cooks else instr
+    first = cooks[0][0] if cooks else builds[0][0]
     if not cooks:
         # cargo fetch before ARG TARGETPLATFORM (shared by every target)
         fetch = "RUN "
@@ -142,9 +166,10 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
             " --offline" if "--offline" in vals else "")
         if not any(c.name == "cargo" and "fetch" in c.args() for i2, c, _ in all_cmds(stage)):
             plan.before_arg.append(fetch)
-    word = inv.words[0]
-    if word.value == "cargo":
-        plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
+    for _i, _c, build in builds:
+        word = build.inv.words[0]
+        if word.value == "cargo":
+            plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
     tail: list[str] = []
     td = rel_dir
     for b in bins:
