@@ -42,6 +42,9 @@ def _dotnet_command_edits(comp: Compile) -> tuple[list[Edit], bool, str]:
         if v in ("-a", "--arch") or v.startswith(("-a=", "-a:", "--arch=", "--arch:")) or (
                 v.startswith("-a") and len(v) > 2 and not v.startswith("--")):
             return [], False, ""  # already targeted (or a constant arch, kept as it is)
+        if v in ("--use-current-runtime", "--ucr"):
+            # the current runtime is the build machine's once the stage moves
+            return [Edit(w.span.start, w.span.end, "-a $TARGETARCH")], True, ""
         if v in ("-r", "--runtime"):
             if i + 1 >= len(words):
                 return [], False, f"`{v}` without a value"
@@ -170,6 +173,32 @@ ARG TARGETARCH
 RUN dotnet publish -c Release --os linux-musl -a $TARGETARCH -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine
+COPY --from=build /app /app
+ENTRYPOINT ["/app/App"]
+""",
+    ),
+    Example(
+        "ucr",
+        before="""\
+FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet restore --use-current-runtime
+RUN dotnet publish -c Release --use-current-runtime --self-contained false --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/runtime:8.0
+COPY --from=build /app /app
+ENTRYPOINT ["/app/App"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build
+WORKDIR /src
+COPY . .
+ARG TARGETARCH
+RUN dotnet restore -a $TARGETARCH
+RUN dotnet publish -c Release -a $TARGETARCH --self-contained false --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/runtime:8.0
 COPY --from=build /app /app
 ENTRYPOINT ["/app/App"]
 """,

@@ -617,6 +617,124 @@ COPY --from=build /out/app /usr/local/bin/app
 """,
     ),
     Example(
+        "cgo-shared",
+        before="""\
+FROM golang:1.22-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=1 go build -buildmode=c-shared -o /out/plugin.so ./plugin
+
+FROM debian:bookworm-slim
+COPY --from=build /out/plugin.so /usr/lib/plugin.so
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN CGO_ENABLED=1 xx-go build -buildmode=c-shared -o /out/plugin.so ./plugin \\
+    && xx-verify /out/plugin.so
+
+FROM debian:bookworm-slim
+COPY --from=build /out/plugin.so /usr/lib/plugin.so
+""",
+    ),
+    Example(
+        "chain",
+        before="""\
+FROM golang:1.22 AS base
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+
+FROM base AS build
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app
+
+FROM base AS test
+COPY . .
+RUN go test ./...
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM golang:1.22 AS base
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build-base
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+
+FROM build-base AS build
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app ./cmd/app
+
+FROM base AS test
+COPY . .
+RUN go test ./...
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+    ),
+    Example(
+        "install-tools",
+        before="""\
+FROM golang:1.22 AS tools
+RUN go install github.com/example/lint/cmd/lint@v1.2.0 \\
+ && go install github.com/example/gen@v0.3.0 \\
+ && gen --version
+
+FROM debian:bookworm-slim
+COPY --from=tools /go/bin/lint /usr/local/bin/lint
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS tools
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go install github.com/example/lint/cmd/lint@v1.2.0 \\
+ && if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "$(go env GOPATH)/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi \\
+ && go install github.com/example/gen@v0.3.0 \\
+ && gen --version
+
+FROM debian:bookworm-slim
+COPY --from=tools /go/bin/lint /usr/local/bin/lint
+""",
+    ),
+    Example(
+        "make-probe",
+        before="""\
+FROM golang:1.22 AS build
+RUN go env GOARCH > /goarch
+WORKDIR /src
+COPY . .
+RUN make clean && GOARCH=$(cat /goarch) make build
+
+FROM alpine:3.20
+COPY --from=build /src/bin/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+ARG TARGETOS TARGETARCH
+RUN echo "$TARGETARCH" > /goarch
+WORKDIR /src
+COPY . .
+RUN make clean && GOARCH=$TARGETARCH CGO_ENABLED=0 GOOS=$TARGETOS make build
+
+FROM alpine:3.20
+COPY --from=build /src/bin/app /usr/local/bin/app
+""",
+        context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
+    ),
+    Example(
         "split",
         before="""\
 FROM golang:1.22-alpine
@@ -638,5 +756,27 @@ COPY . .
 COPY --from=build /usr/local/bin/app /usr/local/bin/app
 CMD ["app"]
 """,
+    ),
+    Example(
+        "strip",
+        before="""\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app . && strip /out/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app . && strip /out/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        reason="`strip` after the compile is the build machine's and cannot read a binary built for the target (drop it: `-ldflags='-s -w'` strips a Go binary)",
     ),
 ]

@@ -31,6 +31,22 @@ def asset_reason(sources: list[str]) -> str | None:
     return None
 
 
+_NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
+_MAKES = frozenset({"make", "gmake"})
+
+
+def node_stage(model: Model, stage: Stage) -> bool:
+    """True when the stage's chain starts from a Node image and the only build tool besides the JS
+    toolchain is make (which then drives the JS build)."""
+    if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
+        return False
+    for _instr, cmd in stage_commands(model, stage):
+        comp = classify(cmd)
+        if comp is not None and comp.toolchain != "node" and not (comp.toolchain == "c" and comp.inv.tool in _MAKES):
+            return False
+    return True
+
+
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
 EXAMPLES: list[Example] = [
     Example(
@@ -56,6 +72,42 @@ RUN npm run build
 
 FROM nginx:1.27-alpine
 COPY --from=build /app/dist /usr/share/nginx/html
+""",
+    ),
+    Example(
+        "make-assets",
+        before="""\
+FROM node:20-alpine AS ui
+RUN apk add --no-cache make
+WORKDIR /src
+COPY ui .
+RUN make build
+
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+COPY --from=ui /src/dist ./ui/dist
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM node:20-alpine AS ui
+RUN apk add --no-cache make
+WORKDIR /src
+COPY ui .
+RUN make build
+
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+COPY --from=ui /src/dist ./ui/dist
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
 """,
     ),
     Example(
@@ -87,19 +139,3 @@ CMD ["node", "dist/server.js"]
         reason='`/app/node_modules` (node_modules) is copied into the runtime image: native modules would be the wrong arch',
     ),
 ]
-
-
-_NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
-_MAKES = frozenset({"make", "gmake"})
-
-
-def node_stage(model: Model, stage: Stage) -> bool:
-    """True when the stage's chain starts from a Node image and the only build tool besides the JS
-    toolchain is make (which then drives the JS build)."""
-    if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
-        return False
-    for _instr, cmd in stage_commands(model, stage):
-        comp = classify(cmd)
-        if comp is not None and comp.toolchain != "node" and not (comp.toolchain == "c" and comp.inv.tool in _MAKES):
-            return False
-    return True

@@ -217,6 +217,53 @@ COPY --from=build /src/target/release/app /usr/local/bin/app
 """,
     ),
     Example(
+        "chef-strip",
+        before="""\
+FROM rust:1.79 AS chef
+RUN cargo install cargo-chef
+WORKDIR /app
+
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+FROM chef AS builder
+COPY --from=planner /app/recipe.json recipe.json
+RUN cargo chef cook --release --recipe-path recipe.json
+COPY . .
+RUN cargo build --release --bin server && strip target/release/server
+
+FROM debian:bookworm-slim
+COPY --from=builder /app/target/release/server /usr/local/bin/server
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM rust:1.79 AS chef
+RUN cargo install cargo-chef
+WORKDIR /app
+
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM chef AS builder
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld llvm
+COPY --from=planner /app/recipe.json recipe.json
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-cargo chef cook --release --recipe-path recipe.json
+COPY . .
+RUN xx-cargo build --release --bin server \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/server \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/server target/release/server && llvm-strip target/release/server
+
+FROM debian:bookworm-slim
+COPY --from=builder /app/target/release/server /usr/local/bin/server
+""",
+    ),
+    Example(
         "install",
         before="""\
 FROM rust:1.79 AS build
@@ -237,5 +284,61 @@ FROM debian:bookworm-slim
 COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app
 """,
         reason='only `cargo build` is rewritten (cargo install/rustc: copy the recipe by hand)',
+    ),
+    Example(
+        "smoke",
+        before="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release && ./target/release/app --version
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        after="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release && ./target/release/app --version
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        reason='`./target/release/app` runs the program just built, which is built for the target',
+    ),
+    Example(
+        "target-dir",
+        before="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/src/target \\
+    cargo build --release --target-dir /src/target \\
+    && cp /src/target/release/app /usr/local/bin/app
+
+FROM debian:bookworm-slim
+COPY --from=build /usr/local/bin/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/src/target cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN --mount=type=cache,target=/src/target \\
+    xx-cargo build --release --target-dir /src/target \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app \\
+    && cp /src/target/release/app /usr/local/bin/app
+
+FROM debian:bookworm-slim
+COPY --from=build /usr/local/bin/app /usr/local/bin/app
+""",
     ),
 ]

@@ -44,6 +44,48 @@ def site_outputs(inv: Invocation, cwd: str | None) -> list[str] | None:
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
 EXAMPLES: list[Example] = [
     Example(
+        "chain-new-root",
+        before="""\
+FROM python:3.12-alpine AS base
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+EXPOSE 8000
+
+FROM base AS dev
+CMD ["mkdocs", "serve", "-a", "0.0.0.0:8000"]
+
+FROM base AS docs
+COPY . .
+RUN mkdocs build
+
+FROM nginx:1.27-alpine
+COPY --from=docs /app/site /usr/share/nginx/html
+""",
+        after="""\
+FROM python:3.12-alpine AS base
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+EXPOSE 8000
+
+FROM base AS dev
+CMD ["mkdocs", "serve", "-a", "0.0.0.0:8000"]
+
+FROM --platform=$BUILDPLATFORM python:3.12-alpine AS docs-base
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+FROM docs-base AS docs
+COPY . .
+RUN mkdocs build
+
+FROM nginx:1.27-alpine
+COPY --from=docs /app/site /usr/share/nginx/html
+""",
+    ),
+    Example(
         "hugo",
         before="""\
 FROM hugomods/hugo:exts AS build
