@@ -12,7 +12,7 @@ from xlint.fixes.dotnet import dotnet_builder_plan
 from xlint.fixes.go import go_builder_plan, go_stage
 from xlint.fixes.node import node_stage
 from xlint.fixes.plan import Plan, no_fix
-from xlint.fixes.split import split_plan
+from xlint.fixes.split import go_tools_split, split_plan
 from xlint.fixes.stages import platform_only_plan
 from xlint.fixes.xx import xx_rewrite
 from xlint.model import Model, Stage
@@ -32,7 +32,12 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     if model.target is not None and stage.index == model.target.index:
         if not unsafe_split or toolchain not in ("go", "jvm", "dotnet", "site"):
             return no_fix("the build is in the final stage: move it to a `--platform=$BUILDPLATFORM` builder stage")
-        return split_plan(model, stage, toolchain, context)
+        plan = split_plan(model, stage, toolchain, context)
+        if not plan.ok and toolchain == "go":
+            tools = go_tools_split(model, stage)
+            if tools.ok:
+                return tools
+        return plan
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
     if toolchain == "c" and node_stage(model, stage):

@@ -174,13 +174,21 @@ def fix_text(
         chosen = _choose(candidates, _stage_finder(text, path))
         outcome = _attempt(text, diags, chosen, path, options, rules)
         if isinstance(outcome, str) and len(chosen) > 1:
-            # find the culprit(s): try each fix on its own
+            # find the culprit(s): try each fix on its own, then the others together again
+            good: list[Diagnostic] = []
             for d in chosen:
                 single = _attempt(text, diags, [d], path, options, rules)
                 if isinstance(single, str):
                     banned.add(_key(d))
                     result.dropped.append((d, single))
-            continue
+                else:
+                    good.append(d)
+            if not good or len(good) == len(chosen):
+                continue
+            outcome = _attempt(text, diags, good, path, options, rules)
+            if isinstance(outcome, str):
+                continue
+            chosen = good
         if isinstance(outcome, str):
             banned.add(_key(chosen[0]))
             result.dropped.append((chosen[0], outcome))

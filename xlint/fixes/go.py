@@ -779,4 +779,30 @@ COPY --from=build /out/app /app
 """,
         reason="`strip` after the compile is the build machine's and cannot read a binary built for the target (drop it: `-ldflags='-s -w'` strips a Go binary)",
     ),
+    Example(
+        "tools-image",
+        before="""\
+FROM golang:1.22-bookworm
+ENV GOFLAGS=-mod=mod
+RUN go install golang.org/x/tools/cmd/goimports@v0.20.0
+RUN go install github.com/example/mockgen@v1.6.0 && rm -rf /go/pkg/mod
+COPY build.sh /build.sh
+ENTRYPOINT ["/build.sh"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS go-tools
+ENV GOFLAGS=-mod=mod
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go install golang.org/x/tools/cmd/goimports@v0.20.0 \\
+    && if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "/go/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go install github.com/example/mockgen@v1.6.0 \\
+    && if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "/go/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi && rm -rf /go/pkg/mod
+
+FROM golang:1.22-bookworm
+ENV GOFLAGS=-mod=mod
+COPY --from=go-tools /go/bin/ /go/bin/
+COPY build.sh /build.sh
+ENTRYPOINT ["/build.sh"]
+""",
+    ),
 ]

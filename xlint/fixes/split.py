@@ -13,7 +13,8 @@ from xlint.fixes.jvm import jvm_outputs
 from xlint.fixes.outputs import resolve_path, workdir_at
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.site import site_outputs
-from xlint.fixes.style import indent_of, keyword, line_start, with_edits
+from xlint.fixes.stages import numeric_reference
+from xlint.fixes.style import chain_after, indent_of, keyword, line_start, shell_style, with_edits
 from xlint.model import Model, Stage
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
@@ -24,6 +25,8 @@ from xlint.toolchains import (
     classify,
     invocation,
     package_manager_install,
+    settings,
+    stage_chain,
     stage_commands,
 )
 
@@ -222,3 +225,104 @@ def _outputs(toolchain: Toolchain, inv: Invocation, cwd: str | None, context: Pa
     if toolchain == "site":
         return site_outputs(inv, cwd)
     return None
+
+
+# -------------------------------------------------------------------------------------------------
+# Go tools installed into the final image (a build image): built in a builder on the build platform
+
+_CLEANUP = frozenset({"rm", "true", ":"})
+TOOLS_TITLE = "Build the Go tools in a `--platform=$BUILDPLATFORM` stage and COPY them into the image"
+
+
+def _tool_run(model: Model, stage: Stage, instr: Instruction) -> list[SimpleCommand] | None:
+    """The `go install PKG@version` commands of a RUN that does nothing else (but clean up), or None."""
+    cmds = run_commands(instr)
+    installs: list[SimpleCommand] = []
+    for c in cmds:
+        comp = classify(c)
+        if comp is not None and comp.toolchain == "go" and comp.label == "go install" and comp.tool_install:
+            if c.context or instr.json:
+                return None
+            installs.append(c)
+        elif c.basename not in _CLEANUP:
+            return None
+    return installs or None
+
+
+def go_tools_split(model: Model, stage: Stage) -> Plan:
+    """Unsafe fix for a final stage that installs Go tools (`go install PKG@version`) into itself: the
+    installs move to a new stage on the build platform (cross-compiled, CGO_ENABLED=0) and the image
+    copies the binaries from there."""
+    tree = model.tree
+    if model.target is None or stage.index != model.target.index:
+        return no_fix("the tools are not installed in the final stage")
+    if numeric_reference(model) is not None:
+        return no_fix("a stage is referred to by its index: a new stage would shift it; name it first")
+    runs: list[tuple[Instruction, list[SimpleCommand]]] = []
+    for ins in stage.instructions:
+        if ins.keyword != "RUN":
+            continue
+        installs = _tool_run(model, stage, ins)
+        if installs is not None:
+            runs.append((ins, installs))
+            continue
+        for c in run_commands(ins):
+            comp = classify(c)
+            if comp is not None and comp.toolchain == "go" and comp.produces:
+                return no_fix(f"`{comp.label}` in the final stage is not a `go install PKG@version` of its own RUN")
+    if not runs:
+        return no_fix("no `go install PKG@version` RUN in the final stage")
+    first, last = runs[0][0], runs[-1][0]
+    env = settings(model, stage, last, runs[-1][1][0])
+    gobin = env.get("GOBIN")
+    gopath = env.get("GOPATH")
+    if gobin is not None and gobin.raw:
+        if gobin.value is None:
+            return no_fix("GOBIN is dynamic: where the tools go is unknown")
+        bindir = gobin.value.rstrip("/")
+    elif gopath is not None and gopath.raw:
+        if gopath.value is None or ":" in gopath.value:
+            return no_fix("GOPATH is dynamic or a list: where the tools go is unknown")
+        bindir = gopath.value.rstrip("/") + "/bin"
+    elif "golang" in stage_chain(model, stage)[0].base.lower():
+        bindir = "/go/bin"  # the golang images' GOPATH
+    else:
+        return no_fix("where `go install` puts the tools (GOPATH) is unknown in this image")
+    name = "go-tools"
+    taken = {s.name.lower() for s in model.stages if s.name}
+    n = 2
+    while name in taken:
+        name = f"go-tools{n}"
+        n += 1
+    nl = tree.newline
+    style = shell_style(tree)
+    from_instr = stage.from_instr
+    image = from_instr.args[0].value
+    as_kw = "as" if keyword(tree, from_instr, "FROM") == "from" else "AS"
+    lines = [f"{keyword(tree, from_instr, 'FROM')} --platform=$BUILDPLATFORM {image} {as_kw} {name}{nl}"]
+    for ins in stage.instructions:
+        if ins.span.start >= last.span.start:
+            break
+        if ins.keyword in ("ENV", "ARG") and not any(
+                a.value.partition("=")[0] in ("TARGETOS", "TARGETARCH") for a in ins.args):
+            lines.append(ins.text if ins.text.endswith("\n") else ins.text + nl)
+    lines.append(f"{keyword(tree, from_instr, 'ARG')} TARGETOS TARGETARCH{nl}")
+    cross_dir = '"$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"'
+    move = f"if [ -d {cross_dir} ]; then mv {cross_dir}/* \"{bindir}/\" && rmdir {cross_dir}; fi"
+    for ins, installs in runs:
+        edits: list[Edit] = []
+        for c in installs:
+            at = c.argv[0].span.start
+            prefix = "CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH " + ("GOBIN= " if gobin is not None else "")
+            edits.append(Edit(at, at, prefix))
+            edits.append(Edit(c.span.end, c.span.end, chain_after(style, [move])))
+        body = with_edits(ins, edits)
+        lines.append(body if body.endswith("\n") else body + nl)
+    at = line_start(tree, from_instr)
+    out = [Edit(at, at, "".join(lines) + nl)]
+    copy = f"{keyword(tree, first, 'COPY')} --from={name} {bindir}/ {bindir}/"
+    out.append(Edit(first.span.start, first.span.end, copy + ("\n" if first.text.endswith("\n") else "")))
+    for ins, _ in runs[1:]:
+        out.append(Edit(line_start(tree, ins), ins.span.end, ""))
+    return Plan(out, applicability="unsafe", title=TOOLS_TITLE,
+                note="CGO_ENABLED=0 assumed for the tools: their sources are not in the build context")
