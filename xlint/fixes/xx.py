@@ -115,9 +115,10 @@ _TOOLCHAIN_LIBS = frozenset({"libc6-dev", "musl-dev", "libc-dev", "linux-libc-de
 
 
 def _target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
-    """``-dev`` libraries the stage installs for itself: they must be installed for the target too."""
+    """``-dev`` libraries the stage (or its chain) installs for itself: they must be installed for the
+    target too."""
     out: list[str] = []
-    for ins in stage.instructions:
+    for ins in (i for st in stage_chain(model, stage) for i in st.instructions):
         if ins.keyword != "RUN":
             continue
         for c in run_commands(ins):
@@ -226,24 +227,48 @@ def _finish(plan: XxPlan, first_target: Instruction, xx_name: str, add_stage: bo
                           .replace(" AS xx", f" {_as_word(tree, from_instr)} xx") + tree.newline))
     assert plan.move is not None
     edits.extend(plan.move.edits)
-    copies = [f"COPY --from={xx_name} / /"] + plan.after_copy
+    copies = [f"COPY --from={xx_name} / /"] + _as_root(plan.after_copy, _user_at(model, stage, None))
     if not _copies_xx(stage, xx_name):
         edits.append(insert_after(tree, from_instr, copies, like=from_instr))
     elif plan.after_copy:
-        edits.append(insert_after(tree, from_instr, plan.after_copy, like=from_instr))
+        edits.append(insert_after(tree, from_instr, _as_root(plan.after_copy, _user_at(model, stage, None)),
+                                  like=from_instr))
     bodies = list(plan.before_arg)
     if stage.declaration("TARGETPLATFORM", before=first_target) is None:
         bodies.append("ARG TARGETPLATFORM")
     if plan.packages:
         if plan.distro == "alpine":
-            bodies.append("RUN xx-apk add --no-cache " + " ".join(plan.packages))
+            install = "RUN xx-apk add --no-cache " + " ".join(plan.packages)
         else:
-            bodies.append("RUN xx-apt-get install -y " + " ".join(plan.packages))
+            install = "RUN xx-apt-get install -y " + " ".join(plan.packages)
+        bodies.extend(_as_root([install], _user_at(model, stage, first_target)))
     if bodies:
         plan.edits = []
         plan.insert_before(first_target, bodies)
         edits.extend(plan.edits)
     return edits
+
+
+_ROOT = frozenset({"root", "0", "root:root", "0:0"})
+
+
+def _user_at(model: Model, stage: Stage, before: Instruction | None) -> str | None:
+    """The USER in force at ``before`` (at the start of the stage when None), through the stage's chain."""
+    user: str | None = None
+    for st in stage_chain(model, stage):
+        for ins in st.instructions:
+            if st is stage and (before is None or ins.span.start >= before.span.start):
+                return user
+            if ins.keyword == "USER" and ins.args:
+                user = ins.args[0].value
+    return user
+
+
+def _as_root(bodies: list[str], user: str | None) -> list[str]:
+    """Package installs run as root: switch to it and back when the stage runs as another user."""
+    if not bodies or user is None or user in _ROOT:
+        return bodies
+    return ["USER root", *bodies, f"USER {user}"]
 
 
 def _as_word(tree: object, from_instr: Instruction) -> str:
