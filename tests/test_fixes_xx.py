@@ -109,7 +109,7 @@ def test_gcc_direct_with_dev_libraries() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("FROM debian AS b\nRUN make\nFROM debian\nCOPY --from=b /x /x\n", "Makefile"),
+        ("FROM debian AS b\nRUN ninja\nFROM debian\nCOPY --from=b /x /x\n", "compiler is unknown"),
         ("FROM fedora AS b\nRUN gcc -o /x x.c\nFROM fedora\nCOPY --from=b /x /x\n", "unknown distribution"),
         ("FROM rust:1.79\nRUN cargo build --release\n", "the image itself"),
         ("FROM rust:1.79 AS b\nRUN cargo build --release\nFROM b AS c\nRUN true\nFROM debian\n"
@@ -120,7 +120,7 @@ def test_gcc_direct_with_dev_libraries() -> None:
          "FROM alpine\nCOPY --from=b /src/target/release/app /app\n", "`strip` after the build is the build machine's"),
         ("FROM rust:1.79 AS b\nWORKDIR /src\nRUN cargo build --release && ./target/release/app --version\n"
          "FROM debian\nCOPY --from=b /src/target/release/app /app\n", "runs the program just built"),
-        ("FROM rust:1.79 AS b\nRUN cargo install --path .\nFROM debian\nCOPY --from=b /x /x\n",
+        ("FROM rust:1.79 AS b\nRUN cargo rustc --release -- -C opt-level=3\nFROM debian\nCOPY --from=b /x /x\n",
          "only `cargo build`"),
     ],
 )

@@ -38,6 +38,8 @@ def c_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]
     first: Instruction | None = None
     tails: dict[int, tuple[SimpleCommand, list[str]]] = {}
     verified: list[str] = []
+    configured = False  # ./configure --host: the make that follows uses the cross compiler
+    make_outputs = False
     for ins, c in cmake_cfg:
         inv = invocation(c)
         assert inv is not None
@@ -59,10 +61,33 @@ def c_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]
                 return f"`{tool}` has no -o output to verify"
             tails[ins.span.start] = (c, tails.get(ins.span.start, (c, []))[1] + [f"xx-verify {out}"])
             verified.append(out)
+        elif comp.label == "./configure":
+            if c.context:
+                return "the configure is nested in a shell construct"
+            vals = comp.inv.values()
+            if any(v.startswith(("--host", "--build=", "CC=", "--target")) for v in vals) or any(
+                    e.name in ("CC", "CXX") for e in comp.inv.env):
+                return "the configure already picks a host or a compiler"
+            plan.edits.append(Edit(word.span.start, word.span.start, "CC=xx-clang CXX=xx-clang++ "))
+            plan.edits.append(Edit(c.span.end, c.span.end, " --host=$(xx-clang --print-target-triple)"))
+            configured = True
+            cxx = True
+            plan.notes.append("configure and make take the compiler from --host and CC: a build script that "
+                              "hard-codes its compiler still builds for the build machine")
         elif comp.label == "cmake --build" or tool in ("make", "gmake", "ninja"):
-            if not cmake_cfg or cmake_cfg[0][0].span.start > ins.span.start:
-                return (f"`{comp.label}` runs a build script whose compiler is unknown (Makefile): "
-                        "pass CC=xx-clang or use CMake with $(xx-clang --print-cmake-defines)")
+            after_cmake = bool(cmake_cfg) and cmake_cfg[0][0].span.start <= ins.span.start
+            if not after_cmake and not configured:
+                if tool not in ("make", "gmake") or word.value != tool or c.context:
+                    return (f"`{comp.label}` runs a build script whose compiler is unknown: "
+                            "use CMake with $(xx-clang --print-cmake-defines) or make with CC=xx-clang")
+                vals = comp.inv.values()
+                if not any(v.startswith(("CC=", "CXX=")) for v in vals) and not any(
+                        e.name in ("CC", "CXX") for e in comp.inv.env):
+                    plan.edits.append(Edit(word.span.end, word.span.end, " CC=xx-clang CXX=xx-clang++"))
+                    cxx = True
+                    plan.notes.append("make takes the compiler from CC/CXX: a Makefile that hard-codes its "
+                                      "compiler still builds for the build machine")
+                make_outputs = True
             if comp.label == "cmake --build":
                 outs = _cmake_outputs(plan, ins, comp.inv.values())
                 if isinstance(outs, str):
@@ -73,7 +98,7 @@ def c_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]
         else:
             return f"`{comp.label}` is not rewritten (only cc/gcc/clang and CMake builds are)"
         first = first or ins
-    if not verified:
+    if not verified and not (make_outputs or configured):
         return "the outputs of the build are unknown (nothing to xx-verify)"
     for c, cmds in tails.values():
         plan.edits.append(Edit(c.span.end, c.span.end, verify_tail(plan, cmds)))
@@ -121,6 +146,33 @@ def _cmake_outputs(plan: XxPlan, instr: Instruction, vals: list[str]) -> list[st
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
 EXAMPLES: list[Example] = [
     Example(
+        "autotools",
+        before="""\
+FROM alpine:3.20 AS build
+RUN apk add --no-cache build-base autoconf automake libtool zlib-dev
+WORKDIR /src
+COPY . .
+RUN ./autogen.sh && ./configure --prefix=/usr/local && make && make install DESTDIR=/out
+
+FROM alpine:3.20
+COPY --from=build /out/usr/local /usr/local
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM alpine:3.20 AS build
+COPY --from=xx / /
+RUN apk add --no-cache build-base autoconf automake libtool zlib-dev clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache musl-dev gcc g++ zlib-dev
+RUN ./autogen.sh && CC=xx-clang CXX=xx-clang++ ./configure --prefix=/usr/local --host=$(xx-clang --print-target-triple) && make && make install DESTDIR=/out
+
+FROM alpine:3.20
+COPY --from=build /out/usr/local /usr/local
+""",
+    ),
+    Example(
         "cmake",
         before="""\
 FROM debian:bookworm AS build
@@ -161,15 +213,18 @@ FROM debian:bookworm-slim
 COPY --from=build /src/app /usr/local/bin/app
 """,
         after="""\
-FROM debian:bookworm AS build
-RUN apt-get update && apt-get install -y build-essential
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y build-essential clang lld
 WORKDIR /src
 COPY . .
-RUN make
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN make CC=xx-clang CXX=xx-clang++
 
 FROM debian:bookworm-slim
 COPY --from=build /src/app /usr/local/bin/app
 """,
-        reason='`make` runs a build script whose compiler is unknown (Makefile): pass CC=xx-clang or use CMake with $(xx-clang --print-cmake-defines)',
     ),
 ]

@@ -73,11 +73,36 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str, target_dir: st
     return bins, strips, ""
 
 
+def _install_steps(plan: XxPlan, installs: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | str:
+    """`cargo install --path DIR`: xx-cargo installs the target's binary into the same bin folder (cargo
+    install writes <root>/bin/ whatever the target), so later stages copy it from where they did."""
+    for _i, c, comp in installs:
+        vals = comp.inv.values()
+        if any(v == "--target" or v.startswith("--target=") for v in vals):
+            return "the cargo install already sets a target"
+        if c.context:
+            return "the cargo install is nested in a shell construct"
+        word = comp.inv.words[0]
+        if word.value != "cargo":
+            return "the cargo command is dynamic"
+        plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
+    sources = copied_sources(plan.model, plan.stage) or []
+    bins = [src for src in sources if posixpath.basename(posixpath.dirname(src)) == "bin"]
+    last = installs[-1][1]
+    if bins:
+        plan.edits.append(Edit(last.span.end, last.span.end, verify_tail(plan, [f"xx-verify {b}" for b in bins])))
+        plan.verified.extend(bins)
+    return installs[0][0]
+
+
 def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | None | str:
     model, stage = plan.model, plan.stage
+    installs = [(i, c, comp) for i, c, comp in mine if comp.label == "cargo install" and not comp.tool_install]
     builds = [(i, c, comp) for i, c, comp in mine if comp.label in ("cargo build", "xx-cargo build")]
+    if installs and not builds and len(installs) == len([m for m in mine if m[2].produces and not m[2].tool_install]):
+        return _install_steps(plan, installs)
     if len(builds) != len([m for m in mine if m[2].produces and not m[2].tool_install]) or not builds:
-        return "only `cargo build` is rewritten (cargo install/rustc: copy the recipe by hand)"
+        return "only `cargo build` and `cargo install --path` are rewritten (rustc: copy the recipe by hand)"
     dynamic = next((w.raw for b in builds for k, w in enumerate(b[2].inv.words[1:], 1) if w.value is None and (
         "$(" in w.raw or "`" in w.raw or (b[2].inv.words[k - 1].value or "") in ("--profile", "--target-dir",
                                                                                   "--target"))), None)
@@ -269,21 +294,26 @@ COPY --from=builder /app/target/release/server /usr/local/bin/server
 FROM rust:1.79 AS build
 WORKDIR /src
 COPY . .
-RUN cargo install --path .
+RUN cargo install --path . --locked
 
 FROM debian:bookworm-slim
 COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app
 """,
         after="""\
-FROM rust:1.79 AS build
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
 WORKDIR /src
 COPY . .
-RUN cargo install --path .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-cargo install --path . --locked \\
+    && xx-verify /usr/local/cargo/bin/app
 
 FROM debian:bookworm-slim
 COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app
 """,
-        reason='only `cargo build` is rewritten (cargo install/rustc: copy the recipe by hand)',
     ),
     Example(
         "smoke",

@@ -149,6 +149,7 @@ class XxPlan:
     verified: list[str] = field(default_factory=list)
     move: Move | None = None  # how the stage gets on the build platform
     native: list[str] = field(default_factory=list)  # more build-platform packages (llvm for llvm-strip)
+    notes: list[str] = field(default_factory=list)  # caveats of the rewrite, for the fix's title
 
     def insert_before(self, anchor: Instruction, bodies: list[str]) -> None:
         tree = self.model.tree
@@ -328,7 +329,8 @@ def xx_rewrite(model: Model, stage: Stage, toolchain: XxToolchain, context: Path
     libs = "musl-dev gcc" if plan.distro == "alpine" else "gcc libc6-dev"
     plan.packages = libs.split() + plan.packages + _target_libraries(model, stage, plan.distro)
     assert plan.move is not None
-    return XxResult(_finish(plan, first, xx_name, add_stage), verified=plan.verified, note=plan.move.note)
+    notes = list(dict.fromkeys(plan.notes + ([plan.move.note] if plan.move.note else [])))
+    return XxResult(_finish(plan, first, xx_name, add_stage), verified=plan.verified, note="; ".join(notes))
 
 
 def _compiles(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand, Compile]]:
