@@ -201,6 +201,9 @@ class Model:
         name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
         expanded = expand_word(base, self.global_env(), self.tree.escape)
         base_stage = self.stage_index(expanded) if expanded is not None else None
+        variants = self._stages_per_target(base) if base_stage is None and "$" in base else []
+        if variants:
+            base_stage = variants[0]
         flag = instr.flag("platform")
         if base_stage is not None:
             parent = self.stages[base_stage].platform
@@ -214,9 +217,21 @@ class Model:
         else:
             platform = self._classify_platform(flag)
         stage = Stage(index, name, instr, base, base_stage, platform)
-        if base_stage is not None:
-            stage.edges.append(Edge("base", base, base_stage, instr, None, index))
+        for parent_index in dict.fromkeys([*([base_stage] if base_stage is not None else []), *variants]):
+            stage.edges.append(Edge("base", base, parent_index, instr, None, index))
         return stage
+
+    def _stages_per_target(self, base: str) -> list[int]:
+        """``FROM ${TARGETOS}`` / ``FROM base-${TARGETARCH}``: the earlier stages the base names for each target
+        platform, the one of a target the build machine emulates first."""
+        order = sorted(self.targets, key=lambda t: _same_platform(t, self.build_platform))
+        found: list[int] = []
+        for target in order:
+            value = expand_word(base, self.global_env(target), self.tree.escape)
+            idx = self.stage_index(value) if value is not None else None
+            if idx is not None and idx not in found:
+                found.append(idx)
+        return found
 
     def _classify_platform(self, flag: Flag | None) -> StagePlatform:
         if flag is None or flag.value is None:

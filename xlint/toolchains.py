@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -413,12 +413,24 @@ _PM_INSTALL = {
 _PM_VALUE_FLAGS = frozenset({"-o", "-t", "--target-release", "--repository", "-X", "--virtual", "--setopt",
                              "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-r", "--repo",
                              "--root", "-p", "--arch"})
+_V = r"(?:\d+)?(?:-\d+(?:\.\d+)*)?"  # gcc13, gcc-12, clang-3.9
 _TOOLCHAIN_PKG = re.compile(
-    r"^(?:build-essential|alpine-sdk|gcc(?:-\d+)?|g\+\+(?:-\d+)?|gcc-c\+\+|c\+\+|clang(?:-\d+)?|clang\+\+"
+    rf"^(?:build-essential|build-base|alpine-sdk|gcc{_V}|g\+\+{_V}(?:-multilib)?|gcc-c\+\+|c\+\+"
+    rf"|clang{_V}|clang\+\+{_V}"
     r"|golang(?:-.*)?|go|rustc|cargo|rust|rustup"
     r"|.*-jdk(?:-headless)?|openjdk\d*(?:-jdk.*)?|java-[\d.]+-openjdk-devel|maven|gradle"
-    r"|dotnet-sdk.*|dotnet\d*-sdk.*|crossbuild-essential-.*|gcc-.*-linux-.*|g\+\+-.*-linux-.*)$"
+    r"|dotnet-sdk.*|dotnet\d*-sdk.*"
+    r"|crossbuild-essential-.*|(?:gcc|g\+\+)(?:-\d+(?:\.\d+)*)?-[a-z0-9_]+-linux-.*)$"
 )
+# C library headers: a toolchain when the stage's image already has the compiler (``rust:alpine`` + musl-dev)
+_LIBC_HEADERS = frozenset({"musl-dev", "libc-dev", "libc6-dev", "glibc-devel"})
+_COMPILER_IMAGES = frozenset({"rust", "golang", "gcc", "buildpack-deps"})
+
+
+def compiler_image(image: str) -> bool:
+    """An official image that ships a compiler (``rust:1.79-alpine``, ``golang:1.22``, ``gcc:14``)."""
+    ref = image.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    return ref.split(":", 1)[0] in _COMPILER_IMAGES
 
 
 def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]] | None:
@@ -433,6 +445,8 @@ def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]]
     while i < len(words):
         v = words[i].value
         if v is None:
+            if sub_found:
+                pkgs.append(words[i])  # a package list in a variable, or a dynamic name
             i += 1
             continue
         if v.startswith("-"):
@@ -455,12 +469,43 @@ def package_name(word: str) -> str:
     return re.split(r"[=:<>~]", word, maxsplit=1)[0]
 
 
-def toolchain_packages(cmd: SimpleCommand) -> list[Word]:
-    """The compiler toolchain packages an install command installs (empty for other commands)."""
+def toolchain_packages(cmd: SimpleCommand, values: Mapping[str, str] | None = None,
+                       compiler_base: bool = False) -> list[Word]:
+    """The compiler toolchain packages an install command installs (empty for other commands). ``values``
+    expands package lists held in variables (``apk add $PHPIZE_DEPS``); ``compiler_base``: the stage's
+    image has a compiler, so C library headers complete a toolchain."""
     found = package_manager_install(cmd)
     if found is None:
         return []
-    return [w for w in found[1] if w.value is not None and _TOOLCHAIN_PKG.match(package_name(w.value))]
+    words: list[Word] = []
+    for w in found[1]:
+        if w.value is None and values:
+            m = _LONE_REF.match(w.raw)
+            if m is not None and (m.group(1) or m.group(2)) in values:
+                words.extend(Word(w.raw, pkg, w.span) for pkg in values[m.group(1) or m.group(2)].split())
+                continue
+        words.append(w)
+    out = []
+    for w in words:
+        if w.value is None:
+            continue
+        name = package_name(w.value)
+        if _TOOLCHAIN_PKG.match(name) or (compiler_base and name in _LIBC_HEADERS):
+            out.append(w)
+    return out
+
+
+_LONE_REF = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def known_values(model: Model, stage: Stage, instr: Instruction, before: SimpleCommand) -> dict[str, str]:
+    """Literal values of the variables in force for a command: ARG/ENV of the stage chain and shell
+    assignments earlier in the same RUN (``buildDeps='gcc make'; apt-get install $buildDeps``)."""
+    out = {k: v for k, v in model.env_before(stage, instr).items() if isinstance(v, str)}
+    for a in assignments(instr):
+        if a.span.start < before.span.start and a.value is not None:
+            out[a.name] = a.value
+    return out
 
 
 # -------------------------------------------------------------------------------------------------
@@ -581,7 +626,7 @@ def _mentions_target(words: Iterable[Word]) -> bool:
 def go_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck:
     """Go: GOARCH (and GOOS when a target OS differs from the build OS) set for the command."""
     env = settings(model, stage, instr, comp.inv.cmd)
-    if comp.inv.tool == "xx-go":
+    if comp.inv.tool == "xx-go" or (comp.inv.tool == "go" and xx_go_wrapped(model, stage, instr)):
         return CrossCheck(True, found=env)
     missing = [n for n in ("GOARCH",) if n not in env or env[n].raw == ""]
     if any(t[0] != model.build_platform[0] for t in model.targets) and ("GOOS" not in env or env["GOOS"].raw == ""):
@@ -589,6 +634,31 @@ def go_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> C
     if missing:
         return CrossCheck(False, "/".join(sorted(missing, reverse=True)), env)
     return CrossCheck(True, found=env)
+
+
+def _is_xx_image(image: str) -> bool:
+    name = image.split("@", 1)[0].removeprefix("docker.io/")
+    return name == "tonistiigi/xx" or name.startswith("tonistiigi/xx:")
+
+
+def xx_go_wrapped(model: Model, stage: Stage, instr: Instruction) -> bool:
+    """``go`` is tonistiigi/xx's wrapper (GOOS/GOARCH/GOARM from TARGETPLATFORM) for ``instr``: the stage
+    chain copied xx's golang variant in (``COPY --from=xx / /`` of ``tonistiigi/xx:golang``), or an earlier
+    ``xx-go --wrap`` replaced ``go``."""
+    for st, ins in _earlier_instructions(model, stage, instr):
+        if ins.keyword == "RUN" and "xx-go" in ins.text:
+            if any(c.basename == "xx-go" and "--wrap" in c.args() for c in run_commands(ins)):
+                return True
+        if ins.keyword != "COPY":
+            continue
+        src = ins.flag("from")
+        if src is None or src.value is None:
+            continue
+        idx = model.stage_index(src.value, st.index)
+        image = model.stages[idx].base if idx is not None else src.value
+        if _is_xx_image(image) and ":" in image.split("@", 1)[0] and "golang" in image.split(":", 1)[1]:
+            return True
+    return False
 
 
 def cargo_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck:
