@@ -31,9 +31,13 @@ Toolchain = Literal["go", "rust", "c", "node", "jvm", "dotnet", "python", "site"
 
 TARGET_NAMES = frozenset({"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"})
 
-_WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "nice", "command", "env", "doas", "chronic"})
+_WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "nice", "command", "env", "doas", "chronic", "ccache",
+                       "sccache", "stdbuf", "ionice", "taskset", "timeout"})
 # tool runners: `bundle exec CMD`, `poetry run CMD`...
-_RUNNERS = {"bundle": "exec", "poetry": "run", "uv": "run", "pipenv": "run", "pdm": "run", "hatch": "run"}
+_RUNNERS = {"bundle": ("exec",), "poetry": ("run",), "uv": ("run",), "pipenv": ("run",), "pdm": ("run",),
+            "hatch": ("run",), "mold": ("-run", "--run")}
+_XARGS_VALUE_FLAGS = frozenset({"-I", "-i", "-n", "-P", "-L", "-l", "-s", "-d", "-E", "-e", "-a", "--max-args",
+                                "--max-procs", "--delimiter", "--arg-file", "--replace", "--max-lines"})
 # flags of wrappers that take a value (``sudo -u user``, ``nice -n 10``, ``env -u NAME``)
 _WRAPPER_VALUE_FLAGS = {
     "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"},
@@ -95,8 +99,27 @@ def _invocation(cmd: SimpleCommand) -> Invocation | None:
         if first is None:
             return None
         base = os.path.basename(first)
-        if base in _RUNNERS and len(words) > 2 and words[1].value == _RUNNERS[base]:
-            words = words[2:]  # `bundle exec jekyll`, `poetry run mkdocs`
+        if base in _RUNNERS and len(words) > 2 and words[1].value in _RUNNERS[base]:
+            words = words[2:]  # `bundle exec jekyll`, `poetry run mkdocs`, `mold -run cargo build`
+            continue
+        if base == "setarch" and len(words) > 2:
+            words = words[2:]  # `setarch x86_64 make`: the architecture, then flags and the command
+            while words and (words[0].value or "").startswith("-"):
+                words = words[1:]
+            continue
+        if base == "find":
+            at = next((i for i, w in enumerate(words) if w.value in ("-exec", "-execdir", "-ok")), None)
+            if at is None or at + 1 >= len(words):
+                return Invocation(cmd, base, words, env)
+            words = words[at + 1:]  # `find . -name '*.c' -exec gcc -c {} +`
+            continue
+        if base == "xargs":
+            i = 1
+            while i < len(words) and (words[i].value or "").startswith("-"):
+                i += 2 if words[i].value in _XARGS_VALUE_FLAGS else 1
+            if i >= len(words):
+                return Invocation(cmd, base, words, env)
+            words = words[i:]
             continue
         if base not in _WRAPPERS:
             return Invocation(cmd, base, words, env)
@@ -247,6 +270,11 @@ def _go(inv: Invocation) -> Compile | None:
     if not pos:
         return None
     sub = pos[0]
+    if sub == "get":
+        # GOPATH-mode `go get` (no `@version` query, no `-d`) downloads, builds and installs
+        if _has_flag(inv, "-d") or len(pos) < 2 or any("@" in p for p in pos[1:]):
+            return None
+        return Compile("go", f"{inv.tool} get", inv)
     if sub not in ("build", "install", "test"):
         return None
     label = f"{inv.tool} {sub}"
@@ -266,6 +294,8 @@ def _cargo(inv: Invocation) -> Compile | None:
         sub = "build"
     if sub in ("t",):
         sub = "test"
+    if sub == "chef" and pos[1:2] == ["cook"]:
+        return Compile("rust", f"{inv.tool} chef cook", inv, produces=False)  # compiles every dependency
     if sub not in ("build", "install", "test", "rustc", "zigbuild", "auditable"):
         return None
     label = f"{inv.tool} {sub}"
