@@ -81,8 +81,20 @@ table.top td.num { text-align: right; font-variant-numeric: tabular-nums; white-
   body { padding: 0; font-size: 11px; }
   :root { --label: 330px; }
   .row:hover { background: none; }
-  .card .v { font-size: 20px; }
+  .screen { display: none; }
+  h1 { font-size: 16px; }
+  h2 { font-size: 12.5px; margin: 8px 0 4px; }
+  .meta { margin-bottom: 6px; }
+  .card { padding: 4px 10px; }
+  .card .v { font-size: 17px; }
+  table.top th, table.top td { padding: 2px 8px; }
   table.top { break-inside: avoid; }
+  .hint { margin-top: 5px; padding: 4px 10px; }
+  .lane h3 { padding: 3px 10px; font-size: 11.5px; }
+  .row, .axis { height: 18px; }
+  .bar, .bl { top: 3px; height: 12px; line-height: 12px; font-size: 10px; }
+  code, .mono { font-size: 10.5px; }
+  .row .lab { padding: 1px 10px; }
 }
 """
 
@@ -238,7 +250,7 @@ def render_html(report: BuildReport) -> str:
     if report.verify_ok is False:
         banners.append('<div class="banner"><b>Verify failed.</b></div>')
     legend = "".join(f'<span><span class="sw {p}"></span>{p}</span>' for p in PLACEMENTS)
-    legend += '<span><span class="sw cached"></span>cached</span><span>hover a bar for its command and rule</span>'
+    legend += '<span><span class="sw cached"></span>cached</span><span class="screen">hover a bar for its command and rule</span>'
     title = f"xlint build report: {report.dockerfile}"
     return f"""<!DOCTYPE html>
 <html lang="en">
