@@ -62,7 +62,7 @@ def read_png(path: Path) -> Image.Image:
 def count_near(img: Image.Image, rgb: tuple[int, int, int], tolerance: int = 16) -> int:
     """Pixels within ``tolerance`` of ``rgb`` on every channel."""
     bands = img.split()
-    masks = [band.point(lambda v, c=c: 255 if abs(v - c) <= tolerance else 0) for band, c in zip(bands, rgb)]
+    masks = [band.point(lambda v, c=c: 255 if abs(v - c) <= tolerance else 0) for band, c in zip(bands, rgb, strict=True)]
     both = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
     return int(both.histogram()[255])
 
