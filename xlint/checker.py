@@ -145,8 +145,10 @@ def check_paths(
     build_platform: str | None = None,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    context: Path | None = None,
 ) -> list[Diagnostic]:
-    """Library entry point: check files (explicit paths; no discovery), config applied."""
+    """Library entry point: check files (explicit paths; no discovery), config applied.
+    ``context``: the build context (default: each file's folder)."""
     from xlint.config import config_for
 
     out: list[Diagnostic] = []
@@ -155,7 +157,7 @@ def check_paths(
         opts = CheckOptions(
             platforms=tuple(platforms or cfg.platforms or CheckOptions().platforms),
             build_platform=build_platform or cfg.build_platform,
-            context=Path(p).resolve().parent,
+            context=context if context is not None else Path(p).resolve().parent,
         )
         rules = select_rules(select or cfg.select, (ignore or []) + cfg.ignore + cfg.ignores_for(p))
         data = Path(p).read_bytes()

@@ -1,4 +1,4 @@
-"""Command line: ``xlint check|fix|rules|explain|build|verify|lsp``.
+"""Command line: ``xlint check|fix|rules|explain|build|report|verify|lsp``.
 
 Bad input never gives a traceback: one line on stderr and exit 2.
 """
@@ -31,10 +31,10 @@ class InputError(click.ClickException):
 
 
 class _LazyGroup(click.Group):
-    """Commands whose modules are heavy (build, verify, lsp) are imported only when used."""
+    """Commands whose modules are heavy (build, report, verify, lsp) are imported only when used."""
 
-    lazy = {"build": ("xlint.buildcmd", "build_command"), "verify": ("xlint.verifycmd", "verify_command"),
-            "lsp": ("xlint.lsp.command", "lsp_command")}
+    lazy = {"build": ("xlint.buildcmd", "build_command"), "report": ("xlint.reportcmd", "report_command"),
+            "verify": ("xlint.verifycmd", "verify_command"), "lsp": ("xlint.lsp.command", "lsp_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
