@@ -70,6 +70,8 @@ class CCompileEmulated(Rule):
 
 
 CCompileEmulated.valid = [
+    # no compiler in the stage: gems install prebuilt or pure-Ruby
+    Valid("FROM ruby:3.3-slim\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\n"),
     Valid(
         "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\n"
         "FROM --platform=$BUILDPLATFORM debian:bookworm AS build\n"
@@ -85,6 +87,11 @@ CCompileEmulated.valid = [
 ]
 
 CCompileEmulated.invalid = [
+    # PHP and Ruby extensions are C compiles
+    Invalid("FROM php:8.3-fpm\nRUN docker-php-ext-install -j$(nproc) pdo_mysql && pecl install redis\n", line=2,
+            count=2),
+    Invalid("FROM ruby:3.3\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\n", line=3),
+    Invalid("FROM ruby:3.3-alpine\nRUN apk add --no-cache build-base\nRUN gem install nokogiri\n", line=3),
     Invalid(
         "FROM debian:bookworm AS build\n"
         "COPY . /src\n"

@@ -118,6 +118,8 @@ class UndeclaredPlatformArg(Rule):
 
     def check(self, ctx: Context) -> None:
         for stage in ctx.model.stages:
+            if stage.index not in ctx.model.reachable:
+                continue  # not part of the image being built
             reported: set[str] = set()
             for instr in stage.instructions:
                 if instr.keyword not in _BUILD_TIME:

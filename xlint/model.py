@@ -233,6 +233,10 @@ class Model:
                 found.append(idx)
         return found
 
+    def classify_platform(self, flag: Flag | None) -> StagePlatform:
+        """Where a FROM with this ``--platform`` flag would run (build, target, a constant, unknown)."""
+        return self._classify_platform(flag)
+
     def _classify_platform(self, flag: Flag | None) -> StagePlatform:
         if flag is None or flag.value is None:
             return StagePlatform("target", flag)

@@ -163,6 +163,7 @@ class Compile:
     inv: Invocation
     produces: bool = True
     tool_install: bool = False
+    needs_compiler: bool = False  # a compile only where the stage has a C compiler (native gems)
 
 
 def _positionals(inv: Invocation, value_flags: Iterable[str] = ()) -> list[str]:
@@ -251,6 +252,12 @@ def _classify(cmd: SimpleCommand) -> Compile | None:
         return c
     if tool in _NODE_PMS or tool in ("npx", "bunx") or tool in _NODE_TOOLS:
         return _node(inv)
+    if tool in ("grunt", "gulp") and _positionals(inv)[:1] in (["build"], ["dist"], ["default"], []):
+        return Compile("node", f"{tool} {(_positionals(inv) or ['default'])[0]}", inv)
+    if tool in ("rails", "rake", "bin/rails") or inv.words[0].value in ("bin/rails", "./bin/rails"):
+        if "assets:precompile" in vals:
+            return Compile("node", f"{tool} assets:precompile", inv)  # the asset pipeline's JS/CSS build
+        return None
     if tool in _JVM:
         name = tool if tool not in ("mvnw", "gradlew") else f"./{tool}"
         pos = _positionals(inv, ("-f", "--file", "-s", "--settings", "-p", "--project-dir", "-d", "-cp",
@@ -323,6 +330,13 @@ def _c(inv: Invocation) -> Compile | None:
         return None
     if tool == "configure" and "/" in (inv.words[0].value or ""):
         return Compile("c", "./configure", inv)
+    if tool in ("docker-php-ext-install", "phpize"):
+        return Compile("c", tool, inv)  # the PHP image's helpers compile extensions with the image's gcc
+    pos = _positionals(inv, ("-j", "--jobs", "--path", "-i", "--install-dir", "-v", "--version"))
+    if tool == "pecl" and pos[:1] == ["install"]:
+        return Compile("c", "pecl install", inv)
+    if tool in ("bundle", "gem") and pos[:1] == ["install"] or tool == "bundle" and not pos:
+        return Compile("c", f"{tool} install", inv, needs_compiler=True)  # native extensions
     return None
 
 
@@ -355,6 +369,12 @@ def _node(inv: Invocation) -> Compile | None:
             return Compile("node", tool, inv)  # bare `yarn` installs
         return None
     sub = pos[0]
+    if tool == "yarn" and sub == "workspaces" and pos[1:2] == ["focus"]:
+        return Compile("node", "yarn workspaces focus", inv)  # installs the workspace's dependencies
+    if tool == "yarn" and sub == "workspace" and len(pos) >= 3:
+        return Compile("node", f"yarn workspace {pos[1]} {pos[2]}", inv)
+    if tool == "pnpm" and sub == "deploy":
+        return Compile("node", "pnpm deploy", inv)  # installs the package's production dependencies
     if sub not in _NODE_INSTALLS:
         if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist"):
             return Compile("node", f"{tool} {sub}", inv)
@@ -903,6 +923,30 @@ def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, I
     out: list[tuple[Stage, Instruction, Compile]] = []
     for stage, instr, cmd in emulated_commands(model):
         comp = classify(cmd)
-        if comp is not None and comp.toolchain == toolchain:
-            out.append((stage, instr, comp))
+        if comp is None or comp.toolchain != toolchain:
+            continue
+        if comp.needs_compiler and not has_compiler(model, stage, instr):
+            continue
+        out.append((stage, instr, comp))
     return out
+
+
+# images whose default variant is Debian's buildpack-deps, with gcc and make (the -slim/-alpine ones have none)
+_FULL_IMAGES = frozenset({"ruby", "python", "node", "php"})
+
+
+def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
+    """A C compiler is there for ``before``: the chain's image ships one (``gcc``, ``rust``, full ``ruby``),
+    or an earlier RUN of the chain installed a toolchain."""
+    root = stage_chain(model, stage)[0]
+    ref = root.base.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    repo, _, tag = ref.partition(":")
+    if compiler_image(root.base) or (repo in _FULL_IMAGES and not any(v in tag for v in ("slim", "alpine"))):
+        return True
+    for st, ins in _earlier_instructions(model, stage, before):
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            if package_manager_install(c) is not None and toolchain_packages(c, known_values(model, st, ins, c)):
+                return True
+    return False
