@@ -131,6 +131,10 @@ def _label(script: str) -> tuple[str, str] | None:
         ("bundle exec rails assets:precompile", ("node", "rails assets:precompile")),
         ("SECRET_KEY_BASE=x bin/rails assets:precompile", ("node", "rails assets:precompile")),
         ("bundle exec rake db:migrate", None),
+        ("/venv/bin/python -m mkdocs build", ("site", "mkdocs build")),
+        ("python3 -m sphinx -b html docs out", ("site", "sphinx-build")),
+        ("python -m mkdocs serve", None),
+        ("yarn generate", ("node", "yarn generate")),
     ],
 )
 def test_classify(script: str, expected: tuple[str, str] | None) -> None:

@@ -376,7 +376,7 @@ def _node(inv: Invocation) -> Compile | None:
     if tool == "pnpm" and sub == "deploy":
         return Compile("node", "pnpm deploy", inv)  # installs the package's production dependencies
     if sub not in _NODE_INSTALLS:
-        if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist"):
+        if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist", "generate"):
             return Compile("node", f"{tool} {sub}", inv)
         return None
     if sub in ("install", "i", "add") and _has_flag(inv, "-g", "--global"):
@@ -407,6 +407,10 @@ def _python(inv: Invocation) -> Compile | None:
             return Compile("python", f"{tool} -m pip {vals[2] if len(vals) > 2 else ''}".strip(), inv)
         if len(vals) >= 2 and vals[0] == "-m" and vals[1] == "build":
             return Compile("python", f"{tool} -m build", inv)
+        if len(vals) >= 3 and vals[0] == "-m" and vals[1] == "mkdocs" and vals[2] in ("build", "b"):
+            return Compile("site", "mkdocs build", inv)
+        if len(vals) >= 2 and vals[0] == "-m" and vals[1] == "sphinx":
+            return Compile("site", "sphinx-build", inv)
         if vals and vals[0].endswith("setup.py") and len(vals) > 1:
             return Compile("python", f"setup.py {vals[1]}", inv)
         return None
@@ -943,7 +947,13 @@ def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
     repo, _, tag = ref.partition(":")
     if compiler_image(root.base) or (repo in _FULL_IMAGES and not any(v in tag for v in ("slim", "alpine"))):
         return True
-    for st, ins in _earlier_instructions(model, stage, before):
+    return installs_compiler(model, stage, before)
+
+
+def installs_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
+    """An earlier RUN of the stage chain, or the RUN ``before`` itself ahead of the command, installs a
+    compiler toolchain (``apt-get install build-essential`` before ``pip install``)."""
+    for st, ins in [*_earlier_instructions(model, stage, before), (stage, before)]:
         if ins.keyword != "RUN":
             continue
         for c in run_commands(ins):
