@@ -84,6 +84,7 @@ class _Finding:
     word: Word | None = None
     words: list[Word] | None = None  # the command's arguments (dotnet)
     unsafe: bool = False
+    message: str = ""  # instead of the rule's message (an architecture from a build argument)
 
 
 class HardcodedArch(Rule):
@@ -108,8 +109,9 @@ class HardcodedArch(Rule):
                 if not differs_from_targets(f.arch, f.variant, model.targets):
                     continue
                 arch = f"{f.arch}/{f.variant}" if f.variant else f.arch
-                found.append((stage, f, self.message.format(literal=f.literal, arch=arch, what=f.what,
-                                                            targets=targets)))
+                message = f.message.format(targets=targets) if f.message else self.message.format(
+                    literal=f.literal, arch=arch, what=f.what, targets=targets)
+                found.append((stage, f, message))
         items = []
         for stage, f, message in found:
             edits, args = _fix(model, stage, f)
@@ -274,7 +276,7 @@ def _variable_findings(model: Model, stage: Stage) -> list[_Finding]:
         for i in range(0, len(vals) - 1, 2):
             if vals[i].upper() not in _ENV_NAMES and "$" not in vals[i + 1]:
                 carriers.append((vals[i], instr, _env_span(instr, vals[i]), vals[i + 1]))
-    out: list[_Finding] = []
+    out: list[_Finding] = _arch_build_args(model, stage)
     for name, decl_instr, span, value in carriers:
         lits = find_arch_literals(value)
         if not lits:
@@ -285,6 +287,35 @@ def _variable_findings(model: Model, stage: Stage) -> list[_Finding]:
             continue
         what = f"`{name}`, which `{user.keyword} ...` at line {user.start_line} uses"
         out.append(_Finding(span, f"{name}={value}", lits[0].arch, lits[0].variant, what, instr=decl_instr))
+    return out
+
+
+_ARCH_NAME = re.compile(r"(?:^|_)ARCH(?:$|_)|ARCH$", re.I)
+
+
+def _arch_build_args(model: Model, stage: Stage) -> list[_Finding]:
+    """``ARG BUILD_ARCH`` without a default, used by a later step: a build argument the user passes once,
+    so every platform gets the same architecture (and an empty one when it is not passed)."""
+    out: list[_Finding] = []
+    for decl in stage.args:
+        if decl.name in PLATFORM_ARGS or decl.default is not None or not _ARCH_NAME.search(decl.name):
+            continue
+        glob = model.global_default(decl.name)
+        if glob is not None and glob.default is not None:
+            continue
+        for ins in stage.instructions:
+            if ins.span.start <= decl.instruction.span.start or ins.keyword not in ("RUN", "COPY", "ADD"):
+                continue
+            m = re.search(rf"\$\{{?{re.escape(decl.name)}(?![A-Za-z0-9_])", ins.text)
+            if m is None or not _uses(ins, decl.name, model.tree.escape):
+                continue
+            at = ins.span.start + m.start()
+            message = (f"`{decl.name}` is a build argument, not the target's architecture: one `--build-arg` value "
+                       "serves every platform of the build ({targets}), and an empty one when it is not given")
+            # no literal to compare with the targets: any single value is wrong for all platforms but one
+            out.append(_Finding(Span(at, at + len(m.group(0))), f"${decl.name}", "", "", "", instr=ins,
+                                message=message))
+            break
     return out
 
 
@@ -388,6 +419,8 @@ HardcodedArch.valid = [
     Valid("FROM alpine\nARG TARGETARCH\nARG ARCH=amd64\n"
           "RUN [ \"$TARGETARCH\" = arm64 ] && ARCH=aarch64; wget https://example.com/t-$ARCH.tgz\n"),
     Valid("FROM alpine\nENV APP_ARCH_NOTE=amd64\nCOPY app.conf /etc/app.conf\n"),
+    Valid("FROM alpine\nARG TARGETARCH\nARG ARCH=$TARGETARCH\nRUN curl -fLO https://dl.example.com/tool-$ARCH.tgz\n"),
+    Valid("FROM alpine\nARG BUILD_ARCH\nRUN echo no use\n"),
     Valid("FROM alpine\nARG TARGETARCH\nRUN wget https://get.helm.sh/helm-v3.15.0-linux-${TARGETARCH}.tar.gz\n"),
     Valid("FROM alpine\nARG TARGETARCH\n"
           "RUN case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac \\\n"
@@ -407,6 +440,8 @@ HardcodedArch.valid = [
 ]
 
 HardcodedArch.invalid = [
+    # an architecture passed as a build argument is one value for every platform
+    Invalid("FROM alpine\nARG BUILD_ARCH\nRUN curl -fLO https://dl.example.com/tool-${BUILD_ARCH}.tar.xz\n", line=3),
     # a variable carries the literal to the COPY, the download or the tarball name
     Invalid("ARG ARCH=amd64\nFROM busybox\nARG ARCH=amd64\nARG OS=linux\nCOPY .build/${OS}-${ARCH}/app /bin/app\n",
             line=3),

@@ -53,6 +53,7 @@ _ARCH_ORGS: dict[str, tuple[str, str]] = {
     "mips64le": ("mips64le", ""),
 }
 _SUFFIX_RE = re.compile(r"[-_.]([A-Za-z0-9_]+)$")
+_PREFIX_RE = re.compile(r"^([A-Za-z0-9]+(?:_64)?)[-.]")
 
 
 class ArchSpecificBaseImage(Rule):
@@ -156,6 +157,10 @@ def _image_arch(image: str) -> tuple[str, str, str] | None:
         found = literal_arch(piece)
         if found is not None and piece is tag:
             return found[0], found[1], name
+        m = _PREFIX_RE.match(piece) if piece is tag else None
+        found = literal_arch(m.group(1)) if m is not None else None
+        if m is not None and found is not None:  # linuxserver's `arm64v8-3.15`, `amd64-latest`
+            return found[0], found[1], f"{name}:{piece[m.end():]}"
         m = _SUFFIX_RE.search(piece)
         if m is None:
             continue
@@ -191,6 +196,7 @@ def _spliced_arch_arg(model: Model, stage: Stage) -> str | None:
 
 ArchSpecificBaseImage.valid = [
     Valid("FROM alpine:3.20\n"),
+    Valid("FROM ghcr.io/linuxserver/baseimage-alpine:3.15\nFROM node:20-bookworm\nFROM example.com/x:v7-slim\n"),
     Valid("FROM ubuntu:14.04\nFROM golang:1.22-alpine\nFROM openjdk:21-jdk-slim\nFROM debian:12\n"),
     Valid("FROM --platform=$BUILDPLATFORM golang:1.6 AS tools\nRUN go version > /v\nFROM alpine\n"
           "COPY --from=tools /v /v\n"),  # runs on the amd64 build machine
@@ -203,6 +209,7 @@ ArchSpecificBaseImage.valid = [
 ]
 
 ArchSpecificBaseImage.invalid = [
+    Invalid("FROM ghcr.io/linuxserver/baseimage-alpine:arm64v8-3.15\n", line=1),
     # old tags published before multi-arch indexes, or never ported
     Invalid("FROM ubuntu:12.04\nRUN apt-get update\n", line=1),
     Invalid("FROM golang:1.6.2\nRUN go build -o /app .\n", line=1),
