@@ -173,13 +173,20 @@ def _pure_tools(comp: Compile) -> bool:
     if any(a in ("-r", "--requirement", "-e", "--editable", "-c") or a.startswith(("-r", "--requirement="))
            for a in args):
         return False
-    names = [re.split(r"[=<>!~\[;]", a, maxsplit=1)[0].lower() for a in args[1:] if not a.startswith("-")]
+    words = [a for a in args if not a.startswith("-")]
+    sub = next((i for i, a in enumerate(words) if a in ("install", "wheel")), None)
+    names = [re.split(r"[=<>!~\[;]", a, maxsplit=1)[0].lower() for a in words[sub + 1:]] if sub is not None else []
     return bool(names) and all(n in _PURE_TOOLS for n in names)
 
 
 PythonBuildEmulated.valid = [
     Valid("FROM debian:bookworm\nRUN apt-get install -y build-essential python3-pip "
           "&& pip install --upgrade pip setuptools wheel\nRUN pip install tox==4.0\n"),
+    Valid("FROM debian:bookworm\nRUN apt-get install -y build-essential python3-venv && python3 -m venv /v "
+          "&& /v/bin/python3 -m pip install --upgrade pip wheel\n"),
+    # the compiler was removed again before
+    Valid("FROM alpine:3.20\nRUN apk add --virtual build-deps build-base && make -C /src install "
+          "&& apk del build-deps\nRUN pip install sphinx\n"),
     # a compiler in the image is no evidence by itself (python:3.12 has gcc for the rare sdist)
     Valid("FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"),
     Valid("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n"),

@@ -6,7 +6,8 @@ Reports a `COPY` or `ADD` of a file from the build context into a program locati
 runs) whose source path names no platform (`$TARGETPLATFORM`, `$TARGETOS`, `$TARGETARCH`,
 `$TARGETVARIANT`), in a stage of the image of a build for several architectures. Scripts (a `#!` line
 in the context, or a script extension) and folders are not reported; nor is a context file that is
-no ELF program when the context can be read, nor a program copied to the root of a `scratch` image
+no ELF program when the context can be read, nor a file from a repository's script folder (`bin/`,
+`scripts/`, `hack/`...: committed scripts, where a build output would not be committed), nor a program copied to the root of a `scratch` image
 (goreleaser's `dockers` layout: goreleaser builds each platform alone, with that platform's binary in
 the context).
 
@@ -58,6 +59,10 @@ _SCRIPT_EXT = frozenset(
 )
 
 
+# folders of a repository that hold committed scripts (a prebuilt binary is not committed)
+_SCRIPT_DIRS = frozenset({"bin", "scripts", "script", "hack", "tools", "docker", "contrib", "ci"})
+
+
 class SameBinaryEveryPlatform(Rule):
     __doc__ = __doc__
     code = "XL212"
@@ -96,6 +101,8 @@ def _is_program_copy(model: Model, stage: Stage, instr: Instruction, src: str, d
         return False
     if posixpath.splitext(base)[1].lower() in _SCRIPT_EXT or base.lower().startswith(("entrypoint", "docker-")):
         return False
+    if set(posixpath.dirname(src.lstrip("./")).split("/")) & _SCRIPT_DIRS:
+        return False  # a repository's bin/, scripts/, hack/: committed scripts, not build outputs
     if "$" in dest and not _names_no_platform(dest, model.tree.escape):
         return False
     if context is not None:
@@ -176,7 +183,8 @@ SameBinaryEveryPlatform.valid = [
           "FROM alpine\nCOPY --from=build /out/app /usr/local/bin/app\n"),
     Valid("FROM alpine\nCOPY app /usr/local/bin/app\n", platforms=("linux/arm64",)),
     Valid("FROM alpine\nCOPY run /usr/local/bin/run\n", context={"run": "#!/bin/sh\nexec app\n"}),
-    Valid("FROM scratch\nCOPY mybin /\nENTRYPOINT [\"/mybin\"]\n"),  # goreleaser's per-platform builds
+    Valid("FROM scratch\nCOPY mybin /\nENTRYPOINT [\"/mybin\"]\n"),
+    Valid("FROM python:3.12\nWORKDIR /opt/app\nADD bin/app bin/app-supervisor bin/\n"),  # the repository's scripts  # goreleaser's per-platform builds
     # the builder stage only: what reaches the image is built from it per platform
     Valid("FROM --platform=$BUILDPLATFORM alpine AS tools\nCOPY protoc /usr/local/bin/protoc\n"
           "RUN protoc --version > /v\nFROM alpine\nCOPY --from=tools /v /v\n"),

@@ -953,10 +953,24 @@ def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
 def installs_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
     """An earlier RUN of the stage chain, or the RUN ``before`` itself ahead of the command, installs a
     compiler toolchain (``apt-get install build-essential`` before ``pip install``)."""
+    installed = False
     for st, ins in [*_earlier_instructions(model, stage, before), (stage, before)]:
         if ins.keyword != "RUN":
             continue
         for c in run_commands(ins):
             if package_manager_install(c) is not None and toolchain_packages(c, known_values(model, st, ins, c)):
-                return True
-    return False
+                installed = True
+            elif installed and ins is not before and _removes_packages(c):
+                installed = False  # `apk del .build-deps`, `apt-get purge -y gcc` in the same or a later RUN
+    return installed
+
+
+_PM_REMOVE = {"apk": {"del"}, "apt-get": {"purge", "remove", "autoremove"}, "apt": {"purge", "remove", "autoremove"},
+              "dnf": {"remove"}, "yum": {"remove"}}
+
+
+def _removes_packages(cmd: SimpleCommand) -> bool:
+    inv = invocation(cmd)
+    if inv is None or inv.tool not in _PM_REMOVE:
+        return False
+    return any(v in _PM_REMOVE[inv.tool] for v in inv.values() if not v.startswith("-"))
