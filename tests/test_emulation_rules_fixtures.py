@@ -90,7 +90,7 @@ def test_arm64_runner_reports_the_same_steps() -> None:
 
 def test_without_context_the_python_compile_is_found_by_the_compiler_install() -> None:
     # setup.py cannot be read, but the stage installs gcc just before `pip install .`: that is the evidence
-    found = {(f, line, code, msg) for f, line, code, msg in _check(context=False)}
+    found = _check(context=False)
     assert {(f, line, code) for f, line, code, _ in found} == EXPECTED
-    (diag,) = [d for f, line, code, d in found if code == "XL107"]
+    (diag,) = [d for _f, _line, code, d in found if code == "XL107"]
     assert "the stage installs a compiler first" in diag.message
