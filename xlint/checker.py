@@ -93,7 +93,7 @@ def check_tree(
     options: CheckOptions,
     rules: Iterable[type[Rule]] | None = None,
 ) -> list[Diagnostic]:
-    model = Model(tree, options.platforms, options.build_platform, options.target)
+    model = Model(tree, options.platforms, options.build_platform, options.target, options.context)
     ctx = Context(path=path, model=model, options=options)
     chosen = list(rules) if rules is not None else all_rules()
     multi = model.multi_platform

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
 from xlint.expand import UNKNOWN, ExpansionError, Unknown, format_platform, parse_platform
@@ -163,8 +164,10 @@ class Model:
         targets: list[str] | tuple[str, ...] = DEFAULT_TARGETS,
         build_platform: str | None = None,
         target_stage: str | None = None,
+        context: Path | None = None,
     ) -> None:
         self.tree = tree
+        self.context = context  # the build context folder, when known (Makefiles, scripts, setup.py)
         parsed_targets = [parse_platform(t) for t in targets]
         self.targets: list[Platform] = [t for t in parsed_targets if t is not None]
         bp = parse_platform(build_platform) if build_platform else None

@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from xlint.model import Model, Stage, variable_references
@@ -931,8 +932,34 @@ def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, I
             continue
         if comp.needs_compiler and not has_compiler(model, stage, instr):
             continue
+        if comp.inv.tool in _MAKES and model.context is not None and _make_runs_no_compiler(model.context, comp):
+            continue
         out.append((stage, instr, comp))
     return out
+
+
+def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
+    """``make version`` whose recipe (the context's Makefile) runs no compiler is no compile."""
+    from xlint.makefiles import runs_no_compiler
+
+    vals = comp.inv.values()
+    folder, makefile, targets, i = context, None, [], 0
+    while i < len(vals):
+        v = vals[i]
+        if v in ("-C", "--directory", "-f", "--file", "--makefile") and i + 1 < len(vals):
+            if v in ("-C", "--directory"):
+                # a relative folder of the context; an absolute one is where the context was copied to
+                folder = folder if vals[i + 1].startswith("/") else folder / vals[i + 1]
+            else:
+                makefile = vals[i + 1]
+            i += 2
+            continue
+        if not v.startswith("-") and "=" not in v:
+            targets.append(v)
+        i += 1
+    candidates = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
+    path = next((folder / c for c in candidates if (folder / c).is_file()), None)
+    return path is not None and runs_no_compiler(path, targets)
 
 
 # images whose default variant is Debian's buildpack-deps, with gcc and make (the -slim/-alpine ones have none)
