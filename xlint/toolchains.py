@@ -255,7 +255,7 @@ def _classify(cmd: SimpleCommand) -> Compile | None:
         return _node(inv)
     if tool in ("grunt", "gulp") and _positionals(inv)[:1] in (["build"], ["dist"], ["default"], []):
         return Compile("node", f"{tool} {(_positionals(inv) or ['default'])[0]}", inv)
-    if tool in ("rails", "rake", "bin/rails") or inv.words[0].value in ("bin/rails", "./bin/rails"):
+    if tool in ("rails", "rake"):
         if "assets:precompile" in vals:
             return Compile("node", f"{tool} assets:precompile", inv)  # the asset pipeline's JS/CSS build
         return None
