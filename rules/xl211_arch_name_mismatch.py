@@ -82,6 +82,8 @@ class ArchNameMismatch(Rule):
     def check(self, ctx: Context) -> None:
         model = ctx.model
         for stage in model.stages:
+            if stage.index not in model.reachable:
+                continue
             for span, vocab, tool in _uses(model, stage):
                 pairs = mismatches(vocab, model.targets)
                 if not pairs:

@@ -150,3 +150,10 @@ def config_for(file: str) -> Config:
     folder = Path.cwd() if file == "-" else Path(file).resolve().parent
     found = _find_in(folder)
     return _load_cached(found) if found is not None else Config()
+
+
+def clear_cache() -> None:
+    """Forget which config files govern which folders and what they say (a long-running process, such
+    as ``xlint lsp``, calls this when a config file is created, changed or removed)."""
+    _find_in.cache_clear()
+    _load_cached.cache_clear()
