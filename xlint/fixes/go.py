@@ -30,6 +30,8 @@ from xlint.toolchains import (
     goarm_unset_builds,
     implicit_cgo_builds,
     invocation,
+    package_manager_install,
+    package_name,
     settings,
     stage_chain,
     stage_commands,
@@ -387,6 +389,23 @@ MAKE_NOTE = ("GOOS/GOARCH reach every `go` command make runs: a Go tool that mak
              "would be built for the target")
 
 
+_C_COMPILER_PACKAGES = frozenset({"gcc", "g++", "build-base", "build-essential", "alpine-sdk", "musl-dev",
+                                  "libc6-dev", "libc-dev", "clang"})
+
+
+def _installs_c_compiler(model: Model, stage: Stage) -> str | None:
+    """A C compiler package the stage (or its chain) installs, if any."""
+    for st in stage_chain(model, stage):
+        for _instr, cmd in stage_commands(model, st):
+            found = package_manager_install(cmd)
+            if found is None:
+                continue
+            for w in found[1]:
+                if w.value is not None and package_name(w.value) in _C_COMPILER_PACKAGES:
+                    return package_name(w.value)
+    return None
+
+
 def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Instruction, list[str]]], str]:
     """`go env GOARCH` (GOOS, GOARM) in a stage that moves to the build platform reports the build
     machine: it becomes the target's value. Other arch probes (`uname -m`, `dpkg --print-architecture`...)
@@ -464,6 +483,15 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
             return Plan(list(xx.edits), applicability="unsafe",
                         title="Rewrite the builder to cross-compile cgo with tonistiigi/xx (`xx-go`, `xx-verify`)")
         return no_fix(f"{why}: needs tonistiigi/xx `xx-go` and the target's C toolchain; {xx.reason}")
+    compiler = _installs_c_compiler(model, stage) if cgo is None else None
+    if compiler is not None:
+        # cgo use unknown, but the stage installs a C compiler for it: xx-go builds right either way
+        xx = xx_rewrite(model, stage, "go-cgo", context)
+        if xx.edits:
+            return Plan(list(xx.edits), applicability="unsafe",
+                        title=("Rewrite the builder to cross-compile with tonistiigi/xx (`xx-go`, `xx-verify`): "
+                               f"the stage installs `{compiler}`, so cgo may be in use and the build context's Go "
+                               "files could not be read"))
     probes, probe_args, reason = _probe_edits(model, stage)
     if reason:
         return no_fix(reason)
@@ -681,6 +709,34 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app ./cmd/a
 FROM base AS test
 COPY . .
 RUN go test ./...
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+    ),
+    Example(
+        "gcc-unknown-cgo",
+        before="""\
+FROM golang:1.22-alpine AS build
+RUN apk add --no-cache gcc musl-dev
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build
+COPY --from=xx / /
+RUN apk add --no-cache gcc musl-dev clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache musl-dev gcc
+RUN CGO_ENABLED=1 xx-go build -o /out/app ./cmd/app \\
+    && xx-verify /out/app
 
 FROM alpine:3.20
 COPY --from=build /out/app /app
