@@ -22,7 +22,7 @@ with ``--build-context NAME=oci-layout://DIR:latest``. Some fixtures cannot be b
 (Maven and npm download packages): their test-only variants in ``tests/data/fixbuild/`` keep the same
 shape (a builder on the target platform, the output copied into a runtime image). The C and Rust fixes use
 tonistiigi/xx, whose image cannot be pulled here: ``tests/data/fixbuild/xx/`` is a local stand-in with
-the subset of its interface the fixes use (xx-apt-get, xx-clang, xx-cargo, xx-verify, xx-info), built on
+the subset of its interface the fixes use (xx-apt-get, xx-clang, xx-cargo, xx-go, xx-verify, xx-info), built on
 Debian's aarch64 cross gcc packages (and Debian's rustc: the Rust fixture installs cargo from the Debian
 mirror, as its Dockerfile says). The fixed C builder installs its packages with apt-get (as the fix writes
 it), so that build reads the Debian mirror.
@@ -125,6 +125,30 @@ CASES = {
         compile_line="make build",
         run_args=(),  # ENTRYPOINT ["/usr/local/bin/gomake"]
         expect_output={"linux/amd64": "gomake 1.2 linux/amd64", "linux/arm64": "gomake 1.2 linux/arm64"},
+    ),
+    "go-cgo": Case(
+        name="go-cgo",
+        original=DATA / "go-cgo" / "Dockerfile",
+        context=DATA / "go-cgo",
+        images={
+            "golang:1.22-bookworm": _layout("toolchains"),
+            "debian:bookworm-slim": _layout("golang"),
+            "tonistiigi/xx": str(DATA / "xx"),
+        },
+        codes=frozenset({"XL101"}),
+        unsafe=True,
+        fixed_shape=(
+            "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx",
+            "FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build",
+            "RUN xx-apt-get install -y gcc libc6-dev",
+            "RUN CGO_ENABLED=1 xx-go build -o /out/gocgo .",
+            "xx-verify /out/gocgo",
+        ),
+        compile_line="go build",
+        run_args=(),  # ENTRYPOINT ["/usr/local/bin/gocgo"]
+        expect_output={"linux/amd64": "gocgo 42 linux/amd64", "linux/arm64": "gocgo 42 linux/arm64"},
+        recompiled=frozenset({"usr/local/bin/gocgo"}),  # gcc in the original, xx-clang in the fix
+        allow_elf=GO_SOURCE_TREE,
     ),
     "c": Case(
         name="c",
