@@ -791,6 +791,36 @@ COPY --from=build /src/bin/app /usr/local/bin/app
         context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
     ),
     Example(
+        "split-no-o",
+        before="""\
+FROM golang:1.22-alpine
+WORKDIR /app
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -ldflags="-s -w"
+EXPOSE 8080
+CMD ["./server"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS build
+WORKDIR /app
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /go-build-out/ -ldflags="-s -w"
+
+FROM golang:1.22-alpine
+WORKDIR /app
+COPY go.mod go.sum ./
+COPY . .
+COPY --from=build /go-build-out/ /app/
+EXPOSE 8080
+CMD ["./server"]
+""",
+    ),
+    Example(
         "split",
         before="""\
 FROM golang:1.22-alpine

@@ -86,6 +86,7 @@ def _builder_name(model: Model) -> str:
 _SETUP = frozenset({"WORKDIR", "COPY", "ADD", "ENV", "ARG", "SHELL", "USER"})
 
 
+_GO_OUT = "/go-build-out/"
 SPLIT_TITLE = "Split the build into a `--platform=$BUILDPLATFORM` builder stage and COPY its outputs"
 
 
@@ -119,7 +120,8 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         return no_fix("a toolchain step follows the compile")
     # what the compile RUN does
     cwd = workdir_at(model, stage, run)
-    outputs: list[str] = []
+    pairs: list[tuple[str, str]] = []  # (path in the builder, path in the image)
+    extra: list[Edit] = []
     compiles: list[tuple[Instruction, Compile]] = []
     for cmd in run_commands(run):
         if cmd.context:
@@ -136,14 +138,24 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         if is_dep_download(toolchain, cmd) or not comp.produces:
             continue
         outs = _outputs(toolchain, comp.inv, cwd, context)
+        if outs is None and toolchain == "go" and comp.label == "go build" and cwd is not None and not any(
+                v == "-o" or v.startswith("-o=") for v in comp.inv.values()):
+            # the binary's name comes from the module or the package: build into a folder of its own
+            # and copy the folder's content to the working directory, where the original build wrote it
+            sub = next((w for w in comp.inv.words[1:] if w.value == "build"), None)
+            if sub is not None:
+                extra.append(Edit(sub.span.end, sub.span.end, f" -o {_GO_OUT}"))
+                pairs.append((_GO_OUT, cwd.rstrip("/") + "/"))
+                compiles.append((run, comp))
+                continue
         if outs is None:
             return no_fix(f"the outputs of `{comp.label}` cannot be determined")
-        outputs.extend(o for o in outs if o not in outputs)
+        pairs.extend((o, o) for o in outs if (o, o) not in pairs)
         compiles.append((run, comp))
-    if not outputs:
+    if not pairs:
         return no_fix("the compile has no output to copy")
     # cross settings of the compile (and of dependency downloads that go to the builder)
-    edits: list[Edit] = []
+    edits: list[Edit] = list(extra)
     arg_names: list[str] = []
     note = ""
     if toolchain == "go":
@@ -206,7 +218,7 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     at = line_start(tree, from_instr)
     out_edits = [Edit(at, at, builder)]
     copy_kw = keyword(tree, run, "COPY")
-    copies = "".join(f"{indent_of(tree, run)}{copy_kw} --from={name} {o} {o}{nl}" for o in outputs)
+    copies = "".join(f"{indent_of(tree, run)}{copy_kw} --from={name} {src} {dest}{nl}" for src, dest in pairs)
     if not run.text.endswith("\n"):
         copies = copies[: -len(nl)]
     out_edits.append(Edit(run.span.start, run.span.end, copies))
