@@ -21,6 +21,7 @@ from xlint.toolchains import (
     Toolchain,
     emulated_compiles,
     emulated_platforms,
+    stage_commands,
 )
 
 
@@ -30,6 +31,10 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     gets the Go recipe, whichever rule reports it), or for the final stage the split (when
     ``unsafe_split``)."""
     if model.target is not None and stage.index == model.target.index:
+        if toolchain in ("c", "rust") and _installs_into_image(model, stage):
+            return no_fix("the final stage builds software and installs it into the image itself (`make install`): "
+                          "that build runs for the target in place, and moving it would mean cross-building "
+                          "everything it installs")
         if not unsafe_split or toolchain not in ("go", "jvm", "dotnet", "site"):
             return no_fix("the build is in the final stage: move it to a `--platform=$BUILDPLATFORM` builder stage")
         plan = split_plan(model, stage, toolchain, context)
@@ -48,6 +53,16 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     if toolchain == "dotnet":
         return dotnet_builder_plan(model, stage)
     return platform_only_plan(model, stage, toolchain)
+
+
+def _installs_into_image(model: Model, stage: Stage) -> bool:
+    for _instr, cmd in stage_commands(model, stage):
+        vals = cmd.args()
+        if cmd.basename in ("make", "gmake", "ninja") and "install" in vals:
+            return True
+        if cmd.basename == "cmake" and "--install" in vals:
+            return True
+    return False
 
 
 def report_emulated(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
