@@ -5,15 +5,18 @@ else tonistiigi/xx `xx-go` with the target's C toolchain (XL101, XL207, XL208).
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
+from xlint.fixes.context import (
+    go_module_name,
+    go_uses_cgo,
+    makefile_arch_var,
+)
 from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import stage_move
@@ -38,85 +41,6 @@ from xlint.toolchains import (
 )
 
 GOARM_VALUE = "${TARGETVARIANT#v}"
-
-
-_CGO_IMPORT = re.compile(r'(?m)^\s*import\s+"C"\s*(?://.*)?$|^\s*import\s*\(\s*"C"\s*\)')
-
-
-# modules that need cgo to work (their pure-Go fallback is a stub that fails at run time)
-_CGO_MODULES = ("github.com/mattn/go-sqlite3", "github.com/confluentinc/confluent-kafka-go",
-                "github.com/libgit2/git2go", "github.com/google/gopacket/pcap", "github.com/tecbot/gorocksdb",
-                "github.com/linxGnu/grocksdb", "github.com/DataDog/zstd", "github.com/go-gl/glfw",
-                "github.com/miekg/pkcs11", "github.com/ceph/go-ceph")
-
-
-_SKIP_DIRS = frozenset({".git", "node_modules", "testdata", ".hg", ".svn"})
-
-
-_MAX_FILES = 5000
-
-
-def go_uses_cgo(context: Path | None) -> bool | None:
-    """True when the Go sources of the build context use cgo (``import "C"`` in a non-test ``.go`` file,
-    or a go.mod requiring a module known to need cgo); False when they can be read and do not; None
-    when the context is unknown or holds no Go files."""
-    if context is None:
-        return None
-    return _cgo_in(str(context))
-
-
-@lru_cache(maxsize=64)
-def _cgo_in(root: str) -> bool | None:
-    seen = 0
-    found_go = False
-    try:
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
-            for name in filenames:
-                if name == "go.mod":
-                    text = _read(os.path.join(dirpath, name))
-                    if text is None:
-                        return None
-                    if any(m in text for m in _CGO_MODULES):
-                        return True
-                if not name.endswith(".go") or name.endswith("_test.go"):
-                    continue
-                seen += 1
-                if seen > _MAX_FILES:
-                    return None
-                text = _read(os.path.join(dirpath, name))
-                if text is None:
-                    return None
-                found_go = True
-                if _CGO_IMPORT.search(text):
-                    return True
-    except OSError:
-        return None
-    return False if found_go else None
-
-
-def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return None
-
-
-def _go_module_name(context: Path | None) -> str | None:
-    """Last element of the context's module path (the default name of `go build`'s output)."""
-    if context is None:
-        return None
-    text = _read(str(context / "go.mod"))
-    if text is None:
-        return None
-    m = re.search(r"(?m)^\s*module\s+\"?([^\s\"]+)", text)
-    if m is None:
-        return None
-    parts = m.group(1).rstrip("/").split("/")
-    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
-        parts.pop()
-    return parts[-1] or None
 
 
 def _needs_arm(model: Model) -> bool:
@@ -200,8 +124,8 @@ def _normalise_bin(env: dict[str, Setting]) -> str:
     return f"if [ -d {cross_dir} ]; then mv {cross_dir}/* {dest} && rmdir {cross_dir}; fi"
 
 
-def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compile, cgo: bool | None
-                      ) -> _GoEdits:
+def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compile, cgo: bool | None,
+                     context: Path | None = None) -> _GoEdits:
     """Cross settings for one Go compile (prefix assignments; a dynamic GOOS/GOARCH/GOARM that does not
     come from the target, such as `$(cat /goarch)`, is replaced), and the output moves of `go install`."""
     cmd = comp.inv.cmd
@@ -230,7 +154,7 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
         at = cmd.argv[0].span.start
         edits.append(Edit(at, at, " ".join(words) + " "))
     if comp.inv.tool in _MAKES:
-        arch_var = _makefile_arch_var(model, stage)
+        arch_var = makefile_arch_var(context)
         if arch_var:
             end = comp.inv.words[0].span.end
             edits.append(Edit(end, end, f" {arch_var}=$TARGETARCH"))
@@ -259,29 +183,6 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
 
 def _installs_pkg_at_version(comp: Compile) -> bool:
     return any("@" in (v or "") for v in comp.inv.values()[1:] if not v.startswith("-"))
-
-
-_ARCH_FROM_MAKE = re.compile(r"(?m)^\s*(?:export\s+)?GOARCH\s*[:?]?=\s*\$[({](\w+)[)}]\s*$")
-
-
-def _makefile_arch_var(model: Model, stage: Stage) -> str | None:
-    """The make variable the context's Makefile sets GOARCH from (`GOARCH = $(ARCH)`), if any."""
-    ctx = model_context(model)
-    if ctx is None:
-        return None
-    for name in ("Makefile", "makefile", "GNUmakefile"):
-        text = _read(str(ctx / name))
-        if text is not None:
-            m = _ARCH_FROM_MAKE.search(text)
-            return m.group(1) if m and m.group(1) != "GOARCH" else None
-    return None
-
-
-_CONTEXTS: dict[int, Path | None] = {}
-
-
-def model_context(model: Model) -> Path | None:
-    return _CONTEXTS.get(id(model))
 
 
 @dataclass
@@ -464,7 +365,6 @@ def _after_compile_reason(model: Model, stage: Stage, compiles: list[tuple[Instr
 def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     """XL101 fix: the Go builder on the build platform, cross-compiling for the target (safe when the
     context shows no cgo and nothing but `go` builds; unsafe with its caveat otherwise)."""
-    _CONTEXTS[id(model)] = context
     move = stage_move(model, stage)
     if isinstance(move, str):
         return no_fix(move)
@@ -501,7 +401,7 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     edits: list[Edit] = list(move.edits) + probes
     names: list[str] = []
     for instr, comp in compiles:
-        got = go_command_edits(model, stage, instr, comp, cgo)
+        got = go_command_edits(model, stage, instr, comp, cgo, context)
         if got.reason:
             return no_fix(got.reason)
         edits.extend(got.edits)
@@ -586,7 +486,7 @@ def go_outputs(inv: Invocation, cwd: str | None, context: Path | None) -> list[s
     if len(pkgs) > 1 or any(p.endswith(".go") or "..." in p for p in pkgs):
         return None
     pkg = pkgs[0] if pkgs else "."
-    name = _go_module_name(context) if pkg in (".", "./") else posixpath.basename(pkg.rstrip("/"))
+    name = go_module_name(context) if pkg in (".", "./") else posixpath.basename(pkg.rstrip("/"))
     if not name or not pkg.startswith((".", "/")) and pkgs:
         return None
     p = resolve_path(cwd, name)
@@ -764,6 +664,29 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go install github.com/exampl
 FROM debian:bookworm-slim
 COPY --from=tools /go/bin/lint /usr/local/bin/lint
 """,
+    ),
+    Example(
+        "make-arch-var",
+        before="""\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN make build
+
+FROM alpine:3.20
+COPY --from=build /src/bin/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH make ARCH=$TARGETARCH build
+
+FROM alpine:3.20
+COPY --from=build /src/bin/app /usr/local/bin/app
+""",
+        context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n', 'Makefile': 'ARCH ?= amd64\nGOARCH = $(ARCH)\n\nbuild:\n\tCGO_ENABLED=0 GOARCH=$(GOARCH) go build -o bin/app .\n'},
     ),
     Example(
         "make-probe",

@@ -167,7 +167,7 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
             return no_fix(reason)
         note = CGO_NOTE if cgo is None else ""
         for instr, comp in gcomp:
-            got = go_command_edits(model, stage, instr, comp, cgo)
+            got = go_command_edits(model, stage, instr, comp, cgo, context)
             if got.reason:
                 return no_fix(got.reason)
             edits.extend(got.edits)
