@@ -221,3 +221,25 @@ def test_install_makes_a_virtual_environment_for_a_plain_python(tmp_path: Path) 
     made = parse_output_file(out.read_text())["python"]
     assert made == str(tmp_path / "xlint-venv" / "bin" / "python") and Path(made).exists()
     assert (tmp_path / "xlint-venv" / "pyvenv.cfg").is_file()
+
+
+def test_readme_workflow_uses_the_action_as_it_is() -> None:
+    """The README's workflow: a build that saves rawjson, this action with inputs it has, SARIF upload."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if "uses: xlint/xlint@" in b]
+    assert len(blocks) == 1
+    workflow = YAML(typ="safe").load(blocks[0])
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    for needed in ("actions/checkout", "docker/setup-buildx-action", "xlint/xlint",
+                   "github/codeql-action/upload-sarif"):
+        assert needed in uses, uses
+    build = next(s for s in steps if "run" in s and "docker buildx build" in s["run"])
+    assert "--progress=rawjson" in build["run"] and "2> build.json" in build["run"]
+    (xl,) = [s for s in steps if s.get("uses", "").startswith("xlint/xlint@")]
+    assert set(xl["with"]) <= set(ACTION["inputs"]), set(xl["with"]) - set(ACTION["inputs"])
+    assert xl["with"]["build-log"] == "build.json"
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert upload["with"]["sarif_file"] == xl["with"]["sarif-file"]
+    for name in re.findall(r"steps\.xlint\.outputs\.([A-Za-z0-9_-]+)", blocks[0]):
+        assert name in ACTION["outputs"], name
