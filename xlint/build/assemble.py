@@ -12,7 +12,7 @@ import click
 
 from xlint.build.progress import BuildProgress
 from xlint.build.report import REPORT_FORMATS, BuildReport, CheckFinding
-from xlint.build.steps import build_steps, parse_vertex_name
+from xlint.build.steps import InstructionLike, build_steps, parse_vertex_name
 
 __all__ = ["REPORT_FORMATS", "apply_gates", "assemble", "emit", "log_facts", "shown_path", "static_findings"]
 
@@ -42,7 +42,7 @@ def assemble(
 ) -> BuildReport:
     """The report of one build. Without a Dockerfile, steps are known by their BuildKit names alone
     (platform, stage, instruction text) and carry no line."""
-    instructions: Sequence = []
+    instructions: Sequence[InstructionLike] = []
     if dockerfile is not None:
         from xlint.build.dockerfile import read_instructions
 
