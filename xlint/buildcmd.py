@@ -169,6 +169,13 @@ def build_command(
         click.echo("xlint: error: --push needs -t/--tag", err=True)
         sys.exit(2)
     plats = _split_platforms(platforms) or _config_platforms(dockerfile) or list(DEFAULT_PLATFORMS)
+    from xlint.expand import platform_error
+
+    for flag, values in (("--platform", plats), ("--build-platform", [build_platform] if build_platform else [])):
+        problem = next((e for e in map(platform_error, values) if e), None)
+        if problem:
+            click.echo(f"xlint: error: {flag}: {problem}", err=True)
+            sys.exit(2)
     opts = BuildOptions(
         context=context,
         dockerfile=dockerfile,

@@ -79,7 +79,8 @@ class _Pragmas:
         return diag.code in codes or "ALL" in codes
 
 
-def _owner(tree: Dockerfile, offset: int) -> Instruction | None:
+def instruction_at(tree: Dockerfile, offset: int) -> Instruction | None:
+    """The instruction whose span holds ``offset`` (the one a pragma before it governs)."""
     for instr in tree.instructions:
         if instr.span.start <= offset < max(instr.span.end, instr.span.start + 1):
             return instr
@@ -92,7 +93,7 @@ def check_tree(
     options: CheckOptions,
     rules: Iterable[type[Rule]] | None = None,
 ) -> list[Diagnostic]:
-    model = Model(tree, options.platforms, options.build_platform, options.target)
+    model = Model(tree, options.platforms, options.build_platform, options.target, options.context)
     ctx = Context(path=path, model=model, options=options)
     chosen = list(rules) if rules is not None else all_rules()
     multi = model.multi_platform
@@ -104,7 +105,7 @@ def check_tree(
     known = {r.code for r in all_rules()} | {"ALL"}
     out: list[Diagnostic] = []
     for diag in ctx.diagnostics:
-        if not pragmas.suppresses(diag, _owner(tree, diag.start)):
+        if not pragmas.suppresses(diag, instruction_at(tree, diag.start)):
             out.append(diag)
     chosen_codes = {r.code for r in chosen}
     if "XL902" in chosen_codes:
