@@ -278,3 +278,31 @@ def test_report_is_listed_by_the_cli() -> None:
     assert "report" in r.stdout
     r = xlint("report", "--help")
     assert r.returncode == 0 and "--max-emulated-seconds" in r.stdout and "html" in r.stdout
+
+
+def test_build_platform_from_a_build_platform_stage(tmp_path: Path) -> None:
+    """On an arm64 runner: the `--platform=$BUILDPLATFORM` stage shows linux/arm64 in its steps' names,
+    so the log says the build platform even on another machine, and the amd64 RUN is the emulated one."""
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM --platform=$BUILDPLATFORM golang AS build\nRUN go mod download\n\n"
+                  "FROM busybox\nRUN echo hi\nCOPY --from=build /go /go\n")
+    t = "2026-12-01T08:00:0{}.000000000Z"
+    vertexes = [
+        {"digest": "sha256:0", "name": "[internal] load build definition from Dockerfile", "started": t.format(0),
+         "completed": t.format(0)},
+        {"digest": "sha256:1", "name": "[linux/arm64 build 1/1] RUN go mod download", "started": t.format(1),
+         "completed": t.format(3)},
+        {"digest": "sha256:2", "name": "[linux/amd64 stage-1 1/2] RUN echo hi", "started": t.format(1),
+         "completed": t.format(5)},
+        {"digest": "sha256:3", "name": "[linux/arm64 stage-1 1/2] RUN echo hi", "started": t.format(1),
+         "completed": t.format(2)},
+    ]
+    log = tmp_path / "build.json"
+    log.write_text(json.dumps({"vertexes": vertexes}, indent=2) + "\n")
+    r = xlint("report", str(log), "-f", str(df), "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["build_platform"] == "linux/arm64" and data["platforms"] == ["linux/amd64", "linux/arm64"]
+    where = {(s["line"], s["platform"]): s["placement"] for s in data["steps"]}
+    assert where == {(2, "linux/arm64"): "native", (5, "linux/amd64"): "emulated", (5, "linux/arm64"): "native"}
+    assert data["emulated_seconds"] == {"linux/amd64": 4.0, "linux/arm64": 0.0}
