@@ -196,6 +196,10 @@ def test_corrupt_and_foreign_input_are_one_line(tmp_path: Path) -> None:
     assert "no such file" in _one_error_line(xlint("report", str(tmp_path / "missing.json")))
     assert "no such Dockerfile" in _one_error_line(xlint("report", str(LOG), "-f", str(tmp_path / "nope")))
     assert "invalid platform" in _one_error_line(xlint("report", str(LOG), "--platform", "linux"))
+    copy = tmp_path / "build.json"
+    copy.write_bytes(LOG.read_bytes())
+    assert "would overwrite the log" in _one_error_line(xlint("report", str(copy), "-o", str(copy), cwd=tmp_path))
+    assert copy.read_bytes() == LOG.read_bytes()
 
 
 def test_output_file_is_replaced_atomically_keeping_its_mode(tmp_path: Path) -> None:

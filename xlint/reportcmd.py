@@ -84,6 +84,8 @@ def report_command(log: str, dockerfile: Path | None, context: Path | None, plat
     plats = _platforms(platforms, "--platform")
     if build_platform:
         build_platform = _platforms((build_platform,), "--build-platform")[0]
+    if output is not None and log != "-" and Path(log).resolve() == output.resolve():
+        _fail(f"{output}: -o would overwrite the log it reads")
     name, data = _read(log)
     try:
         progress = read_log(data)
