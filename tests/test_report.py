@@ -191,6 +191,9 @@ def test_corrupt_and_foreign_input_are_one_line(tmp_path: Path) -> None:
     assert "not a rawjson stream" in _one_error_line(xlint("report", str(report_json)))
     (tmp_path / "empty.json").write_text("")
     assert "no BuildKit status objects" in _one_error_line(xlint("report", str(tmp_path / "empty.json")))
+    (tmp_path / "deep.json").write_text('{"vertexes": []}\n' + '{"a":' * 100000 + "\n")
+    assert _one_error_line(xlint("report", str(tmp_path / "deep.json"))).endswith(
+        "deep.json:2:1: corrupt rawjson stream: JSON nested too deeply")
     (tmp_path / "bin.json").write_bytes(b'{"vertexes": []}\n\xff\xfe')
     assert "invalid UTF-8" in _one_error_line(xlint("report", str(tmp_path / "bin.json")))
     assert "no such file" in _one_error_line(xlint("report", str(tmp_path / "missing.json")))
