@@ -255,7 +255,7 @@ def _classify(cmd: SimpleCommand) -> Compile | None:
         return _node(inv)
     if tool in ("grunt", "gulp") and _positionals(inv)[:1] in (["build"], ["dist"], ["default"], []):
         return Compile("node", f"{tool} {(_positionals(inv) or ['default'])[0]}", inv)
-    if tool in ("rails", "rake", "bin/rails") or inv.words[0].value in ("bin/rails", "./bin/rails"):
+    if tool in ("rails", "rake"):
         if "assets:precompile" in vals:
             return Compile("node", f"{tool} assets:precompile", inv)  # the asset pipeline's JS/CSS build
         return None
@@ -459,8 +459,8 @@ _PM_INSTALL = {
     "apt": {"install"},
     "aptitude": {"install"},
     "apk": {"add"},
-    "dnf": {"install"},
-    "yum": {"install"},
+    "dnf": {"install", "groupinstall", "group"},
+    "yum": {"install", "groupinstall", "group"},
     "microdnf": {"install"},
     "tdnf": {"install"},
     "zypper": {"install", "in"},
@@ -475,7 +475,9 @@ _TOOLCHAIN_PKG = re.compile(
     r"|golang(?:-.*)?|go|rustc|cargo|rust|rustup"
     r"|.*-jdk(?:-headless)?|openjdk\d*(?:-jdk.*)?|java-[\d.]+-openjdk-devel|maven|gradle"
     r"|dotnet-sdk.*|dotnet\d*-sdk.*"
-    r"|crossbuild-essential-.*|(?:gcc|g\+\+)(?:-\d+(?:\.\d+)*)?-[a-z0-9_]+-linux-.*)$"
+    r"|@?development[- ]tools|development|c-development|devel_basis|devel_c_c\+\+"  # yum/dnf groups, zypper
+    r"|crossbuild-essential-.*|(?:gcc|g\+\+)(?:-\d+(?:\.\d+)*)?-[a-z0-9_]+-linux-.*)$",
+    re.I,
 )
 # C library headers: a toolchain when the stage's image already has the compiler (``rust:alpine`` + musl-dev)
 _LIBC_HEADERS = frozenset({"musl-dev", "libc-dev", "libc6-dev", "glibc-devel"})
@@ -511,6 +513,10 @@ def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]]
             if v not in _PM_INSTALL[inv.tool]:
                 return None
             sub_found = True
+            if v == "group" and (i + 1 >= len(words) or words[i + 1].value != "install"):
+                return None  # `dnf group list`
+            if v == "group":
+                i += 1
         else:
             pkgs.append(words[i])
         i += 1
