@@ -3,6 +3,8 @@
 tests/data/report/go-emulated.rawjson: fixtures/go-hello/Dockerfile.emulated built for linux/amd64 and
 linux/arm64 with --no-cache on this project's engine (docker 26.1, buildx 0.13.1, qemu-aarch64), the way
 a CI job saves it (`2> build.json`); go-emulated-cached.rawjson: the same build again, all cached.
+go-emulated-shared.rawjson: the same build recorded while another session built the same fixture on the
+shared daemon 3 s earlier (BuildKit merged the work and sent that build's vertexes too).
 tests/test_report_integration.py records a fresh one from the engine and runs the same checks.
 """
 
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "report"
 LOG = DATA / "go-emulated.rawjson"
 CACHED = DATA / "go-emulated-cached.rawjson"
+SHARED = DATA / "go-emulated-shared.rawjson"
 FAILED = ROOT / "tests" / "data" / "build" / "failing-run.rawjson"
 DOCKERFILE = ROOT / "fixtures" / "go-hello" / "Dockerfile.emulated"
 GO_BUILD_LINE = 8  # RUN CGO_ENABLED=0 go build -o /out/hello .
@@ -313,3 +316,21 @@ def test_build_platform_from_a_build_platform_stage(tmp_path: Path) -> None:
     where = {(s["line"], s["platform"]): s["placement"] for s in data["steps"]}
     assert where == {(2, "linux/arm64"): "native", (5, "linux/amd64"): "emulated", (5, "linux/arm64"): "native"}
     assert data["emulated_seconds"] == {"linux/amd64": 4.0, "linux/arm64": 0.0}
+
+
+def test_a_build_merged_with_another_on_the_daemon_counts_its_own_steps_once() -> None:
+    """The stream carries the other build's vertexes for the same steps (same names, other digests,
+    started before this build): each step is reported once, from this build's side."""
+    from xlint.build.progress import read_log
+
+    raw = [v for v in read_log(SHARED.read_bytes()).ordered() if v.name.startswith("[linux/")]
+    assert len(raw) > len({v.name for v in raw})  # the recording does hold duplicates
+    r = xlint("report", str(SHARED), "-f", str(DOCKERFILE), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    keys = [(s["platform"], s["line"]) for s in data["steps"]]
+    assert len(keys) == len(set(keys)) == 12
+    assert all(s["start_s"] is None or s["start_s"] >= 0 for s in data["steps"])
+    amd = {s["line"]: s for s in data["steps"] if s["platform"] == "linux/amd64"}
+    assert all(amd[line]["cached"] for line in (4, 5, 6, 7))  # the other build did that work first
+    emulated_go_build_named("json", r.stdout)
