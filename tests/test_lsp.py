@@ -379,3 +379,59 @@ def test_help_says_how_to_wire_it() -> None:
     for word in ("xlint lsp", "stdin/stdout", "VS Code", "vim.lsp.config", "languages.toml", "eglot",
                  "initializationOptions", "pip install 'xlint[lsp]'"):
         assert word in r.stdout, word
+
+
+def test_workload_fix_over_several_files_is_xlint_fix(tmp_path: Path) -> None:
+    work = tmp_path / "multiarch-k8s"
+    shutil.copytree(ROOT / "fixtures" / "multiarch-k8s", work)
+    cli = tmp_path / "cli"
+    shutil.copytree(work, cli)
+    r = xlint("fix", "--unsafe-fixes", "--select", "XL401", ".", cwd=cli)
+    assert r.returncode == 0, r.stderr
+
+    def files(folder: Path) -> dict[str, str]:
+        return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    async def body() -> None:
+        async with Session(work) as s:
+            path = work / "k8s" / "deploy-amd64.yaml"
+            uri = s.open(path, language_id="yaml")
+            (d,) = await s.diagnostics(uri, 1)
+            assert d.code == "XL401"
+            (fix,) = [a for a in await s.code_actions(uri, d.range, [d]) if a.title.startswith("XL401")]
+            assert fix.edit is not None and fix.edit.document_changes
+            kinds = {type(c).__name__ for c in fix.edit.document_changes}
+            assert {"DeleteFile", "CreateFile", "TextDocumentEdit"} <= kinds
+            before = {s.uri(work / rel): text for rel, text in files(work).items()}
+            after = apply_workspace_edit(before, fix.edit)
+            got = {rel: after[s.uri(work / rel)] for rel in files(work)}
+            got.update({k[len(s.uri(work)) + 1:]: v for k, v in after.items() if k not in before})
+            assert {k: v for k, v in got.items() if v is not None} == files(cli)
+            assert await s.shutdown() == 0
+
+    run(body())
+
+
+def test_which_documents_are_checked(tmp_path: Path) -> None:
+    text = "FROM alpine:3.20\nRUN echo $TARGETARCH\n"
+
+    async def body() -> None:
+        async with Session(tmp_path) as s:
+            # by name, whatever the editor calls the language; by language, whatever the name
+            for name, language in [("Containerfile", "plaintext"), ("api.Dockerfile", "plaintext"),
+                                   ("Dockerfile.dev", "plaintext"), ("build-spec", "dockerfile")]:
+                (tmp_path / name).write_text(text)
+                uri = s.open(tmp_path / name, language_id=language)
+                assert [d.code for d in await s.diagnostics(uri, 1)] == ["XL201"], name
+            (tmp_path / "notes.txt").write_text(text)
+            uri = s.open(tmp_path / "notes.txt", language_id="plaintext")
+            assert await s.diagnostics(uri, 1) == []
+            # closing a document clears its diagnostics
+            s.client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+                lsp.TextDocumentIdentifier(s.uri(tmp_path / "Containerfile"))))
+            closed = s.uri(tmp_path / "Containerfile")
+            await s.until(lambda: True if not [p for p in s.published if p.uri == closed][-1].diagnostics else None,
+                          "cleared diagnostics")
+            assert await s.shutdown() == 0
+
+    run(body())
