@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lsp_helpers import Session, apply_workspace_edit, run
+import pytest
+from lsp_helpers import CAPABILITIES, Session, apply_workspace_edit, run
 from lsprotocol import types as lsp
 
 from xlint.rule import rule_by_code, rule_page, rule_url
@@ -118,20 +119,34 @@ def test_open_fix_change_hover_shutdown(tmp_path: Path) -> None:
     run(body())
 
 
-def test_fix_all_is_xlint_fix_and_newest_version_wins(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", ["resolving", "minimal"])
+def test_fix_all_is_xlint_fix_and_newest_version_wins(tmp_path: Path, client: str) -> None:
+    """A client that resolves actions gets the fix-all edit when it picks the action; a minimal client
+    (no resolve, no versioned edits, no relatedInformation, no configuration) gets it at once."""
     path = tmp_path / "Dockerfile"
     path.write_text(SEVERAL)
+    caps = CAPABILITIES if client == "resolving" else lsp.ClientCapabilities()
 
     async def body() -> None:
-        async with Session(tmp_path) as s:
+        async with Session(tmp_path, capabilities=caps) as s:
             uri = s.open(path)
             diags = await s.diagnostics(uri, 1)
             assert {"XL201", "XL202", "XL210"} <= {d.code for d in diags}
+            d201 = next(d for d in diags if d.code == "XL201")
+            if client == "minimal":
+                assert d201.related_information is None and "\nhint: Declare it inside the stage" in d201.message
+            else:
+                assert d201.related_information and "hint:" not in d201.message
             everything = lsp.Range(lsp.Position(0, 0), lsp.Position(len(SEVERAL.splitlines()), 0))
             actions = await s.code_actions(uri, everything, only=["source.fixAll"])
             assert [a.kind for a in actions] == ["source.fixAll.xlint"]
-            assert actions[0].edit is not None
-            after = apply_workspace_edit(s.texts, actions[0].edit)[uri]
+            action = actions[0]
+            if client == "resolving":
+                assert action.edit is None
+                action = await s.resolve(action)
+            assert action.edit is not None
+            assert (action.edit.changes is None) == (client == "resolving")
+            after = apply_workspace_edit(s.texts, action.edit)[uri]
             assert after == fixed_by_cli(path, SEVERAL)
             assert after != SEVERAL
             # only quick fixes when asked for quick fixes
@@ -432,6 +447,19 @@ def test_which_documents_are_checked(tmp_path: Path) -> None:
             closed = s.uri(tmp_path / "Containerfile")
             await s.until(lambda: True if not [p for p in s.published if p.uri == closed][-1].diagnostics else None,
                           "cleared diagnostics")
+            assert await s.shutdown() == 0
+
+    run(body())
+
+
+def test_without_a_workspace_folder_a_yaml_file_is_checked_alone(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text(COMPOSE)
+
+    async def body() -> None:
+        async with Session(tmp_path, folders=False) as s:
+            uri = s.open(path, language_id="yaml")
+            assert [d.code for d in await s.diagnostics(uri, 1)] == ["XL403"]
             assert await s.shutdown() == 0
 
     run(body())
