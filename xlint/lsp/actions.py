@@ -195,17 +195,21 @@ def _pragma_insert(text: str, index: LineIndex, line: int, code: str) -> tuple[i
 
 
 def ignore_here(analysis: Analysis, d: Diagnostic, target: Target) -> lsp.CodeAction | None:
-    """``# xlint: ignore=XLnnn`` before the instruction (Dockerfile) or the reported line (YAML)."""
-    if d.code in ("XL901", "XL902"):
+    """``# xlint: ignore=XLnnn`` before the instruction (Dockerfile rules) or the reported line (the
+    workload rules, in YAML files and Dockerfiles)."""
+    from xlint.rule import rule_by_code
+    from xlint.workloads.project import rule_kind
+
+    if d.code in ("XL901", "XL902") or (rule := rule_by_code(d.code)) is None:
         return None
-    if analysis.kind == "dockerfile":
+    if analysis.kind == "dockerfile" and rule_kind(rule) == "dockerfile":
         if analysis.tree is None:
             return None
         owner = instruction_at(analysis.tree, d.start)
         if owner is None:
             return None
         line = owner.start_line - 1
-    else:
+    else:  # the workload rules read a pragma on the reported line or the line before it
         line = max(0, d.line - 1)
     edit = _pragma_insert(analysis.text, target.index, line, d.code)
     return lsp.CodeAction(f"Ignore {d.code} here (# xlint: ignore={d.code})", kind=QUICKFIX,

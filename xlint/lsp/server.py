@@ -342,5 +342,10 @@ async def hover(ls: XlintServer, params: lsp.HoverParams) -> lsp.Hover | None:
 
 
 def serve() -> None:
-    """Speak LSP on stdin/stdout until the client says exit."""
-    server.start_io()
+    """Speak LSP on stdin/stdout until the client says exit. Anything else that writes to stdout would
+    break the protocol: it goes to stderr."""
+    import sys
+
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    server.start_io(sys.stdin.buffer, protocol_out)
