@@ -426,7 +426,7 @@ def test_workload_fix_over_several_files_is_xlint_fix(tmp_path: Path) -> None:
             # a workload rule's finding in a Dockerfile: the pragma goes on the line before it
             duri = s.open(work / "Dockerfile.amd64")
             x405 = next(x for x in await s.diagnostics(duri, 1) if x.code == "XL405")
-            (ignore,) = [a for a in await s.code_actions(duri, x405.range, [x405]) if a.title.startswith("Ignore")]
+            (ignore,) = [a for a in await s.code_actions(duri, x405.range, [x405]) if a.title.startswith("Ignore XL405")]
             assert ignore.edit is not None
             ignored = apply_workspace_edit(s.texts, ignore.edit)[duri]
             assert ignored is not None and "# xlint: ignore=XL405\nRUN CGO_ENABLED=0" in ignored
