@@ -7,7 +7,7 @@ really change) and waits for the publish of that version before the next change,
 and pausing does. Two workspaces: the Dockerfile alone, and the Dockerfile inside a copy of
 fixtures/multiarch-k8s (the workload rules then read the YAML files and Dockerfiles around it too).
 
-    python bench/lsp.py [--rounds 40] [--lines 300]
+    python bench/lsp.py [--rounds 60] [--lines 300]
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def report(name: str, times: list[float], findings: int) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=60)
     ap.add_argument("--lines", type=int, default=300)
     args = ap.parse_args()
     text = dockerfile_of(args.lines)

@@ -19,6 +19,7 @@ from xlint.files import discover, discover_yaml, is_dockerfile_name
 from xlint.lsp.settings import Resolved
 from xlint.rule import CheckOptions, Rule
 from xlint.syntax import Dockerfile, DockerfileSyntaxError, parse
+from xlint.workloads.yamldocs import YamlFile
 
 log = logging.getLogger("xlint.lsp")
 
@@ -71,6 +72,7 @@ class ProjectFiles:
 
     found: dict[str, tuple[float, list[str], list[str]]] = field(default_factory=dict)
     disk: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> (mtime_ns, text)
+    loaded: dict[tuple[str, str], YamlFile | str] = field(default_factory=dict)  # (path, text) -> YAML loaded
 
     def forget(self) -> None:
         self.found.clear()
@@ -162,7 +164,12 @@ def project_diagnostics(root: Path, path: str, text: str, kind: Kind, open_texts
         r = resolve(str(root / p))
         return r.options, r.rules
 
-    run = project_cli.check_paths(list(docker_texts), list(yaml_texts), options_for, docker_texts, yaml_texts)
+    loaded = files.loaded if files is not None else None
+    run = project_cli.check_paths(list(docker_texts), list(yaml_texts), options_for, docker_texts, yaml_texts,
+                                  loaded)
+    if loaded is not None:  # keep only what this run read: typing must not pile up old texts
+        for key in [k for k in loaded if yaml_texts.get(k[0]) != k[1]]:
+            del loaded[key]
     mine = rel(path)
     return [d for d in run.errors + run.diagnostics if d.path == mine]
 
