@@ -473,3 +473,22 @@ def test_without_a_workspace_folder_a_yaml_file_is_checked_alone(tmp_path: Path)
             assert await s.shutdown() == 0
 
     run(body())
+
+
+def test_utf8_positions_when_the_client_asks_for_them(tmp_path: Path) -> None:
+    caps = lsp.ClientCapabilities(general=lsp.GeneralClientCapabilities(
+        position_encodings=[lsp.PositionEncodingKind.Utf8]))
+    text = "FROM alpine:3.20\nRUN echo 🚀é $TARGETARCH\n"
+    path = tmp_path / "Dockerfile"
+    path.write_text(text)
+
+    async def body() -> None:
+        async with Session(tmp_path, capabilities=caps) as s:
+            assert s.initialize_result.capabilities.position_encoding == lsp.PositionEncodingKind.Utf8
+            uri = s.open(path)
+            (d,) = await s.diagnostics(uri, 1)
+            assert d.range.start.character == len("RUN echo 🚀é ".encode())
+            assert d.range.end.character == len("RUN echo 🚀é $TARGETARCH".encode())
+            assert await s.shutdown() == 0
+
+    run(body())
