@@ -55,7 +55,7 @@ def test_language_server_runs_from_the_installed_wheel(tmp_path: Path) -> None:
     `xlint lsp` from there."""
     import asyncio
 
-    from lsp_helpers import Session, run
+    from lsp_helpers import Session, apply_workspace_edit, run
 
     wheels = tmp_path / "wheels"
     subprocess.run(
@@ -90,6 +90,11 @@ def test_language_server_runs_from_the_installed_wheel(tmp_path: Path) -> None:
             assert [d.code for d in diags] == ["XL201"]
             h = await s.hover(uri, diags[0].range.start)
             assert h is not None
+            actions = await s.code_actions(uri, diags[0].range, diags)
+            quick = next(a for a in actions if a.title.startswith("XL201"))
+            assert quick.edit is not None
+            after = apply_workspace_edit(s.texts, quick.edit)[uri]
+            assert after is not None and "ARG TARGETOS\nARG TARGETARCH\n" in after
             assert await asyncio.wait_for(s.shutdown(), 60) == 0
 
     run(body())
