@@ -230,8 +230,8 @@ def test_bad_text_gets_xl901_and_the_server_keeps_serving(tmp_path: Path) -> Non
                 h = await s.hover(uri, d.range.start)
                 assert h is not None and isinstance(h.contents, lsp.MarkupContent)
                 assert h.contents.value.startswith("# XL901 `parse-error`")
-            # junk that still parses (NUL, lone control characters, a huge line) is checked as usual
-            junk = "FROM alpine:3.20\nRUN echo \x00\x01\x7f " + "x" * 20000 + " $TARGETARCH\n"
+            # junk that still parses (NUL, control characters, a lone surrogate, a huge line) is checked as usual
+            junk = "FROM alpine:3.20\nRUN echo \x00\x01\x7f \ud800 " + "x" * 20000 + " $TARGETARCH\n"
             v = s.change(uri, junk)
             got = await s.diagnostics(uri, v)
             assert [d.code for d in got] == ["XL201"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,15 @@ DOCKERFILE_LANGUAGES = frozenset({"dockerfile", "containerfile"})
 YAML_LANGUAGES = frozenset({"yaml", "dockercompose", "compose", "github-actions-workflow", "helm"})
 MAX_PROJECT_FILES = 400  # a workspace with more Dockerfiles/YAML files than this gets no project rules
 PROJECT_TTL = 30.0  # seconds a workspace's file list is reused (a saved or watched file change forgets it)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """The editor's text as the engine reads files: a lone surrogate (possible in JSON, never in a file
+    decoded as UTF-8) becomes U+FFFD, one character for one, so offsets and positions stay the same."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def kind_of(path: str, language_id: str | None) -> Kind:
@@ -116,8 +126,6 @@ class ProjectFiles:
 def yaml_is_relevant(path: str, text: str) -> bool:
     """A YAML document the workload rules read (Kubernetes, Compose, workflow, Helm values), or one
     that has their keys and does not load (it gets XL901)."""
-    import re
-
     from xlint.workloads.project import looks_relevant
     from xlint.workloads.yamldocs import YamlFile, YamlInputError
 
@@ -154,7 +162,7 @@ def project_diagnostics(root: Path, path: str, text: str, kind: Kind, open_texts
         if p == path:
             return text
         if p in open_texts:
-            return open_texts[p]
+            return clean_text(open_texts[p])
         return files.text(p) if files is not None else _read(p)
 
     docker_texts = {rel(p): t for p in dockerfiles if (t := content(p)) is not None}
@@ -178,6 +186,7 @@ def analyze(path: str, text: str, version: int | None, kind: Kind, resolved: Res
             open_texts: dict[str, str], resolve: Callable[[str], Resolved], files: ProjectFiles) -> Analysis:
     """Check one document's text. A Dockerfile that does not parse gets XL901 (never an exception)."""
     t0 = time.perf_counter()
+    text = clean_text(text)
     diags: list[Diagnostic] = []
     tree = None
     if kind == "dockerfile":

@@ -17,7 +17,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from xlint import __version__
 from xlint.lsp import actions, convert
-from xlint.lsp.analysis import Analysis, ProjectFiles, analyze, kind_of
+from xlint.lsp.analysis import Analysis, ProjectFiles, analyze, clean_text, kind_of
 from xlint.lsp.positions import UTF8, UTF16, UTF32, LineIndex
 from xlint.lsp.settings import (
     CONFIG_NAMES,
@@ -107,7 +107,7 @@ class XlintServer(LanguageServer):
         if doc is None:
             return None
         cached = self.results.get(uri)
-        if cached is not None and cached.version == doc.version and cached.text == doc.source:
+        if cached is not None and cached.version == doc.version and cached.text == clean_text(doc.source):
             return cached
         loop = asyncio.get_running_loop()
         analysis = await loop.run_in_executor(self.engine, self._analyze, uri, doc.source, doc.version,
