@@ -66,7 +66,8 @@ def apply(index: LineIndex, edit: lsp.WorkspaceEdit) -> str:
 def test_actions_on_many_texts(tmp_path: Path) -> None:
     path = str(tmp_path / "Dockerfile")
     ignores = fixes = 0
-    for text in samples(100):
+    fixable = [ex.text for r in all_rules() for ex in r.invalid if ex.fixed is not None and not ex.unsafe]
+    for text in fixable + samples(100):
         a = check(path, text)
         index = LineIndex(a.text)
         target = actions.Target("file:///Dockerfile", 1, index, True, True, frozenset(), lambda p: p,
@@ -92,4 +93,4 @@ def test_actions_on_many_texts(tmp_path: Path) -> None:
                          and convert.to_range(index, *convert.span(x, index)) == action.diagnostics[0].range)
                 assert new == try_fix(text, d, path, a.resolved.options, a.resolved.rules)
                 fixes += 1
-    assert ignores > 50 and fixes > 20  # the samples exercise both
+    assert ignores >= 50 and fixes >= len(fixable)  # the samples exercise both
