@@ -30,7 +30,7 @@ from xlint.lsp.settings import (
 )
 
 log = logging.getLogger("xlint.lsp")
-DEBOUNCE = 0.03  # seconds of quiet after a change before the check runs
+DEBOUNCE = 0.015  # seconds of quiet after a change before the check runs (a burst of changes: one check)
 SECTION = "xlint"
 
 
