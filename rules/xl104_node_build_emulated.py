@@ -52,6 +52,7 @@ copied.
 
 from __future__ import annotations
 
+from xlint.derived import report_derived
 from xlint.fixes.emulated import report_emulated
 from xlint.rule import Context, Invalid, Rule, Valid
 
@@ -71,6 +72,7 @@ class NodeBuildEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated(self, ctx, "node")
+        report_derived(self, ctx, "node")
 
 
 NodeBuildEmulated.valid = [
