@@ -39,11 +39,18 @@ COPY --from=build /out/app /app
 ```
 
 `xlint fix` does this for a builder stage (its binaries reach the final image only through `COPY
---from`): `--platform=$BUILDPLATFORM`, `ARG TARGETOS TARGETARCH` (+ `TARGETVARIANT` for arm) before the
-first compile, `GOOS`/`GOARCH`(/`GOARM`) prefixes, `CGO_ENABLED=0` when the build context's Go files
-have no `import "C"` (left alone when the context cannot be read), `go install` rewritten to `go build
--o $(go env GOPATH)/bin/`. cgo builds are reported only (they need tonistiigi/xx). With `--unsafe-
-fixes`, a final stage that compiles is split into a builder stage and a `COPY --from` of the outputs.
+--from`): `--platform=$BUILDPLATFORM` (on the chain's root, or a new build-platform root, when the stage
+is built `FROM` another one), `ARG TARGETOS TARGETARCH` (+ `TARGETVARIANT` for arm) before the first
+compile, `GOOS`/`GOARCH`(/`GOARM`) prefixes on the commands that build the shipped binaries (also on a
+`make` that drives them; not on `go test` or tools the stage runs itself), `go env GOARCH` probes
+replaced by the target's value, `CGO_ENABLED=0` when the build context's Go files have no `import "C"`
+(an unsafe fix that says so when the context cannot be read), local `go install` rewritten to `go build
+-o $(go env GOPATH)/bin/` and a cross `go install PKG@version`/`go get` moved back from
+`$GOPATH/bin/linux_<arch>/`. cgo builds (`CGO_ENABLED=1`, `-buildmode=c-shared`, `import "C"`, or a C
+compiler installed with cgo use unknown) get the unsafe tonistiigi/xx rewrite (`xx-go`). A `strip`,
+`ldd` or run of the new binary after the compile keeps the stage as it is, with the reason. With
+`--unsafe-fixes`, a final stage that compiles is split into a builder stage and a `COPY --from` of the
+outputs, and Go tools installed into the final image are built in a build-platform stage it copies from.
 
 ## References
 - BuildKit docs, multi-platform builds: "not recommended for CPU intensive tasks like compiling"

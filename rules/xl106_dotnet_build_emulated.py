@@ -37,7 +37,7 @@ COPY --from=build /out /app
 
 `xlint fix` does this for a builder stage: `--platform=$BUILDPLATFORM`, `ARG TARGETARCH`, `-a
 $TARGETARCH` on restore/build/publish, replacing `-r linux-x64` (`-r linux-musl-x64` becomes `--os
-linux-musl -a $TARGETARCH`). With `--unsafe-fixes`, a final stage that publishes with `-o` is split into
+linux-musl -a $TARGETARCH`) and `--use-current-runtime` (the build machine's once the stage moves). With `--unsafe-fixes`, a final stage that publishes with `-o` is split into
 a builder stage.
 
 ## References
