@@ -85,15 +85,26 @@ def _installed_name(pkg: str) -> str:
 
 
 def _used_later(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand, names: set[str]) -> bool:
-    """True when a later command of the stage runs one of ``names`` (a tool installed for the build)."""
+    """True when a later command of the stage runs one of ``names`` (a tool installed for the build), or
+    runs something that calls tools by itself (protoc plugins, `go generate`, make, scripts)."""
     seen = False
     for _ins, c in stage_commands(model, stage):
         if c is cmd:
             seen = True
             continue
-        if seen and c.basename in names:
+        if not seen:
+            continue
+        if c.basename in names or c.basename in _TOOL_RUNNERS:
+            return True
+        if c.basename == "go" and c.args()[:1] in (["generate"], ["run"]):
+            return True
+        if c.name is not None and c.name.endswith(".sh"):
             return True
     return False
+
+
+# commands that run installed tools without naming them (protoc finds protoc-gen-*, make runs recipes)
+_TOOL_RUNNERS = frozenset({"protoc", "buf", "make", "gmake", "sh", "bash", "task", "mage", "just"})
 
 
 def _go_get_installs(cmd: SimpleCommand) -> bool:
@@ -712,6 +723,34 @@ FROM alpine:3.20
 COPY --from=build /src/bin/app /usr/local/bin/app
 """,
         context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
+    ),
+    Example(
+        "protoc-plugin",
+        before="""\
+FROM golang:1.22 AS build
+RUN apt-get update && apt-get install -y protobuf-compiler
+RUN go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.34.0
+WORKDIR /src
+COPY . .
+RUN protoc --go_out=. api/api.proto
+RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server
+
+FROM gcr.io/distroless/static
+COPY --from=build /out/server /server
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+RUN apt-get update && apt-get install -y protobuf-compiler
+RUN go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.34.0
+WORKDIR /src
+COPY . .
+RUN protoc --go_out=. api/api.proto
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/server ./cmd/server
+
+FROM gcr.io/distroless/static
+COPY --from=build /out/server /server
+""",
     ),
     Example(
         "split-no-o",
