@@ -306,15 +306,18 @@ _C_COMPILER_PACKAGES = frozenset({"gcc", "g++", "build-base", "build-essential",
 
 
 def _installs_c_compiler(model: Model, stage: Stage) -> str | None:
-    """A C compiler package the stage (or its chain) installs, if any."""
+    """A C compiler or C library (`lib*-dev`) package the stage (or its chain) installs, if any."""
     for st in stage_chain(model, stage):
         for _instr, cmd in stage_commands(model, st):
             found = package_manager_install(cmd)
             if found is None:
                 continue
             for w in found[1]:
-                if w.value is not None and package_name(w.value) in _C_COMPILER_PACKAGES:
-                    return package_name(w.value)
+                if w.value is None:
+                    continue
+                name = package_name(w.value)
+                if name in _C_COMPILER_PACKAGES or (name.endswith("-dev") and name.startswith("lib")):
+                    return name
     return None
 
 
@@ -403,6 +406,9 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
                         title=("Rewrite the builder to cross-compile with tonistiigi/xx (`xx-go`, `xx-verify`): "
                                f"the stage installs `{compiler}`, so cgo may be in use and the build context's Go "
                                "files could not be read"))
+        if compiler.endswith("-dev") and compiler not in ("musl-dev", "libc6-dev", "libc-dev"):
+            return no_fix(f"the stage installs `{compiler}`, a C library for cgo: its Go build needs "
+                          "tonistiigi/xx (`xx-go`, or `xx-go --wrap` under make) with the target's library")
     probes, probe_args, reason = _probe_edits(model, stage)
     if reason:
         return no_fix(reason)
@@ -698,6 +704,30 @@ FROM alpine:3.20
 COPY --from=build /src/bin/app /usr/local/bin/app
 """,
         context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n', 'Makefile': 'ARCH ?= amd64\nGOARCH = $(ARCH)\n\nbuild:\n\tCGO_ENABLED=0 GOARCH=$(GOARCH) go build -o bin/app .\n'},
+    ),
+    Example(
+        "make-cgo-lib",
+        before="""\
+FROM golang:1.22-bookworm AS runc
+RUN apt-get update && apt-get install -y libseccomp-dev
+WORKDIR /src
+COPY . .
+RUN make runc
+
+FROM debian:bookworm-slim
+COPY --from=runc /src/runc /usr/local/bin/runc
+""",
+        after="""\
+FROM golang:1.22-bookworm AS runc
+RUN apt-get update && apt-get install -y libseccomp-dev
+WORKDIR /src
+COPY . .
+RUN make runc
+
+FROM debian:bookworm-slim
+COPY --from=runc /src/runc /usr/local/bin/runc
+""",
+        reason="the stage installs `libseccomp-dev`, a C library for cgo: its Go build needs tonistiigi/xx (`xx-go`, or `xx-go --wrap` under make) with the target's library",
     ),
     Example(
         "make-probe",
