@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -379,8 +380,11 @@ def _backtick_end(raw: str, i: int) -> int:
     return min(j + 1, n)
 
 
+_QUOTING = re.compile(r"[$'\"\\`<>]")  # the characters _dequote does anything with
+
+
 def _word_value(raw: str) -> str | None:
-    if raw.isalnum():  # fast path for plain words
+    if _QUOTING.search(raw) is None:  # fast path: no quote, escape or expansion, the word is its value
         return raw
     text, _, static = _dequote(raw)
     return text if static else None
