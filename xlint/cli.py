@@ -5,7 +5,6 @@ Bad input never gives a traceback: one line on stderr and exit 2.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from dataclasses import dataclass
@@ -100,8 +99,9 @@ class Selection:
     config: Config | None  # an explicit --config
 
 
-def _resolve(path: str, sel: Selection, context: str | None, target: str | None) -> tuple[CheckOptions,
-                                                                                          list[type[Rule]], Config]:
+def _resolve(path: str, sel: Selection, context: str | None, target: str | None,
+             project: bool | None = None) -> tuple[CheckOptions, list[type[Rule]], Config]:
+    """Options, rules (``project``: see :func:`select_rules`) and config for one file."""
     try:
         cfg = sel.config or config_for(path)
     except ConfigError as exc:
@@ -114,7 +114,7 @@ def _resolve(path: str, sel: Selection, context: str | None, target: str | None)
         target=target,
         context=ctx_dir,
     )
-    rules = select_rules(sel.select or cfg.select, sel.ignore + cfg.ignore + cfg.ignores_for(path))
+    rules = select_rules(sel.select or cfg.select, sel.ignore + cfg.ignore + cfg.ignores_for(path), project)
     return opts, rules, cfg
 
 
@@ -158,14 +158,14 @@ def _selection(select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple
             cfg = load_file(Path(config))
         except ConfigError as exc:
             raise InputError(str(exc)) from None
-    from xlint.rule import all_rules, rule_by_code
+    from xlint.rule import rule_index
 
     sel = _split(select) or None
     ign = _split(ignore)
-    known_prefixes = {r.code for r in all_rules()}
+    index = rule_index()
     for code in (sel or []) + ign:
-        if code.upper() != "ALL" and rule_by_code(code) is None and not any(k.startswith(code.upper())
-                                                                            for k in known_prefixes):
+        if code.upper() != "ALL" and not any(e.code.startswith(code.upper()) or e.name == code.lower()
+                                             for e in index):
             raise InputError(f"unknown rule code or prefix '{code}' (see `xlint rules`)")
     return Selection(sel, ign, plats, build_platform, cfg)
 
@@ -204,7 +204,7 @@ def _check_file_job(job: tuple[str, Selection, str | None, str | None]) -> tuple
 
     path, sel, context, target = job
     display, data = _read(path)
-    opts, rules, cfg = _resolve(path, sel, context, target)
+    opts, rules, cfg = _resolve(path, sel, context, target, project=False)
     return display, data.decode("utf-8", "surrogateescape"), check_text(data, display, opts, rules), cfg.failure_threshold
 
 
@@ -256,7 +256,7 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
             display, data = _read(path)
             if path == "-" and stdin_filename:
                 display = stdin_filename
-            opts, rules, cfg = _resolve(path, sel, context, target)
+            opts, rules, cfg = _resolve(path, sel, context, target, project=False)
             with using(resolvers.for_file(cfg.resolve)):
                 found = check_text(data, display, opts, rules)
             results.append((display, data.decode("utf-8", "surrogateescape"), found, cfg.failure_threshold))
@@ -267,7 +267,7 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         diags.extend(found)
     yamls = project_cli.yaml_files(list(paths) or ["."])
     if yamls or len(dockerfiles) > 1:
-        run = project_cli.check_paths(dockerfiles, yamls, lambda p: _resolve(p, sel, context, target)[:2],
+        run = project_cli.check_paths(dockerfiles, yamls, lambda p: _resolve(p, sel, context, target, True)[:2],
                                       {p: sources[p] for p in dockerfiles if p in sources})
         sources.update(run.sources)
         parse_failed |= bool(run.errors)
@@ -298,6 +298,8 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
         build_platform: str | None, target: str | None, context: str | None, config: str | None,
         unsafe_fixes: bool, diff: bool, image: str | None) -> int:
     """Apply fixes in place (safe ones; --unsafe-fixes for structural ones)."""
+    import difflib
+
     from xlint.files import atomic_write
     from xlint.fix import fix_text
     from xlint.syntax import DockerfileSyntaxError

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Callable
 
@@ -54,6 +52,8 @@ def _next_break(text: str, start: int, limit: int) -> int:
 
 
 def render_json(diags: list[Diagnostic], sources: dict[str, str]) -> str:
+    import json
+
     rows = [
         {
             "path": d.path,
@@ -153,6 +153,9 @@ def _repo_relative(path: str) -> str:
 
 
 def render_sarif(diags: list[Diagnostic], sources: dict[str, str]) -> str:
+    import hashlib
+    import json
+
     from xlint.rule import all_rules
 
     rules = all_rules()
