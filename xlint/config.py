@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -140,8 +141,20 @@ def _load_cached(path: Path) -> Config:
     return load_file(path)
 
 
+@lru_cache(maxsize=1024)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+def resolved_parent(file: str) -> Path:
+    """``Path(file).resolve().parent``, with the folders of a run resolved once."""
+    if os.path.islink(file):
+        return Path(file).resolve().parent
+    return _resolved(os.path.dirname(os.path.abspath(file)))
+
+
 def config_for(file: str) -> Config:
     """The configuration governing ``file`` (``-`` means the current directory)."""
-    folder = Path.cwd() if file == "-" else Path(file).resolve().parent
+    folder = Path.cwd() if file == "-" else resolved_parent(file)
     found = _find_in(folder)
     return _load_cached(found) if found is not None else Config()

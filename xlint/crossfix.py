@@ -21,9 +21,9 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from xlint.contextfiles import memoized, read_text, walk
 from xlint.diagnostics import Applicability, Edit
 from xlint.edits import add_platform_flag, keyword
 from xlint.model import TARGET_ARGS, Model, Stage
@@ -105,12 +105,12 @@ def go_uses_cgo(context: Path | None) -> bool | None:
     return _cgo_in(str(context))
 
 
-@lru_cache(maxsize=64)
+@memoized(maxsize=64)
 def _cgo_in(root: str) -> bool | None:
     seen = 0
     found_go = False
     try:
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in walk(root):
             dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
             for name in filenames:
                 if name == "go.mod":
@@ -136,11 +136,7 @@ def _cgo_in(root: str) -> bool | None:
 
 
 def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return None
+    return read_text(path)
 
 
 def _go_module_name(context: Path | None) -> str | None:

@@ -504,9 +504,10 @@ def _cmake_cxx(context: Path | None) -> bool:
     """Does the CMake project use C++? (True when unknown: CMake enables C and CXX by default.)"""
     if context is None:
         return True
-    try:
-        text = (context / "CMakeLists.txt").read_text(errors="replace")
-    except OSError:
+    from xlint.contextfiles import read_text
+
+    text = read_text(context / "CMakeLists.txt")
+    if text is None:
         return True
     m = re.search(r"\bproject\s*\(([^)]*)\)", text, re.IGNORECASE)
     if m is None:

@@ -6,6 +6,7 @@ A rule is one module in ``rules/``: a subclass of :class:`Rule` with its code, n
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Iterable
@@ -14,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from xlint.syntax.tree import Span
 
 if TYPE_CHECKING:
     from xlint.model import Model
+    from xlint.syntax.tree import Span
 
 
 @dataclass
@@ -200,16 +201,29 @@ def _matches(entry: RuleEntry, pats: list[str]) -> bool:
     return any(entry.code.startswith(p) or entry.name.upper() == p or p == "ALL" for p in pats)
 
 
-def select_codes(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[str]:
-    """Codes of the rules chosen by code prefixes (``XL1`` selects XL1xx) or names (nothing imported)."""
+def select_codes(select: Iterable[str] | None, ignore: Iterable[str] | None,
+                 project: bool | None = None) -> list[str]:
+    """Codes of the rules chosen by code prefixes (``XL1`` selects XL1xx) or names (nothing imported).
+    ``project``: only the XL4xx rules (True), only the others (False), all (None)."""
+    return list(_select_codes(tuple(select) if select else None, tuple(ignore) if ignore else (), project))
+
+
+@functools.lru_cache(maxsize=256)
+def _select_codes(select: tuple[str, ...] | None, ignore: tuple[str, ...], project: bool | None) -> tuple[str, ...]:
     sel = [s.upper() for s in select] if select else None
     ign = [s.upper() for s in ignore] if ignore else []
-    return [e.code for e in rule_index() if (sel is None or _matches(e, sel)) and not _matches(e, ign)]
+    return tuple(e.code for e in rule_index() if (sel is None or _matches(e, sel)) and not _matches(e, ign)
+                 and (project is None or e.project == project))
+
+
+def rules_for(codes: Iterable[str]) -> list[type[Rule]]:
+    """The rule classes of ``codes`` (importing only their modules), in code order."""
+    wanted = set(codes)
+    return [_load(e) for e in rule_index() if e.code in wanted]
 
 
 def select_rules(select: Iterable[str] | None, ignore: Iterable[str] | None,
                  project: bool | None = None) -> list[type[Rule]]:
     """Rules chosen by code prefixes (``XL1`` selects XL1xx) or names. ``project``: only the XL4xx rules
     (True), only the others (False), all (None); only the chosen modules are imported."""
-    codes = set(select_codes(select, ignore))
-    return [_load(e) for e in rule_index() if e.code in codes and (project is None or e.project == project)]
+    return rules_for(select_codes(select, ignore, project))

@@ -60,9 +60,13 @@ class ProjectRun:
     errors: list[Diagnostic] = field(default_factory=list)  # XL901 for YAML that does not load
 
 
-def _read(path: str) -> str:
+def read_text(path: str) -> str:
+    """A YAML file's text as the project rules read it (the command line shows the same)."""
     with open(path, encoding="utf-8", errors="surrogateescape") as fh:
         return fh.read()
+
+
+_read = read_text
 
 
 def _yaml_error(path: str, message: str) -> Diagnostic:
