@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from xlint import __version__
-from xlint.contextfiles import Dep, unchanged
+from xlint.contextfiles import OWN_CACHE, TAG_LINE, Dep, unchanged
 from xlint.diagnostics import Diagnostic, Edit, Fix
 
 FORMAT = 1
-CACHE_DIRNAME = ".xlint_cache"
+CACHE_DIRNAME = OWN_CACHE
 _ROOT_MARKERS = (".xlint.yaml", "pyproject.toml", ".git")
 
 _FINGERPRINT: str | None = None
@@ -164,8 +164,7 @@ class ResultCache:
         self.entries.mkdir(parents=True, exist_ok=True)
         tag = self.folder / "CACHEDIR.TAG"
         if not tag.exists():
-            for name, text in (("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
-                                                "# This folder is xlint's results cache.\n"),
+            for name, text in (("CACHEDIR.TAG", f"Signature: 8a477f597d28d172789f06886806bc55\n{TAG_LINE}\n"),
                                (".gitignore", "# created by xlint\n*\n")):
                 tmp = self.folder / f".{name}.{os.getpid()}.tmp"
                 tmp.write_text(text)

@@ -217,7 +217,11 @@ PARALLEL_MIN_FILES = 48
 
 
 def _workers(n_files: int) -> int:
-    """Processes for checking ``n_files``: one for small runs (start-up costs more than it saves)."""
+    """Processes for checking ``n_files``: one for small runs (start-up costs more than it saves);
+    ``$XLINT_JOBS`` sets the most (1: all in this process)."""
+    most = os.environ.get("XLINT_JOBS", "")
+    if most.isdigit() and int(most) >= 1:
+        return min(int(most), n_files) if n_files >= PARALLEL_MIN_FILES else 1
     if n_files < PARALLEL_MIN_FILES:
         return 1
     return max(1, min(os.cpu_count() or 1, n_files // PARALLEL_MIN_FILES * 2, 8))

@@ -77,13 +77,28 @@ def read_text(path: str | os.PathLike[str], max_size: int = 0, errors: str = "re
     return text
 
 
+OWN_CACHE = ".xlint_cache"  # xlint's results cache is no part of a build context
+TAG_LINE = "# This folder is xlint's results cache."
+
+
 def _listing(path: str) -> str:
     try:
         with os.scandir(path) as it:
-            entries = sorted((e.name, _is_dir(e)) for e in it)
+            entries = sorted((e.name, _is_dir(e)) for e in it if e.name != OWN_CACHE)
     except OSError:
         return _MISSING
     return _hash(repr(entries).encode("utf-8", "surrogateescape"))
+
+
+def _own_cache(dirpath: str, filenames: list[str]) -> bool:
+    """A results cache folder of another name (``--cache-dir``): its CACHEDIR.TAG says xlint's."""
+    if "CACHEDIR.TAG" not in filenames:
+        return False
+    try:
+        with open(os.path.join(dirpath, "CACHEDIR.TAG"), encoding="utf-8", errors="replace") as fh:
+            return TAG_LINE in fh.read(512)
+    except OSError:
+        return False
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -94,15 +109,20 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def walk(root: str) -> Iterator[tuple[str, list[str], list[str]]]:
-    """``os.walk(root)`` (top-down; the caller may prune the folder list), recording every listing."""
+    """``os.walk(root)`` (top-down; the caller may prune the folder list), recording every listing.
+    xlint's own cache folders are left out (they change with every run and hold no sources)."""
 
     def failed(err: OSError) -> None:
         if err.filename is not None:
             _note(("dir", os.fspath(err.filename), 0, _MISSING))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=failed):
-        _note(("dir", dirpath, 0, _hash(repr(sorted([(d, True) for d in dirnames] + [(f, False) for f in filenames]))
-                                         .encode("utf-8", "surrogateescape"))))
+        if _own_cache(dirpath, filenames):
+            dirnames[:] = []
+            continue
+        dirnames[:] = [d for d in dirnames if d != OWN_CACHE]
+        listing = sorted([(d, True) for d in dirnames] + [(f, False) for f in filenames if f != OWN_CACHE])
+        _note(("dir", dirpath, 0, _hash(repr(listing).encode("utf-8", "surrogateescape"))))
         yield dirpath, dirnames, filenames
 
 
