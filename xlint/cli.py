@@ -243,6 +243,16 @@ def _check_file_job(job: Job) -> tuple[list[Diagnostic], list[Dep]]:
     return found, deps
 
 
+def _preload() -> None:
+    """Import the checker and the Dockerfile rules (and load the shell grammar) before the workers are
+    forked: they start with them loaded instead of each importing them again."""
+    import xlint.checker  # noqa: F401
+    from xlint.shell import _parser
+
+    _parser()
+    rules_for(select_codes(None, None, project=False))
+
+
 class _Resolvers:
     """The run's registry resolver (XL302), made (and its module imported) only when a file asks."""
 
@@ -338,8 +348,11 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         parallel = 1  # registry lookups (XL302) share one resolver and its cache: stay in this process
     if parallel > 1:
         import concurrent.futures
+        import gc
         import multiprocessing
 
+        _preload()
+        gc.freeze()  # the workers share the loaded modules instead of copying them
         with concurrent.futures.ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
             done = list(pool.map(_check_file_job, [jobs[i] for i in todo],
                                  chunksize=max(1, len(todo) // (parallel * 8))))
