@@ -1,4 +1,4 @@
-"""XL101 go-compile-emulated.
+r"""XL101 go-compile-emulated.
 
 ## What it does
 Reports `go build`, `go install` and `go test` in a stage that runs on the target platform when some

@@ -1,4 +1,4 @@
-"""XL102 rust-compile-emulated.
+r"""XL102 rust-compile-emulated.
 
 ## What it does
 Reports `cargo build|install|test|rustc` and `rustc` in a stage that runs on the target platform when

@@ -1,4 +1,4 @@
-"""XL103 c-compile-emulated.
+r"""XL103 c-compile-emulated.
 
 ## What it does
 Reports C/C++ builds in a stage that runs on the target platform when some target platform differs
@@ -70,6 +70,12 @@ class CCompileEmulated(Rule):
 
 
 CCompileEmulated.valid = [
+    # the context's Makefile shows the target runs no compiler
+    Valid("FROM debian:bookworm\nCOPY . /src\nRUN make -C /src version entrypoints\n",
+          context={"Makefile": ".PHONY: version entrypoints\nversion: VERSION.in\n\t@echo 1.2 > VERSION\n"
+                   "entrypoints:\n\tsed -e s/x/y/ entry.tmpl > entry.txt\n", "VERSION.in": "1.2\n"}),
+    # no compiler in the stage: gems install prebuilt or pure-Ruby
+    Valid("FROM ruby:3.3-slim\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\n"),
     Valid(
         "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\n"
         "FROM --platform=$BUILDPLATFORM debian:bookworm AS build\n"
@@ -85,6 +91,17 @@ CCompileEmulated.valid = [
 ]
 
 CCompileEmulated.invalid = [
+    # the Makefile's target compiles (directly, or through a prerequisite)
+    Invalid("FROM debian:bookworm\nCOPY . /src\nRUN make release\n", line=3,
+            context={"Makefile": "release: app\n\tstrip app\napp: main.c\n\t$(CC) -O2 -o app main.c\n",
+                     "main.c": "int main(void){return 0;}\n"}),
+    Invalid("FROM debian:bookworm\nRUN make docs\n", line=2,
+            context={"Makefile": "include common.mk\ndocs:\n\techo docs\n"}),
+    # PHP and Ruby extensions are C compiles
+    Invalid("FROM php:8.3-fpm\nRUN docker-php-ext-install -j$(nproc) pdo_mysql && pecl install redis\n", line=2,
+            count=2),
+    Invalid("FROM ruby:3.3\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\n", line=3),
+    Invalid("FROM ruby:3.3-alpine\nRUN apk add --no-cache build-base\nRUN gem install nokogiri\n", line=3),
     Invalid(
         "FROM debian:bookworm AS build\n"
         "COPY . /src\n"

@@ -1,4 +1,4 @@
-"""XL104 node-build-emulated.
+r"""XL104 node-build-emulated.
 
 ## What it does
 Reports Node.js package installs and builds in a stage that runs on the target platform when some

@@ -1,4 +1,4 @@
-"""XL105 jvm-build-emulated.
+r"""XL105 jvm-build-emulated.
 
 ## What it does
 Reports JVM builds in a stage that runs on the target platform when some target platform differs from

@@ -1,4 +1,4 @@
-"""XL106 dotnet-build-emulated.
+r"""XL106 dotnet-build-emulated.
 
 ## What it does
 Reports `dotnet restore|build|publish|test|pack` in a stage that runs on the target platform when some

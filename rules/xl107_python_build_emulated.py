@@ -1,4 +1,4 @@
-"""XL107 python-build-emulated.
+r"""XL107 python-build-emulated.
 
 ## What it does
 Reports Python installs that compile native code in a stage that runs on the target platform when some
@@ -50,11 +50,12 @@ on native arm64 BuildKit nodes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from xlint.pycontext import local_project, project_compiles, requirements_compile
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import Compile, emulated_compiles, emulated_platforms
+from xlint.toolchains import Compile, emulated_compiles, emulated_platforms, installs_compiler
 
 # pip install options that take a value
 _VALUE_FLAGS = frozenset({
@@ -146,8 +147,11 @@ class PythonBuildEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
-        for stage, _instr, comp in emulated_compiles(model, "python"):
+        for stage, instr, comp in emulated_compiles(model, "python"):
             reason = compile_reason(comp, ctx.options.context)
+            if reason is None and comp.label.endswith(("pip install", "pip wheel")) and not _pure_tools(comp) \
+                    and installs_compiler(model, stage, instr):
+                reason = "the stage installs a compiler first, for the packages that build from source"
             if reason is None:
                 continue
             ctx.report(
@@ -158,7 +162,33 @@ class PythonBuildEmulated(Rule):
             )
 
 
+# pure-Python packaging tools: installing them compiles nothing
+_PURE_TOOLS = frozenset({"pip", "setuptools", "wheel", "virtualenv", "tox", "nox", "poetry", "poetry-core", "pipenv",
+                         "uv", "build", "twine", "pip-tools", "hatch", "hatchling", "flit", "pdm", "gunicorn"})
+
+
+def _pure_tools(comp: Compile) -> bool:
+    """The command installs only packaging tools by name (no requirements file, no local project)."""
+    args = comp.inv.values()
+    if any(a in ("-r", "--requirement", "-e", "--editable", "-c") or a.startswith(("-r", "--requirement="))
+           for a in args):
+        return False
+    words = [a for a in args if not a.startswith("-")]
+    sub = next((i for i, a in enumerate(words) if a in ("install", "wheel")), None)
+    names = [re.split(r"[=<>!~\[;]", a, maxsplit=1)[0].lower() for a in words[sub + 1:]] if sub is not None else []
+    return bool(names) and all(n in _PURE_TOOLS for n in names)
+
+
 PythonBuildEmulated.valid = [
+    Valid("FROM debian:bookworm\nRUN apt-get install -y build-essential python3-pip "
+          "&& pip install --upgrade pip setuptools wheel\nRUN pip install tox==4.0\n"),
+    Valid("FROM debian:bookworm\nRUN apt-get install -y build-essential python3-venv && python3 -m venv /v "
+          "&& /v/bin/python3 -m pip install --upgrade pip wheel\n"),
+    # the compiler was removed again before
+    Valid("FROM alpine:3.20\nRUN apk add --virtual build-deps build-base && make -C /src install "
+          "&& apk del build-deps\nRUN pip install sphinx\n"),
+    # a compiler in the image is no evidence by itself (python:3.12 has gcc for the rare sdist)
+    Valid("FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"),
     Valid("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n"),
     Valid("FROM python:3.12-slim\nRUN pip install flask==3.0 gunicorn && python -m pip install -U pip\n"),
     Valid("FROM python:3.12-slim\nRUN pip wheel --no-binary :all: -w /wheels lxml\n", platforms=("linux/amd64",)),
@@ -168,6 +198,10 @@ PythonBuildEmulated.valid = [
 ]
 
 PythonBuildEmulated.invalid = [
+    # a compiler installed just before: the requirements build from source
+    Invalid("FROM debian:bookworm AS builder\nRUN apt-get update && apt-get install -y build-essential python3-dev "
+            "libldap-dev python3-venv && python3 -m venv /venv\nCOPY requirements.txt /\n"
+            "RUN /venv/bin/pip install -r /requirements.txt\n", line=4),
     Invalid("FROM python:3.12-slim\nRUN pip install --no-binary :all: lxml\n", line=2),
     Invalid("FROM python:3.12-slim\nRUN pip wheel -w /wheels -r requirements.txt\n", line=2),
     Invalid("FROM python:3.12-slim\nWORKDIR /src\nCOPY . .\nRUN python setup.py build_ext --inplace\n", line=4),

@@ -1,4 +1,4 @@
-"""XL108 toolchain-install-emulated.
+r"""XL108 toolchain-install-emulated.
 
 ## What it does
 Reports a package manager (`apt-get`, `apt`, `apk`, `dnf`, `yum`, `microdnf`, `zypper`) installing a
@@ -39,7 +39,16 @@ RUN xx-apt-get install -y libc6-dev
 from __future__ import annotations
 
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_commands, emulated_platforms, invocation, toolchain_packages
+from xlint.toolchains import (
+    compiler_image,
+    emulated_commands,
+    emulated_platforms,
+    invocation,
+    known_values,
+    package_manager_install,
+    stage_chain,
+    toolchain_packages,
+)
 
 
 class ToolchainInstallEmulated(Rule):
@@ -56,10 +65,13 @@ class ToolchainInstallEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
-        for stage, _instr, cmd in emulated_commands(model):
-            packages = toolchain_packages(cmd)
+        for stage, instr, cmd in emulated_commands(model):
             inv = invocation(cmd)
-            if not packages or inv is None:
+            if inv is None or package_manager_install(cmd) is None:
+                continue
+            root = stage_chain(model, stage)[0]
+            packages = toolchain_packages(cmd, known_values(model, stage, instr, cmd), compiler_image(root.base))
+            if not packages:
                 continue
             names = ", ".join(w.value or w.raw for w in packages)
             ctx.report(
@@ -72,6 +84,9 @@ class ToolchainInstallEmulated(Rule):
 
 
 ToolchainInstallEmulated.valid = [
+    # headers without a compiler in the image are a runtime detail
+    Valid("FROM alpine:3.20\nRUN apk add --no-cache musl-dev\n"),
+    Valid("FROM debian:bookworm\nENV RUNTIME_DEPS curl ca-certificates\nRUN apt-get install -y $RUNTIME_DEPS\n"),
     Valid("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y ca-certificates curl libssl-dev\n"),
     Valid(
         "FROM --platform=$BUILDPLATFORM debian:bookworm AS build\n"
@@ -84,6 +99,19 @@ ToolchainInstallEmulated.valid = [
 ]
 
 ToolchainInstallEmulated.invalid = [
+    # package lists held in variables
+    Invalid("FROM php:8.3-alpine\nENV BUILD_DEPS autoconf dpkg-dev g++ gcc make\n"
+            "RUN apk add --no-cache --virtual .build-deps $BUILD_DEPS libxml2-dev\n", line=3),
+    Invalid("FROM debian:bookworm\nRUN buildDeps='gcc make libssl-dev' \\\n && apt-get update "
+            "&& apt-get install -y $buildDeps\n", line=3),
+    Invalid("FROM alpine:3.20\nARG TOOLS=\"clang-17 lld\"\nRUN apk add ${TOOLS}\n", line=3),
+    Invalid("FROM alpine:3.20\nRUN apk add --no-cache build-base\n", line=2),
+    # a cross compiler installed in an emulated stage is installed (and run) under QEMU too
+    Invalid("FROM debian:bookworm\nRUN apt-get install -y clang-3.9 gcc-aarch64-linux-gnu g++-4.9-multilib\n",
+            line=2),
+    # the image has the compiler; the headers complete it
+    Invalid("FROM rust:1.79-alpine AS build\nRUN apk add --no-cache musl-dev openssl-dev\n"
+            "RUN cargo build --release\n", line=2),
     Invalid("FROM debian:bookworm AS build\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends "
             "build-essential cmake\nFROM debian:bookworm-slim\nCOPY --from=build /x /x\n", line=3),
     Invalid("FROM alpine:3.20\nRUN apk add --no-cache go=1.22.5-r0 git\n", line=2),

@@ -1,4 +1,4 @@
-"""XL109 site-build-emulated.
+r"""XL109 site-build-emulated.
 
 ## What it does
 Reports static-site builds (`hugo`, `jekyll build`, `mkdocs build`, `sphinx-build`, `zola build`,

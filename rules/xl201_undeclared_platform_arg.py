@@ -1,9 +1,11 @@
-"""XL201 undeclared-platform-arg.
+r"""XL201 undeclared-platform-arg.
 
 ## What it does
 Reports a platform ARG (`TARGETPLATFORM`, `TARGETOS`, `TARGETARCH`, `TARGETVARIANT`, `BUILDPLATFORM`,
 `BUILDOS`, `BUILDARCH`, `BUILDVARIANT`) used inside a stage (RUN, ENV, COPY, ADD, WORKDIR, LABEL...)
-when that stage has no `ARG NAME` line before the use.
+when that stage has no `ARG NAME` line before the use. A stage built `FROM` an earlier stage starts
+with the ARGs its parent declared (BuildKit copies them; buildah 1.28 does not), and a default that is
+right for every target (`${TARGETOS:-linux}`) is not reported.
 
 ## Why is this bad?
 BuildKit defines the platform ARGs in the global scope only. A stage sees them after its own
@@ -32,9 +34,11 @@ RUN GOARCH=$TARGETARCH go build -o /out/app .
 
 from __future__ import annotations
 
+import re
+
 from xlint.diagnostics import Edit
 from xlint.expand import referenced_names
-from xlint.model import PLATFORM_ARGS, Stage, variable_references
+from xlint.model import PLATFORM_ARGS, Stage, platform_arg_values, variable_references
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.syntax.tree import Instruction, Span
 
@@ -114,6 +118,8 @@ class UndeclaredPlatformArg(Rule):
 
     def check(self, ctx: Context) -> None:
         for stage in ctx.model.stages:
+            if stage.index not in ctx.model.reachable:
+                continue  # not part of the image being built
             reported: set[str] = set()
             for instr in stage.instructions:
                 if instr.keyword not in _BUILD_TIME:
@@ -122,7 +128,9 @@ class UndeclaredPlatformArg(Rule):
                 for name, span in references(ctx, instr):
                     if name in reported or name in same_instr:
                         continue
-                    if stage.declaration(name, before=instr) is not None:
+                    if stage.declaration(name, before=instr) is not None or _inherited(ctx, stage, name):
+                        continue
+                    if _default_is_right(ctx, span, name):
                         continue
                     if _set_by_env(ctx, stage, instr, name):
                         continue
@@ -134,6 +142,29 @@ class UndeclaredPlatformArg(Rule):
                         edits=[insertion(ctx, stage, name, instr)],
                         fix_title=self.fix_title.format(name=name),
                     )
+
+
+def _inherited(ctx: Context, stage: Stage, name: str) -> bool:
+    """``FROM <earlier stage>`` starts with the parent's build args: an ``ARG NAME`` there serves here."""
+    seen: set[int] = set()
+    parent = stage.base_stage
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        st = ctx.model.stages[parent]
+        if st.declaration(name) is not None:
+            return True
+        parent = st.base_stage
+    return False
+
+
+def _default_is_right(ctx: Context, span: Span, name: str) -> bool:
+    """``${TARGETOS:-linux}`` when every target's TARGETOS is ``linux``: the empty value never shows."""
+    m = re.compile(r"\$\{" + name + r":?-([^}$]*)\}").match(ctx.model.tree.text, span.start)
+    if m is None:
+        return False
+    default = m.group(1).strip("\"'")
+    values = {platform_arg_values(t, ctx.model.build_platform)[name] for t in ctx.model.targets}
+    return values == {default}
 
 
 def _set_by_env(ctx: Context, stage: Stage, before: Instruction, name: str) -> bool:
@@ -150,6 +181,13 @@ def _set_by_env(ctx: Context, stage: Stage, before: Instruction, name: str) -> b
 
 
 UndeclaredPlatformArg.valid = [
+    # a stage built on another starts with the parent's ARGs (BuildKit; moby/buildkit#5381 documents it)
+    Valid("FROM alpine AS a\nARG TARGETARCH\nFROM a\nRUN <<EOF\necho $TARGETARCH\nEOF\n"),
+    Valid("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETARCH\n"
+          "FROM build AS publish\nRUN GOARCH=$TARGETARCH go build -o /out/app .\n"),
+    # a default that is right for every target
+    Valid("FROM alpine\nRUN echo ${TARGETOS:-linux} > /os\n"),
+    Valid("FROM alpine\nCOPY dist/${TARGETOS:-linux}/app /app\n"),
     Valid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
         "ARG TARGETOS TARGETARCH\n"
@@ -164,6 +202,9 @@ UndeclaredPlatformArg.valid = [
 ]
 
 UndeclaredPlatformArg.invalid = [
+    # the default is right for one target only
+    Invalid("FROM alpine\nRUN echo ${TARGETARCH:-amd64} > /arch\n", line=2,
+            fixed="FROM alpine\nARG TARGETARCH\nRUN echo ${TARGETARCH:-amd64} > /arch\n"),
     Invalid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
         "ARG TARGETOS\n"
@@ -195,11 +236,6 @@ UndeclaredPlatformArg.invalid = [
         "FROM alpine\r\nENV ARCH=${TARGETARCH:-amd64}\r\n",
         line=2,
         fixed="FROM alpine\r\nARG TARGETARCH\r\nENV ARCH=${TARGETARCH:-amd64}\r\n",
-    ),
-    Invalid(
-        "FROM alpine AS a\nARG TARGETARCH\nFROM a\nRUN <<EOF\necho $TARGETARCH\nEOF\n",
-        line=5,
-        fixed="FROM alpine AS a\nARG TARGETARCH\nFROM a\nARG TARGETARCH\nRUN <<EOF\necho $TARGETARCH\nEOF\n",
     ),
     Invalid("FROM alpine\nRUN sh -c 'echo $TARGETPLATFORM'", line=2,
             fixed="FROM alpine\nARG TARGETPLATFORM\nRUN sh -c 'echo $TARGETPLATFORM'"),

@@ -1,4 +1,4 @@
-"""XL202 platform-arg-default.
+r"""XL202 platform-arg-default.
 
 ## What it does
 Reports a default value on a platform ARG (`ARG TARGETARCH=amd64`, `ARG TARGETPLATFORM=linux/amd64`,

@@ -1,7 +1,8 @@
-"""XL203 ignored-platform-on-stage-ref.
+r"""XL203 ignored-platform-on-stage-ref.
 
 ## What it does
-Reports `FROM --platform=... <stage>` where `<stage>` is an earlier stage of the same Dockerfile.
+Reports `FROM --platform=... <stage>` where `<stage>` is an earlier stage of the same Dockerfile and the
+flag asks for another platform than the one the stage inherits, in a stage the image is built from.
 
 ## Why is this bad?
 BuildKit ignores `--platform` on a FROM that names another stage: the new stage inherits the platform of
@@ -66,6 +67,8 @@ class IgnoredPlatformOnStageRef(Rule):
             flag = stage.platform.flag
             if not stage.platform.flag_ignored or flag is None or stage.base_stage is None:
                 continue
+            if stage.index not in model.reachable or _same_as_inherited(model, stage, flag):
+                continue
             root = _root(model, stage)
             edits = _move_edits(ctx, stage, flag, root)
             ctx.report(
@@ -76,6 +79,14 @@ class IgnoredPlatformOnStageRef(Rule):
                 hint=self.hint.format(stage=stage.label, parent_platform=_describe(root), root=root.label),
                 edits=edits,
             )
+
+
+def _same_as_inherited(model: Model, stage: Stage, flag: Flag) -> bool:
+    """The ignored flag asks for the platform the stage inherits anyway: nothing changes."""
+    asked, inherited = model.classify_platform(flag), stage.platform
+    if asked.kind in ("unknown",) or asked.kind != inherited.kind:
+        return False
+    return asked.kind != "constant" or asked.constant == inherited.constant
 
 
 def _root(model: Model, stage: Stage) -> Stage:
@@ -122,16 +133,19 @@ def _move_edits(ctx: Context, stage: Stage, flag: Flag, root: Stage) -> list[Edi
         return None  # root asks for another platform on purpose
     # every direct user of root must want the build platform: stages built on it asking for it with
     # their (ignored) flag, stages reading its files that run on the build platform themselves
+    removals = {flag.span.start: remove}
     for edge in model.users(root.index):
         user = model.stages[edge.target]
         if edge.kind == "base":
             if not _wants_build(user.platform.flag, escape):
                 return None
+            if user.platform.flag is not None:  # once the root moves, the sibling flags only mislead
+                removals.setdefault(user.platform.flag.span.start, _remove_flag(text, user.platform.flag))
         elif user.platform.kind != "build":
             return None
     keyword = root.from_instr.keyword_span
     flag_text = text[flag.span.start : flag.span.end]
-    return [remove, Edit(keyword.end, keyword.end, " " + flag_text)]
+    return [*sorted(removals.values(), key=lambda e: e.start), Edit(keyword.end, keyword.end, " " + flag_text)]
 
 
 def _remove_flag(text: str, flag: Flag) -> Edit:
@@ -142,6 +156,11 @@ def _remove_flag(text: str, flag: Flag) -> Edit:
 
 
 IgnoredPlatformOnStageRef.valid = [
+    # the ignored flag asks for the platform the stage inherits anyway
+    Valid("FROM --platform=$BUILDPLATFORM node:20 AS deps\nFROM --platform=$BUILDPLATFORM deps AS build\n"
+          "FROM nginx\nCOPY --from=build /app/dist /usr/share/nginx/html\n"),
+    # not part of the image being built
+    Valid("FROM golang:1.22 AS base\nFROM --platform=$BUILDPLATFORM base AS unused\nFROM alpine\n"),
     Valid("FROM --platform=$BUILDPLATFORM golang:1.22 AS base\nFROM base AS build\nRUN go version\n"),
     Valid("FROM alpine AS a\nFROM a AS b\nFROM b\n"),
     Valid("FROM --platform=$BUILDPLATFORM alpine AS a\nFROM --platform=$BUILDPLATFORM busybox AS b\n"
@@ -163,14 +182,6 @@ IgnoredPlatformOnStageRef.invalid = [
         "FROM alpine AS base\nFROM --platform=$BUILDPLATFORM base AS tools\nRUN echo tools\n"
         "FROM base\nCOPY --from=tools /x /x\n",
         line=2,
-    ),
-    # already on the build platform: the ignored flag only misleads
-    Invalid(
-        "FROM --platform=$BUILDPLATFORM node:20 AS deps\nFROM --platform=$BUILDPLATFORM deps AS build\n"
-        "FROM nginx\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
-        line=2,
-        fixed="FROM --platform=$BUILDPLATFORM node:20 AS deps\nFROM deps AS build\n"
-        "FROM nginx\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
     ),
     Invalid("FROM alpine AS a\nFROM --platform=linux/arm64 a\n", line=2),
     Invalid(

@@ -1,4 +1,4 @@
-"""XL204 cross-stage-builds-for-build-platform.
+r"""XL204 cross-stage-builds-for-build-platform.
 
 ## What it does
 Reports a compiler run in a stage that runs on the build platform (`FROM --platform=$BUILDPLATFORM`)

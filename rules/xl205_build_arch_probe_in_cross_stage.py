@@ -1,4 +1,4 @@
-"""XL205 build-arch-probe-in-cross-stage.
+r"""XL205 build-arch-probe-in-cross-stage.
 
 ## What it does
 Reports `uname -m`, `arch`, `dpkg --print-architecture`, `apk --print-arch` or `rpm --eval %_arch` in a
@@ -23,7 +23,7 @@ COPY --from=fetch /tool.tgz /tool.tgz
 ```dockerfile
 FROM --platform=$BUILDPLATFORM alpine AS fetch
 ARG TARGETARCH
-RUN case "$TARGETARCH" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac \\
+RUN case "$TARGETARCH" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac \
  && wget -O /tool.tgz "https://example.com/tool-linux-$ARCH.tgz"
 FROM alpine
 COPY --from=fetch /tool.tgz /tool.tgz

@@ -1,4 +1,4 @@
-"""XL206 hardcoded-arch.
+r"""XL206 hardcoded-arch.
 
 ## What it does
 Reports an architecture literal where the target architecture belongs, in a Dockerfile built for
@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 from xlint.archnames import differs_from_targets, find_arch_literals, literal_arch, name_in, option_values
 from xlint.diagnostics import Edit
+from xlint.expand import referenced_names
 from xlint.fixes_archmap import (
     group_fixes,
     identity,
@@ -54,7 +55,7 @@ from xlint.fixes_archmap import (
     script_start,
     vocabulary_of_literal,
 )
-from xlint.model import Model, Stage
+from xlint.model import PLATFORM_ARGS, Model, Stage, span_of_arg
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.shell import Assignment, SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction, Span
@@ -83,6 +84,7 @@ class _Finding:
     word: Word | None = None
     words: list[Word] | None = None  # the command's arguments (dotnet)
     unsafe: bool = False
+    message: str = ""  # instead of the rule's message (an architecture from a build argument)
 
 
 class HardcodedArch(Rule):
@@ -107,8 +109,9 @@ class HardcodedArch(Rule):
                 if not differs_from_targets(f.arch, f.variant, model.targets):
                     continue
                 arch = f"{f.arch}/{f.variant}" if f.variant else f.arch
-                found.append((stage, f, self.message.format(literal=f.literal, arch=arch, what=f.what,
-                                                            targets=targets)))
+                message = f.message.format(targets=targets) if f.message else self.message.format(
+                    literal=f.literal, arch=arch, what=f.what, targets=targets)
+                found.append((stage, f, message))
         items = []
         for stage, f, message in found:
             edits, args = _fix(model, stage, f)
@@ -247,7 +250,79 @@ def _stage_findings(model: Model, stage: Stage) -> list[_Finding]:
                     out.extend(_mark(_env_literal(vals[i], vals[i + 1], _env_span(instr, vals[i])), "", instr))
         elif instr.keyword == "RUN":
             out.extend(_mark(_run_findings(instr, downloads), "", instr))
+    out.extend(_variable_findings(model, stage))
     return out
+
+
+def _variable_findings(model: Model, stage: Stage) -> list[_Finding]:
+    """``ARG ARCH=amd64`` / ``ENV TARBALL=go1.22.linux-amd64.tar.gz`` (not a tool setting: those are
+    reported where they are set) whose value a later COPY, ADD or RUN of the stage uses: one value for
+    every platform. A stage ``ARG ARCH`` without a default takes the global one's."""
+    escape = model.tree.escape
+    carriers: list[tuple[str, Instruction, Span, str]] = []  # name, instruction, span, value
+    for decl in stage.args:
+        if decl.name in PLATFORM_ARGS or decl.name.upper() in _ENV_NAMES:
+            continue
+        value = decl.default
+        if value is None:
+            glob = model.global_default(decl.name)
+            value = glob.default if glob is not None else None
+        if value and "$" not in value:
+            carriers.append((decl.name, decl.instruction, span_of_arg(decl.arg), value.strip("\"'")))
+    for instr in stage.instructions:
+        if instr.keyword != "ENV":
+            continue
+        vals = instr.value
+        for i in range(0, len(vals) - 1, 2):
+            if vals[i].upper() not in _ENV_NAMES and "$" not in vals[i + 1]:
+                carriers.append((vals[i], instr, _env_span(instr, vals[i]), vals[i + 1]))
+    out: list[_Finding] = _arch_build_args(model, stage)
+    for name, decl_instr, span, value in carriers:
+        lits = find_arch_literals(value)
+        if not lits:
+            continue
+        user = next((ins for ins in stage.instructions if ins.span.start > decl_instr.span.start
+                     and ins.keyword in ("RUN", "COPY", "ADD") and _uses(ins, name, escape)), None)
+        if user is None or any(k in user.text for k in _ARCH_VARS):
+            continue
+        what = f"`{name}`, which `{user.keyword} ...` at line {user.start_line} uses"
+        out.append(_Finding(span, f"{name}={value}", lits[0].arch, lits[0].variant, what, instr=decl_instr))
+    return out
+
+
+_ARCH_NAME = re.compile(r"(?:^|_)ARCH(?:$|_)|ARCH$", re.I)
+
+
+def _arch_build_args(model: Model, stage: Stage) -> list[_Finding]:
+    """``ARG BUILD_ARCH`` without a default, used by a later step: a build argument the user passes once,
+    so every platform gets the same architecture (and an empty one when it is not passed)."""
+    out: list[_Finding] = []
+    for decl in stage.args:
+        if decl.name in PLATFORM_ARGS or decl.default is not None or not _ARCH_NAME.search(decl.name):
+            continue
+        glob = model.global_default(decl.name)
+        if glob is not None and glob.default is not None:
+            continue
+        for ins in stage.instructions:
+            if ins.span.start <= decl.instruction.span.start or ins.keyword not in ("RUN", "COPY", "ADD"):
+                continue
+            m = re.search(rf"\$\{{?{re.escape(decl.name)}(?![A-Za-z0-9_])", ins.text)
+            if m is None or not _uses(ins, decl.name, model.tree.escape):
+                continue
+            at = ins.span.start + m.start()
+            message = (f"`{decl.name}` is a build argument, not the target's architecture: one `--build-arg` value "
+                       "serves every platform of the build ({targets}), and an empty one when it is not given")
+            # no literal to compare with the targets: any single value is wrong for all platforms but one
+            out.append(_Finding(Span(at, at + len(m.group(0))), f"${decl.name}", "", "", "", instr=ins,
+                                message=message))
+            break
+    return out
+
+
+def _uses(instr: Instruction, name: str, escape: str) -> bool:
+    if instr.keyword == "RUN":
+        return re.search(rf"\$(?:{re.escape(name)}(?![A-Za-z0-9_])|\{{{re.escape(name)}\b)", instr.text) is not None
+    return any(ref == name for arg in instr.args for ref, _s, _e in referenced_names(arg.value, escape))
 
 
 def _mark(found: list[_Finding], kind: str, instr: Instruction, unsafe: bool = False) -> list[_Finding]:
@@ -340,6 +415,12 @@ def _command_findings(cmd: SimpleCommand, downloads: bool) -> list[_Finding]:
 
 
 HardcodedArch.valid = [
+    Valid("FROM alpine\nARG ARCH=amd64\nRUN echo building\n"),  # the value feeds nothing
+    Valid("FROM alpine\nARG TARGETARCH\nARG ARCH=amd64\n"
+          "RUN [ \"$TARGETARCH\" = arm64 ] && ARCH=aarch64; wget https://example.com/t-$ARCH.tgz\n"),
+    Valid("FROM alpine\nENV APP_ARCH_NOTE=amd64\nCOPY app.conf /etc/app.conf\n"),
+    Valid("FROM alpine\nARG TARGETARCH\nARG ARCH=$TARGETARCH\nRUN curl -fLO https://dl.example.com/tool-$ARCH.tgz\n"),
+    Valid("FROM alpine\nARG BUILD_ARCH\nRUN echo no use\n"),
     Valid("FROM alpine\nARG TARGETARCH\nRUN wget https://get.helm.sh/helm-v3.15.0-linux-${TARGETARCH}.tar.gz\n"),
     Valid("FROM alpine\nARG TARGETARCH\n"
           "RUN case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac \\\n"
@@ -359,6 +440,16 @@ HardcodedArch.valid = [
 ]
 
 HardcodedArch.invalid = [
+    # an architecture passed as a build argument is one value for every platform
+    Invalid("FROM alpine\nARG BUILD_ARCH\nRUN curl -fLO https://dl.example.com/tool-${BUILD_ARCH}.tar.xz\n", line=3),
+    # a variable carries the literal to the COPY, the download or the tarball name
+    Invalid("ARG ARCH=amd64\nFROM busybox\nARG ARCH=amd64\nARG OS=linux\nCOPY .build/${OS}-${ARCH}/app /bin/app\n",
+            line=3),
+    Invalid("ARG ARCH=amd64\nFROM busybox\nARG ARCH\nCOPY .build/linux-${ARCH}/app /bin/app\n", line=3),
+    Invalid("FROM alpine\nARG PLATFORM=linux/amd64\n"
+            "RUN curl -sLo /usr/local/bin/kubectl https://dl.example.com/v1.30/bin/${PLATFORM}/kubectl\n", line=2),
+    Invalid("FROM debian\nENV GO_TARBALL go1.22.linux-amd64.tar.gz\n"
+            "RUN curl -O https://dl.example.com/$GO_TARBALL && tar -xzf $GO_TARBALL -C /usr/local\n", line=2),
     Invalid("FROM alpine\nRUN wget -O /tmp/helm.tgz https://get.helm.sh/helm-v3.15.0-linux-amd64.tar.gz\n",
             line=2, unsafe=True,
             fixed="FROM alpine\nARG TARGETARCH\n"

@@ -1,4 +1,4 @@
-"""XL207 goarm-missing.
+r"""XL207 goarm-missing.
 
 ## What it does
 Reports a Go cross build (`go build`/`go install` with `GOARCH` set in a stage that runs on the build

@@ -1,4 +1,4 @@
-"""XL208 cgo-implicit.
+r"""XL208 cgo-implicit.
 
 ## What it does
 Reports a Go cross build (`go build`/`go install` with `GOARCH` set, or `xx-go build`, in a stage that

@@ -1,4 +1,4 @@
-"""XL209 constant-platform.
+r"""XL209 constant-platform.
 
 ## What it does
 Reports a FROM whose `--platform` is a constant (`FROM --platform=linux/amd64 ...`), unless the stage

@@ -1,4 +1,4 @@
-"""XL210 redundant-target-platform.
+r"""XL210 redundant-target-platform.
 
 ## What it does
 Reports `FROM --platform=$TARGETPLATFORM` (or `${TARGETPLATFORM}`): the flag repeats the default.

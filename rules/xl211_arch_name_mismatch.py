@@ -1,4 +1,4 @@
-"""XL211 arch-name-mismatch.
+r"""XL211 arch-name-mismatch.
 
 ## What it does
 Reports `$TARGETARCH` used where a tool or vendor expects another architecture vocabulary:
@@ -27,7 +27,7 @@ RUN npm ci --os=linux --cpu=$TARGETARCH
 ```dockerfile
 FROM --platform=$BUILDPLATFORM node:20 AS deps
 ARG TARGETARCH
-RUN case "$TARGETARCH" in amd64) CPU=x64;; *) CPU=$TARGETARCH;; esac \\
+RUN case "$TARGETARCH" in amd64) CPU=x64;; *) CPU=$TARGETARCH;; esac \
  && npm ci --os=linux --cpu=$CPU
 ```
 
@@ -82,6 +82,8 @@ class ArchNameMismatch(Rule):
     def check(self, ctx: Context) -> None:
         model = ctx.model
         for stage in model.stages:
+            if stage.index not in model.reachable:
+                continue
             for span, vocab, tool in _uses(model, stage):
                 pairs = mismatches(vocab, model.targets)
                 if not pairs:

@@ -1,10 +1,12 @@
-"""XL301 arch-specific-base-image.
+r"""XL301 arch-specific-base-image.
 
 ## What it does
 Reports a FROM image that exists for one architecture only: an official per-arch repository
 (`amd64/alpine`, `arm64v8/debian`, `arm32v7/...`), a tag or repository name ending in an architecture
 (`myorg/tool:1.2-amd64`, `busybox-linux-arm64`), or a non-platform ARG spliced into the image as the
-architecture (`FROM ${ARCH}/alpine`, `FROM tool:1.2-${ARCH}` with `ARG ARCH=amd64`).
+architecture (`FROM ${ARCH}/alpine`, `FROM tool:1.2-${ARCH}` with `ARG ARCH=amd64`), and old tags of official images
+that were only ever published for amd64 (`ubuntu:12.04`, `golang:1.6`, `openjdk:8-jdk-alpine`, the retired
+`microsoft/aspnetcore`).
 
 ## Why is this bad?
 A multi-platform build pulls the same single-arch image for every target. BuildKit then either fails
@@ -51,6 +53,7 @@ _ARCH_ORGS: dict[str, tuple[str, str]] = {
     "mips64le": ("mips64le", ""),
 }
 _SUFFIX_RE = re.compile(r"[-_.]([A-Za-z0-9_]+)$")
+_PREFIX_RE = re.compile(r"^([A-Za-z0-9]+(?:_64)?)[-.]")
 
 
 class ArchSpecificBaseImage(Rule):
@@ -62,6 +65,10 @@ class ArchSpecificBaseImage(Rule):
     message_arg = "`${name}` picks the architecture of base image `{image}`: it is the same for every platform"
     hint = ("Use the multi-arch image name (`{plain}`), or `$TARGETARCH`/`$TARGETPLATFORM` if a per-arch "
             "name is really needed.")
+
+    message_legacy = ("Base image `{image}` exists for amd64 only ({why}): the other platforms of the build "
+                      "({targets}) get no base image or an amd64 one")
+    hint_legacy = "Move to a tag that is published for every target platform (a current release of the image)."
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
@@ -80,6 +87,11 @@ class ArchSpecificBaseImage(Rule):
                 continue
             image = expand_word(stage.base, model.global_env(), model.tree.escape) or stage.base
             found = _image_arch(image)
+            legacy = _legacy_single_arch(image) if found is None else None
+            if legacy is not None and differs_from_targets("amd64", "", model.concrete_platforms(stage)):
+                ctx.report(self, span, self.message_legacy.format(image=image, why=legacy, targets=targets),
+                           hint=self.hint_legacy)
+                continue
             if found is None:
                 continue
             arch, variant, plain = found
@@ -102,6 +114,31 @@ def _wrong(model: Model, stage: Stage, arch: str, variant: str) -> bool:
     return differs_from_targets(arch, variant, model.targets)
 
 
+# Official images whose old tags were published for amd64 alone (before Docker Hub's multi-arch indexes, or
+# never ported): (repository, tag pattern, why).
+_LEGACY: list[tuple[str, re.Pattern[str], str]] = [
+    ("ubuntu", re.compile(r"^(?:12\.04|12\.10|13\.04|13\.10|precise|quantal|raring|saucy)(?:[.-].*)?$"),
+     "Ubuntu's arm64 images start with 14.04"),
+    ("debian", re.compile(r"^(?:6|7|squeeze|wheezy)(?:[.-].*)?$"), "Debian's arm64 port starts with 8 (jessie)"),
+    ("centos", re.compile(r"^(?:5|6)(?:[.-].*)?$"), "CentOS publishes arm64 from 7 on"),
+    ("golang", re.compile(r"^1\.[0-7](?:[.-].*)?$"), "Go images older than 1.8 predate multi-arch tags"),
+    ("openjdk", re.compile(r"^.*alpine.*$"), "the openjdk Alpine variants were built for amd64 only"),
+    ("microsoft/aspnetcore", re.compile(r".*"), "the retired microsoft/aspnetcore images are amd64/Windows only"),
+    ("microsoft/aspnetcore-build", re.compile(r".*"), "the retired microsoft/aspnetcore-build images are amd64 only"),
+    ("rustembedded/cross", re.compile(r".*"), "cross's images run on x86_64 hosts only"),
+]
+
+
+def _legacy_single_arch(image: str) -> str | None:
+    """Why an official image's tag is amd64-only, when it is one we know."""
+    ref = image.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    repo, _, tag = ref.partition(":")
+    for name, pattern, why in _LEGACY:
+        if repo == name and pattern.match(tag or ("" if name.startswith(("microsoft/", "rust")) else "latest")):
+            return why
+    return None
+
+
 def _image_arch(image: str) -> tuple[str, str, str] | None:
     """(arch, variant, multi-arch name) when the reference names one architecture."""
     ref = image.split("@", 1)[0]
@@ -120,6 +157,10 @@ def _image_arch(image: str) -> tuple[str, str, str] | None:
         found = literal_arch(piece)
         if found is not None and piece is tag:
             return found[0], found[1], name
+        m = _PREFIX_RE.match(piece) if piece is tag else None
+        found = literal_arch(m.group(1)) if m is not None else None
+        if m is not None and found is not None:  # linuxserver's `arm64v8-3.15`, `amd64-latest`
+            return found[0], found[1], f"{name}:{piece[m.end():]}"
         m = _SUFFIX_RE.search(piece)
         if m is None:
             continue
@@ -155,6 +196,10 @@ def _spliced_arch_arg(model: Model, stage: Stage) -> str | None:
 
 ArchSpecificBaseImage.valid = [
     Valid("FROM alpine:3.20\n"),
+    Valid("FROM ghcr.io/linuxserver/baseimage-alpine:3.15\nFROM node:20-bookworm\nFROM example.com/x:v7-slim\n"),
+    Valid("FROM ubuntu:14.04\nFROM golang:1.22-alpine\nFROM openjdk:21-jdk-slim\nFROM debian:12\n"),
+    Valid("FROM --platform=$BUILDPLATFORM golang:1.6 AS tools\nRUN go version > /v\nFROM alpine\n"
+          "COPY --from=tools /v /v\n"),  # runs on the amd64 build machine
     Valid("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM gcr.io/distroless/static-debian12\n"),
     Valid("ARG TARGETARCH\nFROM example.com/tool:1.2-${TARGETARCH}\n"),
     Valid("ARG BASE_IMAGE=debian:bookworm-slim\nFROM ${BASE_IMAGE}\n"),
@@ -164,6 +209,12 @@ ArchSpecificBaseImage.valid = [
 ]
 
 ArchSpecificBaseImage.invalid = [
+    Invalid("FROM ghcr.io/linuxserver/baseimage-alpine:arm64v8-3.15\n", line=1),
+    # old tags published before multi-arch indexes, or never ported
+    Invalid("FROM ubuntu:12.04\nRUN apt-get update\n", line=1),
+    Invalid("FROM golang:1.6.2\nRUN go build -o /app .\n", line=1),
+    Invalid("FROM openjdk:8-jdk-alpine\nCOPY app.jar /app.jar\n", line=1),
+    Invalid("FROM microsoft/aspnetcore:2.0.5\nCOPY out /app\n", line=1),
     Invalid("FROM amd64/alpine:3.20\nRUN echo hi\n", line=1),
     Invalid("FROM docker.io/arm64v8/debian:bookworm\n", line=1),
     Invalid("FROM golang AS x\nFROM example.com/team/tool:1.2-amd64\nCOPY --from=x /a /a\n", line=2),

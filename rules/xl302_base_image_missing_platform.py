@@ -1,4 +1,4 @@
-"""XL302 base-image-missing-platform.
+r"""XL302 base-image-missing-platform.
 
 ## What it does
 With `--resolve` (or `resolve: true` in the config; off by default, as it needs the network), looks up
@@ -16,12 +16,14 @@ before the build saves a failed CI run per platform.
 ## Example
 ```dockerfile
 # --platform linux/amd64,linux/arm64
-FROM registry.acme.io/base/runtime:1.4   # published for linux/amd64 only
+# published for linux/amd64 only:
+FROM registry.acme.io/base/runtime:1.4
 ```
 
 ## Use instead
 ```dockerfile
-FROM registry.acme.io/base/runtime:1.5   # an index with linux/amd64 and linux/arm64
+# an index with linux/amd64 and linux/arm64:
+FROM registry.acme.io/base/runtime:1.5
 ```
 (or publish the base image for every target platform first).
 

@@ -1,4 +1,4 @@
-"""XL401 per-arch-workloads.
+r"""XL401 per-arch-workloads.
 
 ## What it does
 Reports Kubernetes workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod; in

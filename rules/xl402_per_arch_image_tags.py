@@ -1,4 +1,4 @@
-"""XL402 per-arch-image-tags.
+r"""XL402 per-arch-image-tags.
 
 ## What it does
 Reports a per-architecture image reference (`demo:v1-amd64`, `arm64v8/demo`, `tool-arm64:2`) in

@@ -1,4 +1,4 @@
-"""XL403 compose-platform-pin.
+r"""XL403 compose-platform-pin.
 
 ## What it does
 Reports a Compose service pinned to one platform (`platform: linux/amd64`) when its image is

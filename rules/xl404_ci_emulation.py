@@ -1,4 +1,4 @@
-"""XL404 ci-emulation.
+r"""XL404 ci-emulation.
 
 ## What it does
 Reads GitHub Actions workflows that build images for several platforms (docker/build-push-action with

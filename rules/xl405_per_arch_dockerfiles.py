@@ -1,4 +1,4 @@
-"""XL405 per-arch-dockerfiles.
+r"""XL405 per-arch-dockerfiles.
 
 ## What it does
 Reports two or more Dockerfiles in one folder that differ only in architecture literals

@@ -1,4 +1,4 @@
-"""XL901 parse-error.
+r"""XL901 parse-error.
 
 ## What it does
 Reports a Dockerfile that BuildKit's parser would reject: an unterminated heredoc, an unknown

@@ -1,4 +1,4 @@
-"""XL902 unknown-pragma-code.
+r"""XL902 unknown-pragma-code.
 
 ## What it does
 Reports a code in an `# xlint: ignore=...` or `# xlint: global ignore=...` comment that is not an

@@ -201,3 +201,49 @@ def test_many_files_checked_in_parallel_give_the_same_report(tmp_path: Path) -> 
     files = sorted(str(p) for p in tmp_path.iterdir())
     want = [(d.path, d.line, d.column, d.code) for d in check_paths(files)]
     assert got == want and len(got) > PARALLEL_MIN_FILES
+
+
+# ------------------------------------------------------------------ platforms that are no target
+def _one_line_exit_2(r: subprocess.CompletedProcess[str]) -> str:
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "All checks passed" not in r.stdout and "QEMU emulation" not in r.stdout
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+@pytest.mark.parametrize(("flag", "value", "expected"), [
+    ("--platform", "linux/foo", "unknown architecture 'foo' in platform 'linux/foo' (known: 386, amd64,"),
+    ("--platform", "linux/amd64,plan10/arm64", "unknown OS 'plan10' in platform 'plan10/arm64' (known: aix,"),
+    ("--platform", "linux/arm64/v8/x", "invalid platform 'linux/arm64/v8/x' (expected os/arch[/variant]"),
+    ("--build-platform", "linux/x86", "unknown architecture 'x86' in platform 'linux/x86'"),
+])
+def test_unknown_platform_is_usage_error(tmp_path: Path, command: str, flag: str, value: str, expected: str) -> None:
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    line = _one_line_exit_2(xlint(command, flag, value, str(tmp_path / "Dockerfile")))
+    assert line.startswith(f"xlint: error: {flag}: {expected}"), line
+    assert (tmp_path / "Dockerfile").read_text() == BUGGY
+
+
+def test_windows_target_is_not_called_emulation(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM golang:1.22\nRUN go build -o /app .\n")
+    line = _one_line_exit_2(xlint("check", "--platform", "linux/amd64,windows/amd64", str(tmp_path / "Dockerfile")))
+    assert "'windows/amd64' is not a Linux platform" in line and "windows builder" in line
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    ("platforms: [linux/amd64, linux/foo]\n", "'platforms': unknown architecture 'foo'"),
+    ("build-platform: windows/amd64\n", "'build-platform': platform 'windows/amd64' is not a Linux platform"),
+])
+def test_unknown_platform_in_config_is_usage_error(tmp_path: Path, config: str, expected: str) -> None:
+    (tmp_path / ".xlint.yaml").write_text(config)
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    line = _one_line_exit_2(xlint("check", str(tmp_path / "Dockerfile")))
+    assert str(tmp_path / ".xlint.yaml") in line and expected in line, line
+
+
+def test_build_rejects_unknown_platform_before_the_engine(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    line = _one_line_exit_2(xlint("build", "--platform", "linux/foo", str(tmp_path)))
+    assert line.startswith("xlint: error: --platform: unknown architecture 'foo'"), line

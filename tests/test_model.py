@@ -121,3 +121,29 @@ def test_copy_from_image_is_not_a_stage() -> None:
     m = model("FROM alpine AS a\nFROM alpine\nCOPY --from=nginx:latest /x /x\nCOPY --from=0 /y /y\n")
     edges = m.stages[1].edges
     assert [(e.source, e.stage) for e in edges] == [("nginx:latest", None), ("0", 0)]
+
+
+def test_stage_named_through_platform_args_resolves_per_target() -> None:
+    # `FROM ${TARGETOS}` names the stage `linux`; `FROM base-${TARGETARCH}` one stage per target architecture
+    text = (
+        "FROM --platform=$BUILDPLATFORM golang:1.22 AS linux\nRUN go version\n"
+        "FROM --platform=linux/arm64 alpine AS base-arm64\nRUN apk add gcc\n"
+        "FROM alpine AS base-amd64\n"
+        "FROM ${TARGETOS} AS target\nRUN echo built\n"
+        "FROM base-${TARGETARCH}\nCOPY --from=target /x /x\n"
+    )
+    m = model(text, build_platform="linux/amd64")
+    target, final = m.stages[3], m.stages[4]
+    assert target.base_stage == 0 and target.platform.kind == "build"
+    # the emulated target's stage first; both variants are part of the build
+    assert final.base_stage == 1 and [e.stage for e in final.edges if e.kind == "base"] == [1, 2]
+    assert m.reachable == {0, 1, 2, 3, 4}
+    assert m.runs_emulated(m.stages[1])  # the constant linux/arm64 stage the arm64 image selects
+
+
+def test_stage_named_through_platform_args_without_a_match_stays_an_image() -> None:
+    m = model("FROM alpine AS base-amd64\nFROM base-${TARGETARCH}\n", build_platform="linux/amd64")
+    # arm64 names no stage: only the amd64 variant resolves
+    assert m.stages[1].base_stage == 0
+    m = model("FROM example.com/tool:${TARGETARCH}\n")
+    assert m.stages[0].base_stage is None

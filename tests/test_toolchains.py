@@ -26,8 +26,12 @@ def _cmds(script: str) -> list[SimpleCommand]:
 
 
 def _label(script: str) -> tuple[str, str] | None:
-    comp = classify(_cmds(script)[0])
-    return (comp.toolchain, comp.label) if comp is not None else None
+    """The first compile among the script's commands (nested ones included)."""
+    for cmd in _cmds(script):
+        comp = classify(cmd)
+        if comp is not None:
+            return (comp.toolchain, comp.label)
+    return None
 
 
 @pytest.mark.parametrize(
@@ -96,6 +100,41 @@ def _label(script: str) -> tuple[str, str] | None:
         ("time go build .", ("go", "go build")),
         ("$GO build", None),
         ("echo go build", None),
+        # wrappers, runners and strings that hold the command
+        ("su nobody -s /bin/sh -c 'make all'", ("c", "make")),
+        ("runuser -u app -- sh -c \"cargo build --release\"", ("rust", "cargo build")),
+        ("eval \"make -C src install\"", ("c", "make")),
+        ("/usr/bin/mold -run cargo build --release", ("rust", "cargo build")),
+        ("find src -name '*.c' -exec gcc -c {} +", ("c", "gcc")),
+        ("ls cmd | xargs -n1 -I{} go build ./cmd/{}", ("go", "go build")),
+        ("setarch x86_64 -R make", ("c", "make")),
+        ("ccache gcc -O2 -c a.c", ("c", "gcc")),
+        ("find . -name '*.o' -delete", None),
+        # GOPATH-mode go get builds; module queries and -d only download
+        ("go get github.com/nats-io/nsc", ("go", "go get")),
+        ("go get ./...", ("go", "go get")),
+        ("go get -d ./...", None),
+        ("go get github.com/x/y@v1.2.0", None),
+        ("cargo chef cook --release --recipe-path recipe.json", ("rust", "cargo chef cook")),
+        ("cargo chef prepare --recipe-path recipe.json", None),
+        ("docker-php-ext-install -j$(nproc) pdo_mysql", ("c", "docker-php-ext-install")),
+        ("pecl install redis-6.0.2", ("c", "pecl install")),
+        ("pecl channel-update pecl.php.net", None),
+        ("bundle install --jobs 4", ("c", "bundle install")),
+        ("gem install nokogiri", ("c", "gem install")),
+        ("gem list", None),
+        ("yarn workspaces focus --production @app/server", ("node", "yarn workspaces focus")),
+        ("yarn workspace @app/web build", ("node", "yarn workspace @app/web build")),
+        ("pnpm --filter=server deploy --prod /out", ("node", "pnpm deploy")),
+        ("gulp build --production", ("node", "gulp build")),
+        ("grunt", ("node", "grunt default")),
+        ("bundle exec rails assets:precompile", ("node", "rails assets:precompile")),
+        ("SECRET_KEY_BASE=x bin/rails assets:precompile", ("node", "rails assets:precompile")),
+        ("bundle exec rake db:migrate", None),
+        ("/venv/bin/python -m mkdocs build", ("site", "mkdocs build")),
+        ("python3 -m sphinx -b html docs out", ("site", "sphinx-build")),
+        ("python -m mkdocs serve", None),
+        ("yarn generate", ("node", "yarn generate")),
     ],
 )
 def test_classify(script: str, expected: tuple[str, str] | None) -> None:
@@ -132,6 +171,10 @@ def test_tool_installs_and_tests_do_not_produce_shipped_output() -> None:
                                                                                   "dotnet-sdk-8.0", "golang-go"]),
         ("zypper in -y rust cargo", ["rust", "cargo"]),
         ("apt-get install -y crossbuild-essential-arm64", ["crossbuild-essential-arm64"]),
+        ('yum groupinstall -y "Development Tools"', ["Development Tools"]),
+        ("dnf group install -y development", ["development"]),
+        ("dnf group list", []),
+        ("zypper install -y -t pattern devel_basis", ["devel_basis"]),
         ("apt-get install -y ca-certificates libssl-dev gcc-doc", []),
         ("apt-get remove -y gcc", []),
         ("apk del gcc", []),

@@ -154,9 +154,32 @@ _REF_RE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _mask_references(text: str) -> str:
-    """Replace variable references by spaces (same length): ``${ARCH:-amd64}`` holds no literal arch of
-    the word itself but a default, and ``$X86_64_DIR`` is a name."""
+    """Replace variable references and command substitutions by spaces (same length): ``${ARCH:-amd64}``
+    holds no literal arch of the word itself but a default, ``$X86_64_DIR`` is a name, and
+    ``$(echo $TARGETARCH | sed s/amd64/x86_64/)`` computes the name per platform."""
+    if "$(" in text or "`" in text:
+        text = _mask_substitutions(text)
     return _REF_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _mask_substitutions(text: str) -> str:
+    out = list(text)
+    i = 0
+    while i < len(text):
+        if text.startswith("$(", i):
+            depth, j = 1, i + 2
+            while j < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+        elif text[i] == "`":
+            j = text.find("`", i + 1)
+            j = len(text) if j < 0 else j + 1
+        else:
+            i += 1
+            continue
+        out[i:j] = " " * (j - i)
+        i = j
+    return "".join(out)
 
 
 def differs_from_targets(arch: str, variant: str, targets: Sequence[tuple[str, str, str | None]]) -> bool:

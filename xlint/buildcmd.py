@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import click
 
 from xlint.build.engine import BuildOptions, BuildResult, EngineError
-from xlint.build.report import BuildReport, CheckFinding
+from xlint.build.report import REPORT_FORMATS, BuildReport
 
 DEFAULT_PLATFORMS = ["linux/amd64", "linux/arm64"]
 
@@ -42,24 +41,6 @@ def _config_platforms(dockerfile: Path) -> list[str] | None:
         return None
 
 
-def _static_check(dockerfile: Path, platforms: list[str], build_platform: str) -> list[CheckFinding] | None:
-    try:
-        from xlint.checker import check_paths
-    except ImportError:
-        return None
-    try:
-        diags = check_paths([str(dockerfile)], platforms=platforms, build_platform=build_platform)
-    except Exception as err:  # noqa: BLE001 - the check must never stop a build
-        click.echo(f"xlint: static check skipped: {err}", err=True)
-        return None
-    found: list[CheckFinding] = []
-    for d in diags:
-        code = str(getattr(d, "code", ""))
-        line = getattr(d, "line", None)
-        found.append(CheckFinding(code, line if isinstance(line, int) else None, str(getattr(d, "message", ""))))
-    return found
-
-
 def _verify(ref: str, platforms: list[str], insecure: bool) -> tuple[bool, str] | None:
     try:
         from xlint.verify import verify_image
@@ -73,33 +54,24 @@ def _verify(ref: str, platforms: list[str], insecure: bool) -> tuple[bool, str] 
 
 
 def _report(result: BuildResult, opts: BuildOptions, engine: str) -> BuildReport:
-    from xlint.build.dockerfile import read_instructions
-    from xlint.build.steps import build_steps, native_platforms
+    from xlint.build.assemble import assemble, shown_path
+    from xlint.build.steps import native_platforms
 
-    text = opts.dockerfile.read_text(encoding="utf-8", errors="surrogateescape")
-    rel = os.path.relpath(opts.dockerfile)
-    shown = rel if not rel.startswith("..") else str(opts.dockerfile)
     native: set[str] = set()
     for node in result.builder_nodes:
         native |= native_platforms(node)
     if not native:
         native = {result.build_platform}
-    steps = build_steps(
-        result.progress.ordered(),
-        read_instructions(text, shown),
-        dockerfile=shown,
+    return assemble(
+        result.progress,
+        dockerfile=opts.dockerfile,
+        shown=shown_path(opts.dockerfile),
         platforms=opts.platforms,
         build_platform=result.build_platform,
         native=native,
-    )
-    return BuildReport(
-        dockerfile=shown,
-        context=str(opts.context),
-        platforms=list(opts.platforms),
-        build_platform=result.build_platform,
         builder=result.builder,
         engine=engine,
-        steps=steps,
+        context=str(opts.context),
         ok=result.ok,
         wall_seconds=result.wall_seconds,
         output=result.output,
@@ -140,7 +112,7 @@ def _print_failure(result: BuildResult) -> None:
 @click.option("--engine", type=click.Choice(["buildx", "buildah"]), default="buildx", show_default=True)
 @click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
               help="Where the default OCI archive goes.")
-@click.option("--report", "report_format", type=click.Choice(["text", "json", "junit", "markdown"]), default="text",
+@click.option("--report", "report_format", type=click.Choice(list(REPORT_FORMATS)), default="text",
               show_default=True, help="Report format (to stdout, or to --report-file).")
 @click.option("--report-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--max-emulated-seconds", type=float, help="Exit 1 when emulated work exceeds this many seconds.")
@@ -197,6 +169,13 @@ def build_command(
         click.echo("xlint: error: --push needs -t/--tag", err=True)
         sys.exit(2)
     plats = _split_platforms(platforms) or _config_platforms(dockerfile) or list(DEFAULT_PLATFORMS)
+    from xlint.expand import platform_error
+
+    for flag, values in (("--platform", plats), ("--build-platform", [build_platform] if build_platform else [])):
+        problem = next((e for e in map(platform_error, values) if e), None)
+        if problem:
+            click.echo(f"xlint: error: {flag}: {problem}", err=True)
+            sys.exit(2)
     opts = BuildOptions(
         context=context,
         dockerfile=dockerfile,
@@ -214,11 +193,12 @@ def build_command(
         dist=dist,
         rawjson_file=rawjson_file,
     )
+    from xlint.build.assemble import apply_gates, emit, static_findings
     from xlint.build.display import Display
     from xlint.build.engine import host_platform
 
     if not no_check:
-        findings = _static_check(dockerfile, plats, build_platform or host_platform())
+        findings = static_findings(dockerfile, plats, build_platform or host_platform())
     else:
         findings = None
     emulation = [f for f in findings or [] if f.code.startswith("XL1")]
@@ -252,14 +232,7 @@ def build_command(
     if not result.ok:
         _print_failure(result)
     else:
-        emulated = report.emulated_total
-        if max_emulated_seconds is not None and emulated > max_emulated_seconds:
-            report.gate_failures.append(
-                f"emulated work {emulated:.1f} s exceeds --max-emulated-seconds {max_emulated_seconds:g}"
-            )
-        if fail_on_emulation and report.emulated_steps():
-            n = len(report.emulated_steps())
-            report.gate_failures.append(f"{n} step(s) ran under emulation (--fail-on-emulation)")
+        apply_gates(report, max_emulated_seconds, fail_on_emulation)
         if not no_verify and result.output:
             verified = _verify(result.output, plats, insecure)
             if verified is None:
@@ -269,25 +242,9 @@ def build_command(
         elif not no_verify:
             click.echo("xlint: nothing to verify (the --output writes no OCI archive or registry image)", err=True)
 
-    rendered = report.render(report_format)
-    if report_file is not None:
-        try:
-            report_file.parent.mkdir(parents=True, exist_ok=True)
-            report_file.write_text(rendered, encoding="utf-8")
-        except OSError as err:
-            click.echo(f"xlint: cannot write the report: {err}", err=True)
-        click.echo(report.render_text(), nl=False)
-    else:
-        click.echo(rendered, nl=False)
+    emit(report, report_format, report_file, text_to_stdout=True)
     if report.verify_text:
         click.echo(report.verify_text.rstrip("\n"))
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        try:
-            with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(report.render_markdown() + "\n")
-        except OSError as err:
-            click.echo(f"xlint: cannot write GITHUB_STEP_SUMMARY: {err}", err=True)
 
     if not result.ok:
         click.echo(f"xlint: build failed: {result.error}", err=True)

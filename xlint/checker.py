@@ -79,7 +79,8 @@ class _Pragmas:
         return diag.code in codes or "ALL" in codes
 
 
-def _owner(tree: Dockerfile, offset: int) -> Instruction | None:
+def instruction_at(tree: Dockerfile, offset: int) -> Instruction | None:
+    """The instruction whose span holds ``offset`` (the one a pragma before it governs)."""
     for instr in tree.instructions:
         if instr.span.start <= offset < max(instr.span.end, instr.span.start + 1):
             return instr
@@ -92,7 +93,7 @@ def check_tree(
     options: CheckOptions,
     rules: Iterable[type[Rule]] | None = None,
 ) -> list[Diagnostic]:
-    model = Model(tree, options.platforms, options.build_platform, options.target)
+    model = Model(tree, options.platforms, options.build_platform, options.target, options.context)
     ctx = Context(path=path, model=model, options=options)
     chosen = list(rules) if rules is not None else select_rules(None, None, project=False)
     multi = model.multi_platform
@@ -104,7 +105,7 @@ def check_tree(
     known = {e.code for e in rule_index()} | {"ALL"}
     out: list[Diagnostic] = []
     for diag in ctx.diagnostics:
-        if not pragmas.suppresses(diag, _owner(tree, diag.start)):
+        if not pragmas.suppresses(diag, instruction_at(tree, diag.start)):
             out.append(diag)
     chosen_codes = {r.code for r in chosen}
     if "XL902" in chosen_codes:
@@ -144,8 +145,10 @@ def check_paths(
     build_platform: str | None = None,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    context: Path | None = None,
 ) -> list[Diagnostic]:
-    """Library entry point: check files (explicit paths; no discovery), config applied."""
+    """Library entry point: check files (explicit paths; no discovery), config applied.
+    ``context``: the build context (default: each file's folder)."""
     from xlint.config import config_for
 
     out: list[Diagnostic] = []
@@ -154,7 +157,7 @@ def check_paths(
         opts = CheckOptions(
             platforms=tuple(platforms or cfg.platforms or CheckOptions().platforms),
             build_platform=build_platform or cfg.build_platform,
-            context=Path(p).resolve().parent,
+            context=context if context is not None else Path(p).resolve().parent,
         )
         rules = select_rules(select or cfg.select, (ignore or []) + cfg.ignore + cfg.ignores_for(p), project=False)
         data = Path(p).read_bytes()

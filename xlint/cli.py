@@ -1,4 +1,4 @@
-"""Command line: ``xlint check|fix|rules|explain|build|verify``.
+"""Command line: ``xlint check|fix|rules|explain|build|report|verify|lsp``.
 
 Bad input never gives a traceback: one line on stderr and exit 2.
 """
@@ -36,9 +36,10 @@ class InputError(click.ClickException):
 
 
 class _LazyGroup(click.Group):
-    """Commands whose modules are heavy (build, verify) are imported only when used."""
+    """Commands whose modules are heavy (build, report, verify, lsp) are imported only when used."""
 
-    lazy = {"build": ("xlint.buildcmd", "build_command"), "verify": ("xlint.verifycmd", "verify_command")}
+    lazy = {"build": ("xlint.buildcmd", "build_command"), "report": ("xlint.reportcmd", "report_command"),
+            "verify": ("xlint.verifycmd", "verify_command"), "lsp": ("xlint.lsp.command", "lsp_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -89,11 +90,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _check_platforms(values: list[str], what: str) -> None:
-    from xlint.expand import parse_platform
+    from xlint.expand import platform_error
 
     for v in values:
-        if parse_platform(v) is None:
-            raise InputError(f"{what}: invalid platform '{v}' (expected os/arch[/variant], e.g. linux/arm64)")
+        problem = platform_error(v)
+        if problem is not None:
+            raise InputError(f"{what}: {problem}")
 
 
 @dataclass
@@ -567,23 +569,10 @@ def rules_table() -> str:
 @click.argument("code")
 def explain(code: str) -> int:
     """Print a rule's documentation and examples."""
-    from xlint.rule import rule_by_code
+    from xlint.rule import rule_by_code, rule_page
 
     rule = rule_by_code(code)
     if rule is None:
         raise InputError(f"unknown rule '{code}' (see `xlint rules`)")
-    click.echo(f"{rule.code} {rule.name} ({rule.severity})\n")
-    click.echo(rule.doc())
-    if rule.invalid or rule.valid:
-        click.echo("\n## Examples")
-    for ex in rule.invalid:
-        click.echo(f"\nReported (line {ex.line}):\n" + _indent(ex.text))
-        if ex.fixed is not None:
-            click.echo("Fixed" + (" (unsafe)" if ex.unsafe else "") + ":\n" + _indent(ex.fixed))
-    for ok in rule.valid:
-        click.echo("\nNot reported:\n" + _indent(ok.text))
+    click.echo(rule_page(rule), nl=False)
     return EXIT_CLEAN
-
-
-def _indent(text: str) -> str:
-    return "".join("    " + line for line in text.splitlines(keepends=True)).rstrip("\n") + "\n"

@@ -69,14 +69,20 @@ def _from_mapping(data: Any, where: Path) -> Config:
         cfg.ignore = _str_list(data["ignore"], "ignore", where)
     if "platforms" in data:
         cfg.platforms = _str_list(data["platforms"], "platforms", where)
-        from xlint.expand import parse_platform
+        from xlint.expand import platform_error
 
         for p in cfg.platforms:
-            if parse_platform(p) is None:
-                raise ConfigError(f"{where}: 'platforms': invalid platform '{p}'")
+            problem = platform_error(p)
+            if problem is not None:
+                raise ConfigError(f"{where}: 'platforms': {problem}")
     if "build-platform" in data:
         if not isinstance(data["build-platform"], str):
             raise ConfigError(f"{where}: 'build-platform' must be a string")
+        from xlint.expand import platform_error
+
+        problem = platform_error(data["build-platform"])
+        if problem is not None:
+            raise ConfigError(f"{where}: 'build-platform': {problem}")
         cfg.build_platform = data["build-platform"]
     if "failure-threshold" in data:
         th = data["failure-threshold"]
@@ -158,3 +164,10 @@ def config_for(file: str) -> Config:
     folder = Path.cwd() if file == "-" else resolved_parent(file)
     found = _find_in(folder)
     return _load_cached(found) if found is not None else Config()
+
+
+def clear_cache() -> None:
+    """Forget which config files govern which folders and what they say (a long-running process, such
+    as ``xlint lsp``, calls this when a config file is created, changed or removed)."""
+    _find_in.cache_clear()
+    _load_cached.cache_clear()

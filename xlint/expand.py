@@ -40,6 +40,7 @@ __all__ = [
     "expand_words",
     "format_platform",
     "parse_platform",
+    "platform_error",
     "platform_args",
     "referenced_names",
 ]
@@ -663,6 +664,24 @@ def parse_platform(text: str) -> Platform | None:
     else:
         return None
     return (os_name, arch, variant or None)
+
+
+def platform_error(text: str) -> str | None:
+    """Why ``text`` is no platform a Linux build can target (None when it is one), for user input
+    (``--platform``, ``--build-platform``, the config): malformed, unknown OS or architecture, or an OS
+    whose RUN steps BuildKit cannot run on a Linux builder at all."""
+    parsed = parse_platform(text)
+    if parsed is None:
+        return f"invalid platform '{text}' (expected os/arch[/variant], e.g. linux/arm64)"
+    os_name, arch, _variant = parsed
+    if os_name not in _KNOWN_OS:
+        return f"unknown OS '{os_name}' in platform '{text}' (known: {', '.join(sorted(_KNOWN_OS))})"
+    if arch not in _KNOWN_ARCH:
+        return f"unknown architecture '{arch}' in platform '{text}' (known: {', '.join(sorted(_KNOWN_ARCH))})"
+    if os_name != "linux":
+        return (f"platform '{text}' is not a Linux platform: BuildKit runs RUN steps for a {os_name} image only on "
+                f"a {os_name} builder with a {os_name} base image, never under QEMU; xlint checks Linux targets")
+    return None
 
 
 def format_platform(p: Platform) -> str:

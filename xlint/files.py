@@ -90,3 +90,29 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_new_or_replace(path: str | Path, data: bytes) -> None:
+    """Write an output file (a report) atomically: an existing file keeps its permission bits
+    (``atomic_write``); a new one gets the umask's default mode. Missing parent folders are made."""
+    path = Path(path)
+    if path.exists():
+        atomic_write(path, data)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlint-tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -77,6 +77,16 @@ def _attempt(
     return new_text, new_diags
 
 
+def try_fix(text: str, diag: Diagnostic, path: str, options: CheckOptions, rules: list[type[Rule]]) -> str:
+    """The text after ``diag``'s fix alone, validated as ``fix_text`` validates each fix (the result
+    parses, adds no finding and its own finding is gone); raises ValueError with the reason otherwise."""
+    tree = parse(text, path=path)
+    outcome = _attempt(text, check_tree(tree, path, options, rules), [diag], path, options, rules)
+    if isinstance(outcome, str):
+        raise ValueError(outcome)
+    return outcome[0]
+
+
 def fix_text(
     text: str,
     path: str,

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
 from xlint.expand import UNKNOWN, ExpansionError, Unknown, format_platform, parse_platform
@@ -163,8 +164,10 @@ class Model:
         targets: list[str] | tuple[str, ...] = DEFAULT_TARGETS,
         build_platform: str | None = None,
         target_stage: str | None = None,
+        context: Path | None = None,
     ) -> None:
         self.tree = tree
+        self.context = context  # the build context folder, when known (Makefiles, scripts, setup.py)
         parsed_targets = [parse_platform(t) for t in targets]
         self.targets: list[Platform] = [t for t in parsed_targets if t is not None]
         bp = parse_platform(build_platform) if build_platform else None
@@ -201,6 +204,9 @@ class Model:
         name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
         expanded = expand_word(base, self.global_env(), self.tree.escape)
         base_stage = self.stage_index(expanded) if expanded is not None else None
+        variants = self._stages_per_target(base) if base_stage is None and "$" in base else []
+        if variants:
+            base_stage = variants[0]
         flag = instr.flag("platform")
         if base_stage is not None:
             parent = self.stages[base_stage].platform
@@ -214,9 +220,25 @@ class Model:
         else:
             platform = self._classify_platform(flag)
         stage = Stage(index, name, instr, base, base_stage, platform)
-        if base_stage is not None:
-            stage.edges.append(Edge("base", base, base_stage, instr, None, index))
+        for parent_index in dict.fromkeys([*([base_stage] if base_stage is not None else []), *variants]):
+            stage.edges.append(Edge("base", base, parent_index, instr, None, index))
         return stage
+
+    def _stages_per_target(self, base: str) -> list[int]:
+        """``FROM ${TARGETOS}`` / ``FROM base-${TARGETARCH}``: the earlier stages the base names for each target
+        platform, the one of a target the build machine emulates first."""
+        order = sorted(self.targets, key=lambda t: _same_platform(t, self.build_platform))
+        found: list[int] = []
+        for target in order:
+            value = expand_word(base, self.global_env(target), self.tree.escape)
+            idx = self.stage_index(value) if value is not None else None
+            if idx is not None and idx not in found:
+                found.append(idx)
+        return found
+
+    def classify_platform(self, flag: Flag | None) -> StagePlatform:
+        """Where a FROM with this ``--platform`` flag would run (build, target, a constant, unknown)."""
+        return self._classify_platform(flag)
 
     def _classify_platform(self, flag: Flag | None) -> StagePlatform:
         if flag is None or flag.value is None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from xlint import __version__
 from xlint.diagnostics import Diagnostic
+from xlint.rule import rule_url
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -171,7 +172,7 @@ def render_sarif(diags: list[Diagnostic], sources: dict[str, str]) -> str:
             "fullDescription": {"text": doc.split("\n## Why", 1)[0].split("## What it does", 1)[-1].strip()
                                 or r.name},
             "help": {"text": doc or r.hint, "markdown": doc or r.hint},
-            "helpUri": f"https://github.com/xlint/xlint/blob/main/docs/rules.md#{r.code.lower()}",
+            "helpUri": rule_url(r.code),
             "defaultConfiguration": {"level": level[r.severity]},
             "properties": {"tags": ["multi-arch", "docker"]},
         })

@@ -190,6 +190,36 @@ def all_rules() -> list[type[Rule]]:
     return _RULES
 
 
+RULES_URL = "https://github.com/xlint/xlint/blob/main/docs/rules.md"
+
+
+def rule_url(code: str) -> str:
+    """Where a rule's page is published (SARIF ``helpUri``, the editor's link on a finding)."""
+    return f"{RULES_URL}#{code.lower()}"
+
+
+def rule_page(rule: type[Rule], markdown: bool = False) -> str:
+    """A rule's page, as ``xlint explain`` prints it: its docstring and its examples (indented, or in
+    fenced ``dockerfile`` blocks with ``markdown``)."""
+
+    def block(text: str) -> str:
+        if markdown:
+            return "```dockerfile\n" + text.rstrip("\n") + "\n```\n"
+        return "".join("    " + line for line in text.splitlines(keepends=True)).rstrip("\n") + "\n"
+
+    title = f"# {rule.code} `{rule.name}` ({rule.severity})" if markdown else f"{rule.code} {rule.name} ({rule.severity})"
+    out = [title + "\n", rule.doc()]
+    if rule.invalid or rule.valid:
+        out.append("\n## Examples")
+    for ex in rule.invalid:
+        out.append(f"\nReported (line {ex.line}):\n" + block(ex.text))
+        if ex.fixed is not None:
+            out.append("Fixed" + (" (unsafe)" if ex.unsafe else "") + ":\n" + block(ex.fixed))
+    for ok in rule.valid:
+        out.append("\nNot reported:\n" + block(ok.text))
+    return "".join(part + "\n" for part in out)
+
+
 def rule_by_code(code: str) -> type[Rule] | None:
     for r in all_rules():
         if r.code == code.upper() or r.name == code.lower():

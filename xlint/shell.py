@@ -13,8 +13,8 @@ What is found:
 - declaration builtins (``export``, ``declare``, ``local``, ``readonly``, ``typeset``) and ``unset`` are also
   reported as simple commands (``name == "export"``); ``[ ... ]``/``[[ ... ]]`` tests are not (commands nested
   in them are);
-- ``sh``/``bash``/``ash``/``dash``/``zsh``/``ksh``/``mksh`` with ``-c`` (also combined flags such as ``-ec``):
-  the script string is parsed and its commands are reported with ``"sh -c"`` in their context (the label is
+- ``sh``/``bash``/``ash``/``dash``/``zsh``/``ksh``/``mksh`` with ``-c`` (also combined flags such as ``-ec``),
+  ``su``/``runuser`` with ``-c``, and ``eval`` of one word: the script string is parsed and its commands are reported with ``"sh -c"`` in their context (the label is
   ``"sh -c"`` whatever the shell). Nesting is followed up to :data:`MAX_NESTING` levels;
 - a heredoc used as the script (``RUN <<EOF`` without a non-shell ``#!`` line, or a heredoc fed on stdin to
   a shell without ``-c`` or a script operand: ``RUN bash -e <<EOF``): its body is parsed; commands of a
@@ -425,6 +425,25 @@ def _word_value(raw: str) -> str | None:
 # Shell option parsing
 
 
+_SWITCH_USER = frozenset({"su", "runuser"})
+
+
+def _script_operand(name: str | None, argv: list[Word]) -> int | None:
+    """Index of the word a command runs as a shell script: ``sh -c 'SCRIPT'``, ``su nobody -s /bin/sh -c
+    'SCRIPT'`` / ``runuser -u app -- sh -c``, ``eval 'SCRIPT'`` (one word)."""
+    if name in SHELLS:
+        seen_c, operand = _shell_script_arg(argv)
+        return operand if seen_c else None
+    if name in _SWITCH_USER:
+        for i, w in enumerate(argv[1:-1], start=1):
+            if w.value in ("-c", "--command") or (w.value or "").startswith("--command="):
+                return i + 1 if w.value in ("-c", "--command") else None
+        return None
+    if name == "eval" and len(argv) == 2:
+        return 1
+    return None
+
+
 def _shell_script_arg(argv: list[Word]) -> tuple[bool, int | None]:
     """For a shell command: (has ``-c``, index of the first operand or None). Stops at a dynamic option."""
     seen_c = False
@@ -676,10 +695,10 @@ class _Walker:
                 idx = self.placeholders.get(script.char(dest.end_byte)) if dest is not None else None
             if idx is not None:
                 self.attached[idx] = cmd
-        if depth >= MAX_NESTING or cmd.basename not in SHELLS:
+        if depth >= MAX_NESTING:
             return None
-        seen_c, operand = _shell_script_arg(argv)
-        if not seen_c or operand is None:
+        operand = _script_operand(cmd.basename, argv)
+        if operand is None:
             return None
         script_word = words[operand]
 

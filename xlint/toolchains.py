@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from xlint.model import Model, Stage, variable_references
@@ -31,9 +32,13 @@ Toolchain = Literal["go", "rust", "c", "node", "jvm", "dotnet", "python", "site"
 
 TARGET_NAMES = frozenset({"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"})
 
-_WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "nice", "command", "env", "doas", "chronic"})
+_WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "nice", "command", "env", "doas", "chronic", "ccache",
+                       "sccache", "stdbuf", "ionice", "taskset", "timeout"})
 # tool runners: `bundle exec CMD`, `poetry run CMD`...
-_RUNNERS = {"bundle": "exec", "poetry": "run", "uv": "run", "pipenv": "run", "pdm": "run", "hatch": "run"}
+_RUNNERS = {"bundle": ("exec",), "poetry": ("run",), "uv": ("run",), "pipenv": ("run",), "pdm": ("run",),
+            "hatch": ("run",), "mold": ("-run", "--run")}
+_XARGS_VALUE_FLAGS = frozenset({"-I", "-i", "-n", "-P", "-L", "-l", "-s", "-d", "-E", "-e", "-a", "--max-args",
+                                "--max-procs", "--delimiter", "--arg-file", "--replace", "--max-lines"})
 # flags of wrappers that take a value (``sudo -u user``, ``nice -n 10``, ``env -u NAME``)
 _WRAPPER_VALUE_FLAGS = {
     "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"},
@@ -95,8 +100,27 @@ def _invocation(cmd: SimpleCommand) -> Invocation | None:
         if first is None:
             return None
         base = os.path.basename(first)
-        if base in _RUNNERS and len(words) > 2 and words[1].value == _RUNNERS[base]:
-            words = words[2:]  # `bundle exec jekyll`, `poetry run mkdocs`
+        if base in _RUNNERS and len(words) > 2 and words[1].value in _RUNNERS[base]:
+            words = words[2:]  # `bundle exec jekyll`, `poetry run mkdocs`, `mold -run cargo build`
+            continue
+        if base == "setarch" and len(words) > 2:
+            words = words[2:]  # `setarch x86_64 make`: the architecture, then flags and the command
+            while words and (words[0].value or "").startswith("-"):
+                words = words[1:]
+            continue
+        if base == "find":
+            at = next((i for i, w in enumerate(words) if w.value in ("-exec", "-execdir", "-ok")), None)
+            if at is None or at + 1 >= len(words):
+                return Invocation(cmd, base, words, env)
+            words = words[at + 1:]  # `find . -name '*.c' -exec gcc -c {} +`
+            continue
+        if base == "xargs":
+            i = 1
+            while i < len(words) and (words[i].value or "").startswith("-"):
+                i += 2 if words[i].value in _XARGS_VALUE_FLAGS else 1
+            if i >= len(words):
+                return Invocation(cmd, base, words, env)
+            words = words[i:]
             continue
         if base not in _WRAPPERS:
             return Invocation(cmd, base, words, env)
@@ -140,6 +164,7 @@ class Compile:
     inv: Invocation
     produces: bool = True
     tool_install: bool = False
+    needs_compiler: bool = False  # a compile only where the stage has a C compiler (native gems)
 
 
 def _positionals(inv: Invocation, value_flags: Iterable[str] = ()) -> list[str]:
@@ -228,6 +253,12 @@ def _classify(cmd: SimpleCommand) -> Compile | None:
         return c
     if tool in _NODE_PMS or tool in ("npx", "bunx") or tool in _NODE_TOOLS:
         return _node(inv)
+    if tool in ("grunt", "gulp") and _positionals(inv)[:1] in (["build"], ["dist"], ["default"], []):
+        return Compile("node", f"{tool} {(_positionals(inv) or ['default'])[0]}", inv)
+    if tool in ("rails", "rake"):
+        if "assets:precompile" in vals:
+            return Compile("node", f"{tool} assets:precompile", inv)  # the asset pipeline's JS/CSS build
+        return None
     if tool in _JVM:
         name = tool if tool not in ("mvnw", "gradlew") else f"./{tool}"
         pos = _positionals(inv, ("-f", "--file", "-s", "--settings", "-p", "--project-dir", "-d", "-cp",
@@ -247,6 +278,11 @@ def _go(inv: Invocation) -> Compile | None:
     if not pos:
         return None
     sub = pos[0]
+    if sub == "get":
+        # GOPATH-mode `go get` (no `@version` query, no `-d`) downloads, builds and installs
+        if _has_flag(inv, "-d") or len(pos) < 2 or any("@" in p for p in pos[1:]):
+            return None
+        return Compile("go", f"{inv.tool} get", inv)
     if sub not in ("build", "install", "test"):
         return None
     label = f"{inv.tool} {sub}"
@@ -266,6 +302,8 @@ def _cargo(inv: Invocation) -> Compile | None:
         sub = "build"
     if sub in ("t",):
         sub = "test"
+    if sub == "chef" and pos[1:2] == ["cook"]:
+        return Compile("rust", f"{inv.tool} chef cook", inv, produces=False)  # compiles every dependency
     if sub not in ("build", "install", "test", "rustc", "zigbuild", "auditable"):
         return None
     label = f"{inv.tool} {sub}"
@@ -293,6 +331,13 @@ def _c(inv: Invocation) -> Compile | None:
         return None
     if tool == "configure" and "/" in (inv.words[0].value or ""):
         return Compile("c", "./configure", inv)
+    if tool in ("docker-php-ext-install", "phpize"):
+        return Compile("c", tool, inv)  # the PHP image's helpers compile extensions with the image's gcc
+    pos = _positionals(inv, ("-j", "--jobs", "--path", "-i", "--install-dir", "-v", "--version"))
+    if tool == "pecl" and pos[:1] == ["install"]:
+        return Compile("c", "pecl install", inv)
+    if tool in ("bundle", "gem") and pos[:1] == ["install"] or tool == "bundle" and not pos:
+        return Compile("c", f"{tool} install", inv, needs_compiler=True)  # native extensions
     return None
 
 
@@ -325,8 +370,14 @@ def _node(inv: Invocation) -> Compile | None:
             return Compile("node", tool, inv)  # bare `yarn` installs
         return None
     sub = pos[0]
+    if tool == "yarn" and sub == "workspaces" and pos[1:2] == ["focus"]:
+        return Compile("node", "yarn workspaces focus", inv)  # installs the workspace's dependencies
+    if tool == "yarn" and sub == "workspace" and len(pos) >= 3:
+        return Compile("node", f"yarn workspace {pos[1]} {pos[2]}", inv)
+    if tool == "pnpm" and sub == "deploy":
+        return Compile("node", "pnpm deploy", inv)  # installs the package's production dependencies
     if sub not in _NODE_INSTALLS:
-        if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist"):
+        if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist", "generate"):
             return Compile("node", f"{tool} {sub}", inv)
         return None
     if sub in ("install", "i", "add") and _has_flag(inv, "-g", "--global"):
@@ -357,6 +408,10 @@ def _python(inv: Invocation) -> Compile | None:
             return Compile("python", f"{tool} -m pip {vals[2] if len(vals) > 2 else ''}".strip(), inv)
         if len(vals) >= 2 and vals[0] == "-m" and vals[1] == "build":
             return Compile("python", f"{tool} -m build", inv)
+        if len(vals) >= 3 and vals[0] == "-m" and vals[1] == "mkdocs" and vals[2] in ("build", "b"):
+            return Compile("site", "mkdocs build", inv)
+        if len(vals) >= 2 and vals[0] == "-m" and vals[1] == "sphinx":
+            return Compile("site", "sphinx-build", inv)
         if vals and vals[0].endswith("setup.py") and len(vals) > 1:
             return Compile("python", f"setup.py {vals[1]}", inv)
         return None
@@ -404,8 +459,8 @@ _PM_INSTALL = {
     "apt": {"install"},
     "aptitude": {"install"},
     "apk": {"add"},
-    "dnf": {"install"},
-    "yum": {"install"},
+    "dnf": {"install", "groupinstall", "group"},
+    "yum": {"install", "groupinstall", "group"},
     "microdnf": {"install"},
     "tdnf": {"install"},
     "zypper": {"install", "in"},
@@ -413,12 +468,26 @@ _PM_INSTALL = {
 _PM_VALUE_FLAGS = frozenset({"-o", "-t", "--target-release", "--repository", "-X", "--virtual", "--setopt",
                              "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-r", "--repo",
                              "--root", "-p", "--arch"})
+_V = r"(?:\d+)?(?:-\d+(?:\.\d+)*)?"  # gcc13, gcc-12, clang-3.9
 _TOOLCHAIN_PKG = re.compile(
-    r"^(?:build-essential|alpine-sdk|gcc(?:-\d+)?|g\+\+(?:-\d+)?|gcc-c\+\+|c\+\+|clang(?:-\d+)?|clang\+\+"
+    rf"^(?:build-essential|build-base|alpine-sdk|gcc{_V}|g\+\+{_V}(?:-multilib)?|gcc-c\+\+|c\+\+"
+    rf"|clang{_V}|clang\+\+{_V}"
     r"|golang(?:-.*)?|go|rustc|cargo|rust|rustup"
     r"|.*-jdk(?:-headless)?|openjdk\d*(?:-jdk.*)?|java-[\d.]+-openjdk-devel|maven|gradle"
-    r"|dotnet-sdk.*|dotnet\d*-sdk.*|crossbuild-essential-.*|gcc-.*-linux-.*|g\+\+-.*-linux-.*)$"
+    r"|dotnet-sdk.*|dotnet\d*-sdk.*"
+    r"|@?development[- ]tools|development|c-development|devel_basis|devel_c_c\+\+"  # yum/dnf groups, zypper
+    r"|crossbuild-essential-.*|(?:gcc|g\+\+)(?:-\d+(?:\.\d+)*)?-[a-z0-9_]+-linux-.*)$",
+    re.I,
 )
+# C library headers: a toolchain when the stage's image already has the compiler (``rust:alpine`` + musl-dev)
+_LIBC_HEADERS = frozenset({"musl-dev", "libc-dev", "libc6-dev", "glibc-devel"})
+_COMPILER_IMAGES = frozenset({"rust", "golang", "gcc", "buildpack-deps"})
+
+
+def compiler_image(image: str) -> bool:
+    """An official image that ships a compiler (``rust:1.79-alpine``, ``golang:1.22``, ``gcc:14``)."""
+    ref = image.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    return ref.split(":", 1)[0] in _COMPILER_IMAGES
 
 
 def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]] | None:
@@ -433,6 +502,8 @@ def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]]
     while i < len(words):
         v = words[i].value
         if v is None:
+            if sub_found:
+                pkgs.append(words[i])  # a package list in a variable, or a dynamic name
             i += 1
             continue
         if v.startswith("-"):
@@ -442,6 +513,10 @@ def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]]
             if v not in _PM_INSTALL[inv.tool]:
                 return None
             sub_found = True
+            if v == "group" and (i + 1 >= len(words) or words[i + 1].value != "install"):
+                return None  # `dnf group list`
+            if v == "group":
+                i += 1
         else:
             pkgs.append(words[i])
         i += 1
@@ -455,12 +530,43 @@ def package_name(word: str) -> str:
     return re.split(r"[=:<>~]", word, maxsplit=1)[0]
 
 
-def toolchain_packages(cmd: SimpleCommand) -> list[Word]:
-    """The compiler toolchain packages an install command installs (empty for other commands)."""
+def toolchain_packages(cmd: SimpleCommand, values: Mapping[str, str] | None = None,
+                       compiler_base: bool = False) -> list[Word]:
+    """The compiler toolchain packages an install command installs (empty for other commands). ``values``
+    expands package lists held in variables (``apk add $PHPIZE_DEPS``); ``compiler_base``: the stage's
+    image has a compiler, so C library headers complete a toolchain."""
     found = package_manager_install(cmd)
     if found is None:
         return []
-    return [w for w in found[1] if w.value is not None and _TOOLCHAIN_PKG.match(package_name(w.value))]
+    words: list[Word] = []
+    for w in found[1]:
+        if w.value is None and values:
+            m = _LONE_REF.match(w.raw)
+            if m is not None and (m.group(1) or m.group(2)) in values:
+                words.extend(Word(w.raw, pkg, w.span) for pkg in values[m.group(1) or m.group(2)].split())
+                continue
+        words.append(w)
+    out = []
+    for w in words:
+        if w.value is None:
+            continue
+        name = package_name(w.value)
+        if _TOOLCHAIN_PKG.match(name) or (compiler_base and name in _LIBC_HEADERS):
+            out.append(w)
+    return out
+
+
+_LONE_REF = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def known_values(model: Model, stage: Stage, instr: Instruction, before: SimpleCommand) -> dict[str, str]:
+    """Literal values of the variables in force for a command: ARG/ENV of the stage chain and shell
+    assignments earlier in the same RUN (``buildDeps='gcc make'; apt-get install $buildDeps``)."""
+    out = {k: v for k, v in model.env_before(stage, instr).items() if isinstance(v, str)}
+    for a in assignments(instr):
+        if a.span.start < before.span.start and a.value is not None:
+            out[a.name] = a.value
+    return out
 
 
 # -------------------------------------------------------------------------------------------------
@@ -581,7 +687,7 @@ def _mentions_target(words: Iterable[Word]) -> bool:
 def go_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck:
     """Go: GOARCH (and GOOS when a target OS differs from the build OS) set for the command."""
     env = settings(model, stage, instr, comp.inv.cmd)
-    if comp.inv.tool == "xx-go":
+    if comp.inv.tool == "xx-go" or (comp.inv.tool == "go" and xx_go_wrapped(model, stage, instr)):
         return CrossCheck(True, found=env)
     missing = [n for n in ("GOARCH",) if n not in env or env[n].raw == ""]
     if any(t[0] != model.build_platform[0] for t in model.targets) and ("GOOS" not in env or env["GOOS"].raw == ""):
@@ -589,6 +695,31 @@ def go_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> C
     if missing:
         return CrossCheck(False, "/".join(sorted(missing, reverse=True)), env)
     return CrossCheck(True, found=env)
+
+
+def _is_xx_image(image: str) -> bool:
+    name = image.split("@", 1)[0].removeprefix("docker.io/")
+    return name == "tonistiigi/xx" or name.startswith("tonistiigi/xx:")
+
+
+def xx_go_wrapped(model: Model, stage: Stage, instr: Instruction) -> bool:
+    """``go`` is tonistiigi/xx's wrapper (GOOS/GOARCH/GOARM from TARGETPLATFORM) for ``instr``: the stage
+    chain copied xx's golang variant in (``COPY --from=xx / /`` of ``tonistiigi/xx:golang``), or an earlier
+    ``xx-go --wrap`` replaced ``go``."""
+    for st, ins in _earlier_instructions(model, stage, instr):
+        if ins.keyword == "RUN" and "xx-go" in ins.text:
+            if any(c.basename == "xx-go" and "--wrap" in c.args() for c in run_commands(ins)):
+                return True
+        if ins.keyword != "COPY":
+            continue
+        src = ins.flag("from")
+        if src is None or src.value is None:
+            continue
+        idx = model.stage_index(src.value, st.index)
+        image = model.stages[idx].base if idx is not None else src.value
+        if _is_xx_image(image) and ":" in image.split("@", 1)[0] and "golang" in image.split(":", 1)[1]:
+            return True
+    return False
 
 
 def cargo_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> CrossCheck:
@@ -803,6 +934,76 @@ def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, I
     out: list[tuple[Stage, Instruction, Compile]] = []
     for stage, instr, cmd in emulated_commands(model):
         comp = classify(cmd)
-        if comp is not None and comp.toolchain == toolchain:
-            out.append((stage, instr, comp))
+        if comp is None or comp.toolchain != toolchain:
+            continue
+        if comp.needs_compiler and not has_compiler(model, stage, instr):
+            continue
+        if comp.inv.tool in _MAKES and model.context is not None and _make_runs_no_compiler(model.context, comp):
+            continue
+        out.append((stage, instr, comp))
     return out
+
+
+def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
+    """``make version`` whose recipe (the context's Makefile) runs no compiler is no compile."""
+    from xlint.makefiles import runs_no_compiler
+
+    vals = comp.inv.values()
+    folder, makefile, targets, i = context, None, [], 0
+    while i < len(vals):
+        v = vals[i]
+        if v in ("-C", "--directory", "-f", "--file", "--makefile") and i + 1 < len(vals):
+            if v in ("-C", "--directory"):
+                # a relative folder of the context; an absolute one is where the context was copied to
+                folder = folder if vals[i + 1].startswith("/") else folder / vals[i + 1]
+            else:
+                makefile = vals[i + 1]
+            i += 2
+            continue
+        if not v.startswith("-") and "=" not in v:
+            targets.append(v)
+        i += 1
+    candidates = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
+    path = next((folder / c for c in candidates if (folder / c).is_file()), None)
+    return path is not None and runs_no_compiler(path, targets)
+
+
+# images whose default variant is Debian's buildpack-deps, with gcc and make (the -slim/-alpine ones have none)
+_FULL_IMAGES = frozenset({"ruby", "python", "node", "php"})
+
+
+def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
+    """A C compiler is there for ``before``: the chain's image ships one (``gcc``, ``rust``, full ``ruby``),
+    or an earlier RUN of the chain installed a toolchain."""
+    root = stage_chain(model, stage)[0]
+    ref = root.base.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    repo, _, tag = ref.partition(":")
+    if compiler_image(root.base) or (repo in _FULL_IMAGES and not any(v in tag for v in ("slim", "alpine"))):
+        return True
+    return installs_compiler(model, stage, before)
+
+
+def installs_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
+    """An earlier RUN of the stage chain, or the RUN ``before`` itself ahead of the command, installs a
+    compiler toolchain (``apt-get install build-essential`` before ``pip install``)."""
+    installed = False
+    for st, ins in [*_earlier_instructions(model, stage, before), (stage, before)]:
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            if package_manager_install(c) is not None and toolchain_packages(c, known_values(model, st, ins, c)):
+                installed = True
+            elif installed and ins is not before and _removes_packages(c):
+                installed = False  # `apk del .build-deps`, `apt-get purge -y gcc` in the same or a later RUN
+    return installed
+
+
+_PM_REMOVE = {"apk": {"del"}, "apt-get": {"purge", "remove", "autoremove"}, "apt": {"purge", "remove", "autoremove"},
+              "dnf": {"remove"}, "yum": {"remove"}}
+
+
+def _removes_packages(cmd: SimpleCommand) -> bool:
+    inv = invocation(cmd)
+    if inv is None or inv.tool not in _PM_REMOVE:
+        return False
+    return any(v in _PM_REMOVE[inv.tool] for v in inv.values() if not v.startswith("-"))

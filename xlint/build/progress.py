@@ -39,23 +39,32 @@ class RawJsonDecoder:
     """Incremental decoder: ``feed(text)`` returns the complete objects found so far.
 
     Non-JSON text is returned as ``str`` items, one per line. A ``{`` that does not decode yet is kept
-    until more text arrives; ``close()`` flushes whatever is left as text.
+    until more text arrives; ``close()`` flushes whatever is left as text. ``feed_at``/``close_at`` give
+    each item with its offset in the whole stream (characters from the start), for error positions.
     """
 
     def __init__(self) -> None:
         self._buf = ""
+        self._base = 0  # stream offset of self._buf[0]
         self._decoder = json.JSONDecoder()
 
     def feed(self, text: str) -> list[dict[str, Any] | str]:
+        return [item for _off, item in self.feed_at(text)]
+
+    def close(self) -> list[dict[str, Any] | str]:
+        return [item for _off, item in self.close_at()]
+
+    def feed_at(self, text: str) -> list[tuple[int, dict[str, Any] | str]]:
         self._buf += text
         return self._drain(final=False)
 
-    def close(self) -> list[dict[str, Any] | str]:
+    def close_at(self) -> list[tuple[int, dict[str, Any] | str]]:
         return self._drain(final=True)
 
-    def _drain(self, final: bool) -> list[dict[str, Any] | str]:
-        out: list[dict[str, Any] | str] = []
+    def _drain(self, final: bool) -> list[tuple[int, dict[str, Any] | str]]:
+        out: list[tuple[int, dict[str, Any] | str]] = []
         buf = self._buf
+        base = self._base
         i = 0
         n = len(buf)
         while i < n:
@@ -73,7 +82,7 @@ class RawJsonDecoder:
                         if nl < 0 and not final:
                             break
                         nl = n if nl < 0 else nl
-                        out.append(buf[i:nl].rstrip("\r"))
+                        out.append((base + i, buf[i:nl].rstrip("\r")))
                         i = nl + 1
                         continue
                 i += 1
@@ -88,7 +97,7 @@ class RawJsonDecoder:
                         if nl < 0 or buf[i:nl].strip() == "{":
                             break  # an object still arriving (buildx starts each with a lone "{")
                 if isinstance(obj, dict):
-                    out.append(obj)
+                    out.append((base + i, obj))
                     i = end
                     continue
             # plain text: one line
@@ -97,9 +106,11 @@ class RawJsonDecoder:
                 if not final:
                     break
                 nl = n
-            out.append(buf[i:nl].rstrip("\r"))
+            out.append((base + i, buf[i:nl].rstrip("\r")))
             i = nl + 1
-        self._buf = buf[i:] if i < n else ""
+        i = min(i, n)
+        self._buf = buf[i:]
+        self._base = base + i
         return out
 
 
@@ -211,12 +222,19 @@ class BuildProgress:
 
     @property
     def started(self) -> datetime | None:
-        times = [v.started for v in self.vertexes.values() if v.started]
-        return min(times) if times else None
+        """The build's start: that of the first vertex BuildKit sent (``load build definition``). Not the
+        earliest time in the stream: a vertex shared with another build on the same daemon comes with
+        that build's earlier times."""
+        for v in self.ordered():
+            if v.started is not None:
+                return v.started
+        return None
 
     @property
     def completed(self) -> datetime | None:
-        times = [v.completed for v in self.vertexes.values() if v.completed]
+        start = self.started
+        times = [v.completed for v in self.vertexes.values()
+                 if v.completed and (start is None or v.completed >= start)]
         return max(times) if times else None
 
 
@@ -227,3 +245,82 @@ def read_progress(text: str) -> BuildProgress:
         progress.apply(item)
     return progress
 
+
+
+# ----------------------------------------------------------------------------- saved logs
+_KNOWN_KEYS = ("vertexes", "statuses", "logs", "warnings")
+_JSONISH = re.compile(r'^\s*(?:[{}\[\]]|"[^"]*"\s*:|"[^"]*",?\s*$)')
+
+
+class LogError(ValueError):
+    """A saved progress stream that cannot be read: truncated, corrupt or not a rawjson stream.
+
+    ``str(err)`` is ``LINE:COL: what is wrong``."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.line = line
+        self.column = column
+        self.message = message
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    offset = max(0, min(offset, len(text)))
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _fragment_error(text: str, offset: int) -> LogError:
+    """A text line that looks like a piece of JSON: say where the stream breaks."""
+    start = offset + (len(text[offset:]) - len(text[offset:].lstrip()))
+    end_of_data = len(text.rstrip())
+    if text.startswith("{", start):
+        try:
+            json.JSONDecoder().raw_decode(text, start)
+        except json.JSONDecodeError as err:
+            if err.pos >= end_of_data or "\n" not in text[err.pos : end_of_data]:
+                line, col = _line_col(text, start)
+                return LogError(line, col, "truncated rawjson stream: the JSON object that starts here "
+                                "is cut off at the end of the file")
+            line, col = _line_col(text, err.pos)
+            msg = err.msg.removesuffix(" at").replace("Unterminated string starting", "unterminated string")
+            return LogError(line, col, f"corrupt rawjson stream: {msg[:1].lower()}{msg[1:]}")
+    line, col = _line_col(text, start)
+    return LogError(line, col, "corrupt rawjson stream: a piece of JSON outside any object")
+
+
+def read_log(data: bytes) -> BuildProgress:
+    """Read a saved ``--progress=rawjson`` stream strictly, with the decoder ``xlint build`` uses live.
+
+    Plain text (buildx's error excerpt, warnings) is kept, as live; what the live reader would skip as
+    text is an error here: invalid UTF-8, a JSON fragment (a cut or damaged object), an object that is
+    not a BuildKit status, no object at all, or a stream that stops while steps are still running with
+    no error after them (cut between two objects). Raises LogError with the position."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        prefix = data[: err.start].decode("utf-8", "replace")
+        line, col = _line_col(prefix, len(prefix))
+        raise LogError(line, col, "not a rawjson stream: invalid UTF-8") from None
+    dec = RawJsonDecoder()
+    progress = BuildProgress()
+    for offset, item in dec.feed_at(text) + dec.close_at():
+        if isinstance(item, str):
+            if _JSONISH.match(item):
+                raise _fragment_error(text, offset)
+            if "\x00" in item:
+                line, col = _line_col(text, offset + item.index("\x00"))
+                raise LogError(line, col, "not a rawjson stream: binary data")
+        elif not any(key in item for key in _KNOWN_KEYS):
+            line, col = _line_col(text, offset)
+            raise LogError(line, col, "not a rawjson stream: a JSON object with none of "
+                           "vertexes, statuses, logs, warnings")
+        progress.apply(item)
+    if progress.objects == 0:
+        raise LogError(1, 1, "not a rawjson stream: no BuildKit status objects "
+                       "(save one with `docker buildx build --progress=rawjson ... 2> build.json`)")
+    running = [v for v in progress.ordered() if v.started and not v.completed and not v.error]
+    if running and not any(t.startswith("ERROR") for t in progress.text):
+        line, col = _line_col(text, len(text))
+        raise LogError(line, col, f"truncated rawjson stream: it ends while {len(running)} step(s) are "
+                       f"still running ({running[0].name or running[0].digest})")
+    return progress

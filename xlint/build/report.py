@@ -1,5 +1,5 @@
 """The build report: steps with platform, placement, duration, cache and Dockerfile line; emulated
-totals per platform; renderers for text, json, junit and markdown."""
+totals per platform; renderers for text, json, junit, markdown and html (xlint/build/html.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from xlint.build.steps import Step
+
+REPORT_FORMATS = ("text", "json", "junit", "markdown", "html")
 
 
 def _secs(value: float | None) -> str:
@@ -45,6 +47,11 @@ class BuildReport:
     verify_ok: bool | None = None
     verify_text: str = ""
     gate_failures: list[str] = field(default_factory=list)
+    source: str = ""  # the saved progress stream `xlint report` read ("" for a live build)
+
+    def origin_text(self) -> str:
+        """Where the figures come from: the builder of a live build, or the saved log."""
+        return f"log {self.source}" if self.source else f"builder {self.builder}"
 
     # ------------------------------------------------------------------ figures
     def emulated_steps(self) -> list[Step]:
@@ -75,13 +82,14 @@ class BuildReport:
     def main_steps(self) -> list[Step]:
         """Steps worth a row: executed or cached RUN/COPY/ADD/WORKDIR, FROM only when it took time."""
         rows = [s for s in self.steps if s.keyword != "FROM" or (s.duration or 0) >= 0.1]
-        return sorted(rows, key=lambda s: (s.line or 0, s.platform))
+        return sorted(rows, key=lambda s: (s.line or 0, s.platform, s.start or 0.0))
 
     # ------------------------------------------------------------------ renderers
     def to_json(self) -> dict[str, Any]:
         return {
             "dockerfile": self.dockerfile,
             "context": self.context,
+            "source": self.source or None,
             "engine": self.engine,
             "builder": self.builder,
             "platforms": self.platforms,
@@ -107,7 +115,7 @@ class BuildReport:
         status = "ok" if self.ok else "FAILED"
         out.append(
             f"build {status} in {self.wall_seconds:.1f} s: {self.dockerfile} for {', '.join(self.platforms)} "
-            f"(builder {self.builder}, build platform {self.build_platform})"
+            f"({self.origin_text()}, build platform {self.build_platform})"
         )
         for s in self.main_steps():
             cache = "cached" if s.cached else _secs(s.duration)
@@ -131,13 +139,17 @@ class BuildReport:
                 out.append(f"  {s.location()} {_short(s.text, 50)} {_secs(s.duration)} emulated on {s.platform}{fix}")
         if self.output:
             out.append(f"output: {self.output}")
+        if not self.ok:
+            out.append(f"build failed: {self.error or 'a step failed'}")
         for g in self.gate_failures:
             out.append(f"gate: {g}")
         return "\n".join(out) + "\n"
 
     def render_markdown(self) -> str:
         out = [
-            f"### xlint build: `{self.dockerfile}` ({'ok' if self.ok else 'failed'}, {self.wall_seconds:.1f} s)",
+            f"### xlint {'report' if self.source else 'build'}: `{self.dockerfile}` "
+            f"({'ok' if self.ok else 'failed'}, {self.wall_seconds:.1f} s"
+            + (f", log `{self.source}`)" if self.source else ")"),
             "",
             "| Dockerfile line | Step | Platform | Where | Time | Cached | Fix |",
             "|---|---|---|---|---:|---|---|",
@@ -154,6 +166,15 @@ class BuildReport:
             + ", ".join(f"**{p}** {t:.1f} s" for p, t in self.emulated_seconds().items())
             + f" (total {self.emulated_total:.1f} s)"
         )
+        top = self.top_emulated()
+        if top:
+            out.append("")
+            out.append("Top emulated steps:")
+            for s in top:
+                fix = f" -> `xlint fix` ({', '.join(s.rules)})" if s.rules else ""
+                out.append(f"- {s.location()} `{_short(s.text, 60)}` {_secs(s.duration)} on {s.platform}{fix}")
+        if not self.ok:
+            out.append(f"\n**Build failed:** {self.error or 'a step failed'}")
         for g in self.gate_failures:
             out.append(f"\n**Gate failed:** {g}")
         if self.verify_ok is not None:
@@ -193,8 +214,14 @@ class BuildReport:
             "\n  </testsuite>\n</testsuites>\n"
         )
 
+    def render_html(self) -> str:
+        from xlint.build.html import render_html
+
+        return render_html(self)
+
     def render(self, fmt: str) -> str:
         return {
+            "html": self.render_html,
             "json": self.render_json,
             "junit": self.render_junit,
             "markdown": self.render_markdown,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from xlint.build.progress import Vertex
@@ -219,6 +220,7 @@ class Step:
     dockerfile: str
     logs: str = ""
     rules: list[str] = field(default_factory=list)
+    start: float | None = None  # seconds from the start of the build
 
     @property
     def where(self) -> str:
@@ -247,6 +249,7 @@ class Step:
             "line": self.line,
             "end_line": self.end_line,
             "rules": self.rules,
+            "start_s": None if self.start is None else round(self.start, 3),
         }
 
 
@@ -258,8 +261,15 @@ def build_steps(
     platforms: Sequence[str],
     build_platform: str,
     native: set[str],
+    origin: datetime | None = None,
 ) -> list[Step]:
-    """Dockerfile steps from vertexes (internal, context-loading and export vertexes are left out)."""
+    """Dockerfile steps from vertexes (internal, context-loading and export vertexes are left out).
+
+    ``origin`` is the build's start, for each step's ``start`` (default: the earliest vertex start)."""
+    vertexes = list(vertexes)
+    if origin is None:
+        starts = [v.started for v in vertexes if v.started is not None]
+        origin = min(starts) if starts else None
     stages = stages_of(instructions)
     steps: list[Step] = []
     for v in vertexes:
@@ -310,6 +320,7 @@ def build_steps(
                 end_line=end,
                 dockerfile=dockerfile,
                 logs=v.log_text() if v.error else "",
+                start=(v.started - origin).total_seconds() if v.started and origin else None,
             )
         )
     return steps

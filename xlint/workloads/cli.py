@@ -98,8 +98,9 @@ def _rules_for_project(paths: list[str], resolve: Resolve) -> tuple[CheckOptions
 
 
 def check_paths(dockerfiles: list[str], yamls: list[str], resolve: Resolve,
-                docker_texts: dict[str, str] | None = None) -> ProjectRun:
-    """Run the project rules over the YAML files and Dockerfiles of one ``xlint check``."""
+                docker_texts: dict[str, str] | None = None, yaml_texts: dict[str, str] | None = None) -> ProjectRun:
+    """Run the project rules over the YAML files and Dockerfiles of one ``xlint check`` (texts given in
+    ``docker_texts``/``yaml_texts``, such as an editor's unsaved buffers, are used instead of the files)."""
     from xlint.workloads.project import Project, check_project
 
     run = ProjectRun()
@@ -107,7 +108,7 @@ def check_paths(dockerfiles: list[str], yamls: list[str], resolve: Resolve,
     for p in dockerfiles:
         if p != "-" and p not in docker:
             docker[p] = _read(p)
-    texts = {p: _read(p) for p in yamls}
+    texts = {p: yaml_texts[p] if yaml_texts and p in yaml_texts else _read(p) for p in yamls}
     run.sources.update(texts)
     options, rules, per_path = _rules_for_project([*yamls, *docker], resolve)
     if not rules:

@@ -1,0 +1,51 @@
+"""Reading a context's Makefile: which `make` runs compile nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xlint.makefiles import runs_no_compiler
+
+MAKEFILE = """\
+# metadata targets and a real build
+VERSION := 1.2
+.PHONY: all version entrypoints sub
+all: app
+version:
+\t@echo $(VERSION) > VERSION
+entrypoints: version
+\tsed -e 's/x/y/' entry.tmpl \\
+\t  > entry.txt
+app: main.o
+main.o: main.c
+\t$(CC) -c main.c
+sub:
+\t$(MAKE) -C sub
+gen:
+\tgo generate ./...
+"""
+
+
+@pytest.mark.parametrize(("targets", "expected"), [
+    (["version"], True),
+    (["entrypoints"], True),  # its prerequisite `version` runs no compiler either
+    (["version", "entrypoints"], True),
+    ([], False),  # the default target `all` builds app
+    (["app"], False),  # no recipe: an implicit rule links it
+    (["main.o"], False),
+    (["sub"], False),  # recursive make: unknown
+    (["gen"], False),
+    (["missing"], False),
+])
+def test_targets(tmp_path: Path, targets: list[str], expected: bool) -> None:
+    (tmp_path / "Makefile").write_text(MAKEFILE)
+    (tmp_path / "main.c").write_text("int main(void){return 0;}\n")
+    assert runs_no_compiler(tmp_path / "Makefile", targets) is expected
+
+
+def test_include_or_unreadable_is_unknown(tmp_path: Path) -> None:
+    (tmp_path / "Makefile").write_text("include rules.mk\nversion:\n\techo 1\n")
+    assert runs_no_compiler(tmp_path / "Makefile", ["version"]) is False
+    assert runs_no_compiler(tmp_path / "nothing", ["version"]) is False

@@ -1,0 +1,85 @@
+"""What a ``make`` run in a RUN step does, read from the Makefile in the build context.
+
+Only one question is answered: do the recipes of the targets asked for (and of their prerequisites that
+the same Makefile defines) run no compiler at all? A metadata target (``make version``, ``make
+entrypoints`` writing a file with ``echo``) is no compile; anything the reader cannot follow (an
+``include``, a recursive ``$(MAKE)``, a target without a recipe that an implicit rule may build, a
+variable used as a command) counts as a possible compile.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_RULE = re.compile(r"^([^\s:#=][^:#=]*?)\s*::?(?![=])\s*([^;#]*)")
+_COMPILER = re.compile(
+    r"(?:^|[\s;&|(`/])(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|ld|as|go|cargo|rustc|cmake|meson|ninja|make|"
+    r"npm|yarn|pnpm|npx|javac|mvn|gradle|dotnet|pip|pip3|python|python3|configure|tsc|webpack|vite)(?=$|[\s;&|)])"
+)
+_VARIABLE_COMMAND = re.compile(r"^\s*[@+-]*\s*\$[({]")  # a recipe line whose command is a variable
+
+
+def _parse(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None, bool]:
+    """Targets -> (prerequisites, recipe lines), the default target, and whether the file includes others."""
+    rules: dict[str, tuple[list[str], list[str]]] = {}
+    default: str | None = None
+    includes = False
+    current: list[str] = []
+    for raw in text.replace("\\\n", " ").splitlines():
+        if raw.startswith("\t"):
+            for name in current:
+                rules[name][1].append(raw[1:])
+            continue
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if re.match(r"^-?s?include\s", line):
+            includes = True
+            current = []
+            continue
+        m = _RULE.match(line)
+        if m is None:
+            current = []
+            continue
+        names = m.group(1).split()
+        prereqs = [p for p in m.group(2).split() if p != "|"]
+        current = names
+        for name in names:
+            rules.setdefault(name, ([], []))[0].extend(prereqs)
+            if default is None and not name.startswith(".") and "%" not in name:
+                default = name
+    return rules, default, includes
+
+
+def runs_no_compiler(makefile: Path, targets: list[str]) -> bool:
+    """True only when every recipe ``make TARGETS`` can run is known and calls no compiler."""
+    try:
+        text = makefile.read_text(errors="replace")
+    except OSError:
+        return False
+    rules, default, includes = _parse(text)
+    if includes:
+        return False
+    todo = list(targets) or ([default] if default else [])
+    if not todo:
+        return False
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name not in rules:
+            # a file prerequisite: fine when it exists in the context (nothing to build), else unknown
+            if (makefile.parent / name).exists():
+                continue
+            return False
+        prereqs, recipe = rules[name]
+        if not recipe and name in targets:
+            return False  # built by an implicit rule, maybe a compile
+        for line in recipe:
+            if _COMPILER.search(line) or _VARIABLE_COMMAND.match(line):
+                return False
+        todo.extend(prereqs)
+    return True
