@@ -220,3 +220,28 @@ def test_where_the_cache_is(tmp_path: Path) -> None:
     assert len(entries(tmp_path / "xdg" / "xlint" / "check")) == 1
     xlint("check", "Dockerfile", cwd=lone, env={"XLINT_CACHE_DIR": str(tmp_path / "env")})
     assert len(entries(tmp_path / "env" / "check")) == 1
+
+
+def test_rules_read_the_build_context_only_through_contextfiles() -> None:
+    """A cached answer is checked against the context files its rules read; a read that goes around
+    xlint.contextfiles would make stale answers possible. Modules that never run inside a check (or
+    read only what the key already holds) are left out."""
+    import re
+
+    outside = {"cli.py", "buildcmd.py", "verifycmd.py", "reportcmd.py", "files.py", "config.py", "cache.py",
+               "contextfiles.py", "checker.py", "workloads/cli.py", "workloads/resolve.py"}
+    reads = re.compile(r"(?<!contextfiles)\.(?:read_text|read_bytes|is_file|is_dir|exists|iterdir|glob|stat|"
+                       r"resolve|open)\(|\bopen\(|\bos\.(?:walk|listdir|scandir|stat)\(|"
+                       r"\bos\.path\.(?:isfile|isdir|exists|getsize)\(")
+    found = []
+    for folder in (ROOT / "xlint", ROOT / "xlint" / "syntax", ROOT / "xlint" / "workloads", ROOT / "rules"):
+        for f in sorted(folder.glob("*.py")):
+            rel = f.relative_to(ROOT / "xlint").as_posix() if folder != ROOT / "rules" else f"rules/{f.name}"
+            if rel in outside:
+                continue
+            for n, line in enumerate(f.read_text().splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if reads.search(code) and "tree_sitter_bash" not in code and "_binding" not in code:
+                    found.append(f"{rel}:{n}: {line.strip()}")
+    allowed = {"shell.py"}  # loads tree-sitter-bash's extension module, no build-context file
+    assert [x for x in found if x.split(":", 1)[0] not in allowed] == []

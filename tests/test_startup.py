@@ -12,7 +12,7 @@ from xlint.workloads.project import rule_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("ruamel", "libcst", "xlint.build", "xlint.verify", "xlint.buildcmd", "xlint.verifycmd",
-         "xlint.workloads.project", "xlint.workloads.kube")
+         "xlint.workloads.project", "xlint.workloads.kube", "xlint.lsp", "xlint.reportcmd", "pygls", "lsprotocol")
 
 
 def test_index_matches_the_rule_classes() -> None:

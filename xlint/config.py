@@ -171,3 +171,4 @@ def clear_cache() -> None:
     as ``xlint lsp``, calls this when a config file is created, changed or removed)."""
     _find_in.cache_clear()
     _load_cached.cache_clear()
+    _resolved.cache_clear()

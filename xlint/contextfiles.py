@@ -17,6 +17,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 Dep = tuple[str, str, int, str]  # (kind, path, max size, digest)
@@ -126,12 +127,66 @@ def walk(root: str) -> Iterator[tuple[str, list[str], list[str]]]:
         yield dirpath, dirnames, filenames
 
 
+def read_head(path: str | os.PathLike[str], size: int) -> bytes | None:
+    """The first ``size`` bytes of a regular file, None when it is missing or unreadable."""
+    p = os.fspath(path)
+    head = _head(p, size)
+    _note(("head", p, size, _MISSING if head is None else _hash(head)))
+    return head
+
+
+def _head(path: str, size: int) -> bytes | None:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return None
+
+
+def is_file(path: str | os.PathLike[str]) -> bool:
+    """``os.path.isfile``, recorded."""
+    p = os.fspath(path)
+    found = os.path.isfile(p)
+    _note(("isfile", p, 0, "1" if found else "0"))
+    return found
+
+
+def exists(path: str | os.PathLike[str]) -> bool:
+    """``os.path.exists``, recorded."""
+    p = os.fspath(path)
+    found = os.path.exists(p)
+    _note(("exists", p, 0, "1" if found else "0"))
+    return found
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """``Path(path).resolve()`` (symbolic links followed), recorded."""
+    p = os.fspath(path)
+    resolved = Path(p).resolve()
+    _note(("resolve", p, 0, str(resolved)))
+    return resolved
+
+
 def current(dep: Dep) -> str:
     """The digest ``dep`` would have now."""
-    kind, path, max_size, _ = dep
+    kind, path, size, _ = dep
     if kind == "dir":
         return _listing(path)
-    return _file_state(path, max_size)[0]
+    if kind == "head":
+        head = _head(path, size)
+        return _MISSING if head is None else _hash(head)
+    if kind == "isfile":
+        return "1" if os.path.isfile(path) else "0"
+    if kind == "exists":
+        return "1" if os.path.exists(path) else "0"
+    if kind == "resolve":
+        try:
+            return str(Path(path).resolve())
+        except OSError:
+            return _MISSING
+    return _file_state(path, size)[0]
 
 
 def unchanged(deps: list[Dep] | tuple[Dep, ...], memo: dict[Dep, bool] | None = None) -> bool:

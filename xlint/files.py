@@ -102,6 +102,8 @@ def write_new_or_replace(path: str | Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     umask = os.umask(0)
     os.umask(umask)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlint-tmp", dir=str(path.parent))
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -19,7 +19,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from xlint.contextfiles import memoized, read_text
+from xlint.contextfiles import memoized, read_text, resolve
 
 __all__ = ["local_project", "project_compiles", "requirements_compile"]
 
@@ -142,7 +142,7 @@ def local_project(context: Path | None, arg: str) -> Path | None:
         return context
     if path == "." or path.startswith(("./", "../")) or path in ("..",):
         try:
-            return (context / path).resolve()
+            return resolve(context / path)
         except OSError:
             return None
     return None
