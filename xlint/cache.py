@@ -37,10 +37,14 @@ _ROOT_MARKERS = (".xlint.yaml", "pyproject.toml", ".git")
 _FINGERPRINT: str | None = None
 
 
-def _hash(data: bytes) -> str:
-    import hashlib
+try:
+    from _blake2 import blake2b  # what hashlib.blake2b is, without loading OpenSSL for hashlib's others
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+def _hash(data: bytes) -> str:
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 def code_fingerprint() -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xlint import __version__
-from xlint.config import Config, ConfigError, config_for, load_file, resolved_parent
+from xlint.config import Config, ConfigError, config_in, load_file, resolved_parent
 from xlint.diagnostics import SEVERITY_RANK, Diagnostic
 from xlint.rule import CheckOptions, Rule, rules_for, select_codes
 
@@ -107,6 +107,8 @@ class Selection:
     config: Config | None  # an explicit --config
     memo: dict[tuple[str, str | None, str | None, bool | None], tuple[CheckOptions, list[str], Config]] = field(
         default_factory=dict, repr=False, compare=False)
+    bases: dict[tuple[str, str | None, str | None], tuple[CheckOptions, Config]] = field(
+        default_factory=dict, repr=False, compare=False)
 
 
 def _options(path: str, sel: Selection, context: str | None, target: str | None,
@@ -122,18 +124,23 @@ def _options(path: str, sel: Selection, context: str | None, target: str | None,
 
 def _options_of(path: str, sel: Selection, context: str | None, target: str | None,
                 project: bool | None) -> tuple[CheckOptions, list[str], Config]:
-    try:
-        cfg = sel.config or config_for(path)
-    except ConfigError as exc:
-        raise InputError(str(exc)) from None
-    platforms = sel.platforms or cfg.platforms or list(CheckOptions().platforms)
-    ctx_dir = Path(context) if context else (Path.cwd() if path == "-" else resolved_parent(path))
-    opts = CheckOptions(
-        platforms=tuple(platforms),
-        build_platform=sel.build_platform or cfg.build_platform,
-        target=target,
-        context=ctx_dir,
-    )
+    base = sel.bases.get((path, context, target))
+    if base is not None:  # the same file, other rules
+        opts, cfg = base
+    else:
+        folder = Path.cwd() if path == "-" else resolved_parent(path)
+        try:
+            cfg = sel.config or config_in(folder)
+        except ConfigError as exc:
+            raise InputError(str(exc)) from None
+        platforms = sel.platforms or cfg.platforms or list(CheckOptions().platforms)
+        opts = CheckOptions(
+            platforms=tuple(platforms),
+            build_platform=sel.build_platform or cfg.build_platform,
+            target=target,
+            context=Path(context) if context else folder,
+        )
+        sel.bases[(path, context, target)] = (opts, cfg)
     codes = select_codes(sel.select or cfg.select, sel.ignore + cfg.ignore + cfg.ignores_for(path), project)
     return opts, codes, cfg
 

@@ -161,7 +161,11 @@ def resolved_parent(file: str) -> Path:
 
 def config_for(file: str) -> Config:
     """The configuration governing ``file`` (``-`` means the current directory)."""
-    folder = Path.cwd() if file == "-" else resolved_parent(file)
+    return config_in(Path.cwd() if file == "-" else resolved_parent(file))
+
+
+def config_in(folder: Path) -> Config:
+    """The configuration governing the files of ``folder`` (a resolved path)."""
     found = _find_in(folder)
     return _load_cached(found) if found is not None else Config()
 

@@ -28,9 +28,11 @@ _MISSING = "-"
 
 
 def _hash(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    try:
+        from _blake2 import blake2b  # hashlib.blake2b, without loading OpenSSL
+    except ImportError:  # pragma: no cover
+        from hashlib import blake2b
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _note(dep: Dep) -> None:
