@@ -86,3 +86,32 @@ def test_shell_word_value_fast_path(raw: str) -> None:
 
     text, _ranges, static = _dequote(raw)
     assert _word_value(raw) == (text if static else None)
+
+
+def _mask_substitutions_reference(text: str) -> str:
+    """xlint.archnames._mask_substitutions as it was: one character at a time."""
+    out = list(text)
+    i = 0
+    while i < len(text):
+        if text.startswith("$(", i):
+            depth, j = 1, i + 2
+            while j < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+        elif text[i] == "`":
+            j = text.find("`", i + 1)
+            j = len(text) if j < 0 else j + 1
+        else:
+            i += 1
+            continue
+        out[i:j] = " " * (j - i)
+        i = j
+    return "".join(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("$()`x ") + ["$(", "amd64", "\n"]), max_size=30).map("".join))
+def test_mask_substitutions_skips_plain_text_the_same(text: str) -> None:
+    from xlint.archnames import _mask_substitutions
+
+    assert _mask_substitutions(text) == _mask_substitutions_reference(text)
