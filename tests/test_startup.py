@@ -66,6 +66,26 @@ def test_one_dockerfile_imports_no_heavy_module(tmp_path: Path) -> None:
     assert "tree_sitter_bash" not in mods  # its __init__ (importlib.resources) is skipped; its binding is not
 
 
+def test_dockerfiles_without_yaml_import_no_yaml_library(tmp_path: Path) -> None:
+    """Several Dockerfiles run the project rules too (XL405), but without YAML files no YAML code."""
+    (tmp_path / "Dockerfile.amd64").write_text("FROM alpine\nRUN wget https://example.com/tool-amd64.tgz\n")
+    (tmp_path / "Dockerfile.arm64").write_text("FROM alpine\nRUN wget https://example.com/tool-arm64.tgz\n")
+    r = subprocess.run([sys.executable, "-c", _SHOW_MODULES, "check", "--no-cache", "--select", "XL405", "."],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "XL405" in r.stdout, r.stdout + r.stderr
+    mods = set(next(x for x in r.stderr.splitlines() if x.startswith("MODULES ")).split()[1:])
+    assert "xlint.rules.xl405_per_arch_dockerfiles" in mods
+    assert not [m for m in mods if m.startswith(("ruamel", "xlint.workloads.kube", "xlint.workloads.yamldocs"))]
+
+
+def test_project_rules_that_need_no_yaml() -> None:
+    from xlint.rule import PROJECT_WITHOUT_YAML
+
+    for rule in all_rules():
+        if rule.code.startswith("XL4"):
+            assert (rule.code in PROJECT_WITHOUT_YAML) == (rule_kind(rule) == "project"), rule.code
+
+
 def test_explain_and_build_still_load_what_they_need(tmp_path: Path) -> None:
     mods = _imported("explain", "XL401", cwd=tmp_path)
     assert "xlint.rules.xl401_per_arch_workloads" in mods

@@ -17,7 +17,7 @@ import click
 from xlint import __version__
 from xlint.config import Config, ConfigError, config_in, load_file, resolved_parent
 from xlint.diagnostics import SEVERITY_RANK, Diagnostic
-from xlint.rule import CheckOptions, Rule, rules_for, select_codes
+from xlint.rule import PROJECT_WITHOUT_YAML, CheckOptions, Rule, rules_for, select_codes
 
 if TYPE_CHECKING:
     from xlint.cache import ResultCache
@@ -423,8 +423,14 @@ def _project_check(project_cli: Any, dockerfiles: list[str], yamls: list[str], s
     cached = cache.get(key) if cache is not None and key is not None else None
     if cached is not None:
         return cached, {y: project_cli.read_text(y) for y in yamls}
+    def project_rules(p: str) -> tuple[CheckOptions, list[type[Rule]]]:
+        opts, codes, _cfg = _options(p, sel, context, target, project=True)
+        if not yamls:  # the YAML rules have nothing to read: not even imported
+            codes = [c for c in codes if c in PROJECT_WITHOUT_YAML]
+        return opts, rules_for(codes)
+
     with recording() as deps:
-        run = project_cli.check_paths(dockerfiles, yamls, lambda p: _resolve(p, sel, context, target, True)[:2],
+        run = project_cli.check_paths(dockerfiles, yamls, project_rules,
                                       {p: sources[p] for p in dockerfiles if p in sources})
     out = run.errors + run.diagnostics
     if cache is not None and key is not None:

@@ -139,6 +139,10 @@ class RuleEntry:
         return self.code.startswith("XL4")
 
 
+# XL4xx rules that read Dockerfiles alone (``kind = "project"``); the others report on YAML files only,
+# so a run without YAML files needs neither them nor a YAML library.
+PROJECT_WITHOUT_YAML = frozenset({"XL405"})
+
 _INDEX: list[RuleEntry] | None = None
 _LOADED: dict[str, type[Rule]] = {}
 
