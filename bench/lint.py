@@ -8,6 +8,7 @@ its workers, from wait4); then one file alone (the largest real file, else the l
 time of each tool (median) and xlint's peak memory on it.
 
     python bench/lint.py [--real ../corpus-dev] [--count 1000] [--rounds 3] [--wheel]
+    python bench/lint.py --xlint OTHER/bin/xlint --no-warm   # an xlint without a cache: cold only
 
 ``--wheel`` builds this checkout's wheel and installs it in a temporary venv first (the figures then are
 those of an installed xlint, with byte-compiled modules); otherwise the ``xlint`` beside this Python runs.
@@ -76,11 +77,14 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--single-runs", type=int, default=15, help="runs of the one-file measure")
     ap.add_argument("--wheel", action="store_true", help="measure a freshly built and installed wheel")
+    ap.add_argument("--xlint", help="the xlint to measure (default: the one beside this Python)")
+    ap.add_argument("--hadolint", help="the hadolint to run (default: the one beside this Python, else PATH)")
+    ap.add_argument("--no-warm", action="store_true", help="cold runs only, without cache options (older xlint)")
     args = ap.parse_args()
-    hadolint = _tool("hadolint")
+    hadolint = args.hadolint or _tool("hadolint")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        xlint = _wheel_xlint(work) if args.wheel else _tool("xlint")
+        xlint = _wheel_xlint(work) if args.wheel else (args.xlint or _tool("xlint"))
         if xlint is None:
             print("xlint is not installed (pip install -e .)")
             return 2
@@ -107,9 +111,10 @@ def main() -> int:
         peaks: dict[str, list[Run]] = {"cold": [], "warm": [], "hadolint": []}
         for name, files in sets.items():
             cache = work / f"cache-{name}"
-            cold_cmd = [xlint, "check", "--exit-zero", "--no-cache", *files]
+            cold_cmd = [xlint, "check", "--exit-zero", *([] if args.no_warm else ["--no-cache"]), *files]
             warm_cmd = [xlint, "check", "--exit-zero", "--cache-dir", str(cache), *files]
-            run(warm_cmd, work)  # prime the cache
+            if not args.no_warm:
+                run(warm_cmd, work)  # prime the cache
             cold: list[Run] = []
             warm: list[Run] = []
             hl: list[Run] = []
@@ -117,9 +122,11 @@ def main() -> int:
                 cold.append(run(cold_cmd, work))
                 if hadolint:
                     hl.append(run([hadolint, "--no-fail", *files], work))
-                warm.append(run(warm_cmd, work))
+                if not args.no_warm:
+                    warm.append(run(warm_cmd, work))
             n = len(files)
-            c, w = statistics.median(r.wall for r in cold), statistics.median(r.wall for r in warm)
+            c = statistics.median(r.wall for r in cold)
+            w = statistics.median(r.wall for r in warm) if warm else float("nan")
             row = f"{name:<11} {n:>5}  {n / c:>7.0f} files/s {n / w:>7.0f} files/s"
             if hl:
                 h = statistics.median(r.wall for r in hl)
@@ -128,7 +135,7 @@ def main() -> int:
             peaks["cold"] += cold
             peaks["warm"] += warm
             peaks["hadolint"] += hl
-        cpu = {k: sum(r.cpu for r in v) / max(1, sum(r.wall for r in v)) for k, v in peaks.items() if v}
+        cpu = {k: sum(r.cpu for r in v) / sum(r.wall for r in v) for k, v in peaks.items() if v}
         print("peak memory of one process (max over the main process and its workers): "
               + ", ".join(f"{k} {_mb(v):.0f} MB" for k, v in peaks.items() if v)
               + "; CPU/wall: " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
@@ -136,13 +143,17 @@ def main() -> int:
         one = max(pool, key=lambda f: os.path.getsize(work / f))
         label = os.path.basename(one)
         one_cache = work / "cache-one"
-        run([xlint, "check", "--exit-zero", "--cache-dir", str(one_cache), one], work)
+        if not args.no_warm:
+            run([xlint, "check", "--exit-zero", "--cache-dir", str(one_cache), one], work)
         singles: dict[str, list[Run]] = {"xlint cold": [], "xlint warm": [], "hadolint": []}
         for _ in range(args.single_runs):
-            singles["xlint cold"].append(run([xlint, "check", "--exit-zero", "--no-cache", one], work))
+            singles["xlint cold"].append(run([xlint, "check", "--exit-zero",
+                                              *([] if args.no_warm else ["--no-cache"]), one], work))
             if hadolint:
                 singles["hadolint"].append(run([hadolint, "--no-fail", one], work))
-            singles["xlint warm"].append(run([xlint, "check", "--exit-zero", "--cache-dir", str(one_cache), one], work))
+            if not args.no_warm:
+                singles["xlint warm"].append(run([xlint, "check", "--exit-zero", "--cache-dir", str(one_cache), one],
+                                                 work))
         print(f"one file ({label}, {os.path.getsize(work / one)} bytes), wall median of {args.single_runs}: "
               + ", ".join(f"{k} {statistics.median(r.wall for r in v) * 1000:.0f} ms" for k, v in singles.items() if v)
               + f"; xlint cold peak memory {_mb(singles['xlint cold']):.0f} MB")
