@@ -54,6 +54,7 @@ fixes`, a final stage that compiles is split into a builder stage and a `COPY --
 from __future__ import annotations
 
 from xlint.crossfix import report_emulated
+from xlint.derived import report_derived
 from xlint.rule import Context, Invalid, Rule, Valid
 
 
@@ -73,9 +74,12 @@ class GoCompileEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated(self, ctx, "go")
+        report_derived(self, ctx, "go")
 
 
 GoCompileEmulated.valid = [
+    Valid("FROM golang:1.22\nCOPY . .\nRUN ./fetch.sh && sh scripts/gen.py\n",
+          context={"fetch.sh": "#!/bin/sh\ngo mod download\n", "scripts/gen.py": "#!/usr/bin/env python3\n"}),
     # the correct cross build
     Valid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
@@ -96,6 +100,10 @@ GoCompileEmulated.valid = [
 ]
 
 GoCompileEmulated.invalid = [
+    # the compile is in a script of the build context, or in a variable: reported at the step, not fixed
+    Invalid("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ./build.sh\n", line=4,
+            context={"build.sh": "#!/bin/sh\nset -e\nCGO_ENABLED=0 go build -o /out/app ./cmd/app\n"}),
+    Invalid("FROM golang:1.22\nENV BUILD=\"go build -o /out/app .\"\nRUN sh -c \"$BUILD\"\n", line=3),
     # a cgo builder: cross-compiled with tonistiigi/xx (unsafe: adds a stage and packages)
     Invalid(
         "FROM golang:1.22-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n"

@@ -47,6 +47,7 @@ COPY --from=build /app /usr/local/bin/app
 
 from __future__ import annotations
 
+from xlint.derived import report_derived
 from xlint.fixes_xx import report_emulated_xx
 from xlint.rule import Context, Invalid, Rule, Valid
 
@@ -66,6 +67,7 @@ class RustCompileEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated_xx(self, ctx, "rust")
+        report_derived(self, ctx, "rust")
 
 
 RustCompileEmulated.valid = [

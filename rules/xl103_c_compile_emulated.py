@@ -47,6 +47,7 @@ COPY --from=build /build/hello /usr/local/bin/hello
 
 from __future__ import annotations
 
+from xlint.derived import report_derived
 from xlint.fixes_xx import report_emulated_xx
 from xlint.rule import Context, Invalid, Rule, Valid
 
@@ -67,6 +68,7 @@ class CCompileEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated_xx(self, ctx, "c")
+        report_derived(self, ctx, "c")
 
 
 CCompileEmulated.valid = [
@@ -91,6 +93,8 @@ CCompileEmulated.valid = [
 ]
 
 CCompileEmulated.invalid = [
+    Invalid("FROM debian:bookworm\nCOPY . /src\nRUN bash -e hack/build.sh release\n", line=3,
+            context={"hack/build.sh": "cd src\n./configure --prefix=/usr && make -j4 && make install\n"}),
     # the Makefile's target compiles (directly, or through a prerequisite)
     Invalid("FROM debian:bookworm\nCOPY . /src\nRUN make release\n", line=3,
             context={"Makefile": "release: app\n\tstrip app\napp: main.c\n\t$(CC) -O2 -o app main.c\n",

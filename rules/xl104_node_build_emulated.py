@@ -53,6 +53,7 @@ copied.
 from __future__ import annotations
 
 from xlint.crossfix import report_emulated
+from xlint.derived import report_derived
 from xlint.rule import Context, Invalid, Rule, Valid
 
 
@@ -71,6 +72,7 @@ class NodeBuildEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated(self, ctx, "node")
+        report_derived(self, ctx, "node")
 
 
 NodeBuildEmulated.valid = [

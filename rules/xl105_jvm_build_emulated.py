@@ -43,6 +43,7 @@ builder stage and a `COPY --from` of `target/` (`build/`, `javac -d`).
 from __future__ import annotations
 
 from xlint.crossfix import report_emulated
+from xlint.derived import report_derived
 from xlint.rule import Context, Invalid, Rule, Valid
 
 
@@ -60,6 +61,7 @@ class JvmBuildEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated(self, ctx, "jvm")
+        report_derived(self, ctx, "jvm")
 
 
 JvmBuildEmulated.valid = [

@@ -48,6 +48,7 @@ a builder stage.
 from __future__ import annotations
 
 from xlint.crossfix import report_emulated
+from xlint.derived import report_derived
 from xlint.rule import Context, Invalid, Rule, Valid
 
 
@@ -65,6 +66,7 @@ class DotnetBuildEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated(self, ctx, "dotnet")
+        report_derived(self, ctx, "dotnet")
 
 
 DotnetBuildEmulated.valid = [

@@ -53,9 +53,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from xlint.packages import installs_compiler
 from xlint.pycontext import local_project, project_compiles, requirements_compile
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import Compile, emulated_compiles, emulated_platforms, installs_compiler
+from xlint.toolchains import Compile, emulated_compiles, emulated_platforms
 
 # pip install options that take a value
 _VALUE_FLAGS = frozenset({

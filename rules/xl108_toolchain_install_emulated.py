@@ -38,17 +38,11 @@ RUN xx-apt-get install -y libc6-dev
 
 from __future__ import annotations
 
+from xlint.invocation import invocation
+from xlint.model import stage_chain
+from xlint.packages import compiler_image, known_values, package_manager_install, toolchain_packages
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import (
-    compiler_image,
-    emulated_commands,
-    emulated_platforms,
-    invocation,
-    known_values,
-    package_manager_install,
-    stage_chain,
-    toolchain_packages,
-)
+from xlint.toolchains import emulated_commands, emulated_platforms
 
 
 class ToolchainInstallEmulated(Rule):

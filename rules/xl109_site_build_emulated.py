@@ -40,6 +40,7 @@ that builds the site is split into a builder stage and a `COPY --from` of the ou
 from __future__ import annotations
 
 from xlint.crossfix import report_emulated
+from xlint.derived import report_derived
 from xlint.rule import Context, Invalid, Rule, Valid
 
 
@@ -57,6 +58,7 @@ class SiteBuildEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated(self, ctx, "site")
+        report_derived(self, ctx, "site")
 
 
 SiteBuildEmulated.valid = [

@@ -3,6 +3,8 @@
 tests/data/report/go-emulated.rawjson: fixtures/go-hello/Dockerfile.emulated built for linux/amd64 and
 linux/arm64 with --no-cache on this project's engine (docker 26.1, buildx 0.13.1, qemu-aarch64), the way
 a CI job saves it (`2> build.json`); go-emulated-cached.rawjson: the same build again, all cached.
+go-emulated-shared.rawjson: the same build recorded while another session built the same fixture on the
+shared daemon 3 s earlier (BuildKit merged the work and sent that build's vertexes too).
 tests/test_report_integration.py records a fresh one from the engine and runs the same checks.
 """
 
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "report"
 LOG = DATA / "go-emulated.rawjson"
 CACHED = DATA / "go-emulated-cached.rawjson"
+SHARED = DATA / "go-emulated-shared.rawjson"
 FAILED = ROOT / "tests" / "data" / "build" / "failing-run.rawjson"
 DOCKERFILE = ROOT / "fixtures" / "go-hello" / "Dockerfile.emulated"
 GO_BUILD_LINE = 8  # RUN CGO_ENABLED=0 go build -o /out/hello .
@@ -191,11 +194,18 @@ def test_corrupt_and_foreign_input_are_one_line(tmp_path: Path) -> None:
     assert "not a rawjson stream" in _one_error_line(xlint("report", str(report_json)))
     (tmp_path / "empty.json").write_text("")
     assert "no BuildKit status objects" in _one_error_line(xlint("report", str(tmp_path / "empty.json")))
+    (tmp_path / "deep.json").write_text('{"vertexes": []}\n' + '{"a":' * 100000 + "\n")
+    assert _one_error_line(xlint("report", str(tmp_path / "deep.json"))).endswith(
+        "deep.json:2:1: corrupt rawjson stream: JSON nested too deeply")
     (tmp_path / "bin.json").write_bytes(b'{"vertexes": []}\n\xff\xfe')
     assert "invalid UTF-8" in _one_error_line(xlint("report", str(tmp_path / "bin.json")))
     assert "no such file" in _one_error_line(xlint("report", str(tmp_path / "missing.json")))
     assert "no such Dockerfile" in _one_error_line(xlint("report", str(LOG), "-f", str(tmp_path / "nope")))
     assert "invalid platform" in _one_error_line(xlint("report", str(LOG), "--platform", "linux"))
+    copy = tmp_path / "build.json"
+    copy.write_bytes(LOG.read_bytes())
+    assert "would overwrite the log" in _one_error_line(xlint("report", str(copy), "-o", str(copy), cwd=tmp_path))
+    assert copy.read_bytes() == LOG.read_bytes()
 
 
 def test_output_file_is_replaced_atomically_keeping_its_mode(tmp_path: Path) -> None:
@@ -278,3 +288,49 @@ def test_report_is_listed_by_the_cli() -> None:
     assert "report" in r.stdout
     r = xlint("report", "--help")
     assert r.returncode == 0 and "--max-emulated-seconds" in r.stdout and "html" in r.stdout
+
+
+def test_build_platform_from_a_build_platform_stage(tmp_path: Path) -> None:
+    """On an arm64 runner: the `--platform=$BUILDPLATFORM` stage shows linux/arm64 in its steps' names,
+    so the log says the build platform even on another machine, and the amd64 RUN is the emulated one."""
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM --platform=$BUILDPLATFORM golang AS build\nRUN go mod download\n\n"
+                  "FROM busybox\nRUN echo hi\nCOPY --from=build /go /go\n")
+    t = "2026-12-01T08:00:0{}.000000000Z"
+    vertexes = [
+        {"digest": "sha256:0", "name": "[internal] load build definition from Dockerfile", "started": t.format(0),
+         "completed": t.format(0)},
+        {"digest": "sha256:1", "name": "[linux/arm64 build 1/1] RUN go mod download", "started": t.format(1),
+         "completed": t.format(3)},
+        {"digest": "sha256:2", "name": "[linux/amd64 stage-1 1/2] RUN echo hi", "started": t.format(1),
+         "completed": t.format(5)},
+        {"digest": "sha256:3", "name": "[linux/arm64 stage-1 1/2] RUN echo hi", "started": t.format(1),
+         "completed": t.format(2)},
+    ]
+    log = tmp_path / "build.json"
+    log.write_text(json.dumps({"vertexes": vertexes}, indent=2) + "\n")
+    r = xlint("report", str(log), "-f", str(df), "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["build_platform"] == "linux/arm64" and data["platforms"] == ["linux/amd64", "linux/arm64"]
+    where = {(s["line"], s["platform"]): s["placement"] for s in data["steps"]}
+    assert where == {(2, "linux/arm64"): "native", (5, "linux/amd64"): "emulated", (5, "linux/arm64"): "native"}
+    assert data["emulated_seconds"] == {"linux/amd64": 4.0, "linux/arm64": 0.0}
+
+
+def test_a_build_merged_with_another_on_the_daemon_counts_its_own_steps_once() -> None:
+    """The stream carries the other build's vertexes for the same steps (same names, other digests,
+    started before this build): each step is reported once, from this build's side."""
+    from xlint.build.progress import read_log
+
+    raw = [v for v in read_log(SHARED.read_bytes()).ordered() if v.name.startswith("[linux/")]
+    assert len(raw) > len({v.name for v in raw})  # the recording does hold duplicates
+    r = xlint("report", str(SHARED), "-f", str(DOCKERFILE), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    keys = [(s["platform"], s["line"]) for s in data["steps"]]
+    assert len(keys) == len(set(keys)) == 12
+    assert all(s["start_s"] is None or s["start_s"] >= 0 for s in data["steps"])
+    amd = {s["line"]: s for s in data["steps"] if s["platform"] == "linux/amd64"}
+    assert all(amd[line]["cached"] for line in (4, 5, 6, 7))  # the other build did that work first
+    emulated_go_build_named("json", r.stdout)

@@ -66,6 +66,15 @@ def test_screenshot_is_not_blank_and_shows_the_emulated_bar(browser: str, page: 
     assert widest > 600, widest
 
 
+def test_fits_one_1400x900_screen(browser: str, page: Path, tmp_path: Path) -> None:
+    """Rendered in a taller window, everything below 900 px is empty: the report is seen at a glance."""
+    png = tmp_path / "tall.png"
+    screenshot(browser, page, png, size=(1400, 1300))
+    img = read_png(png)
+    assert luminance_stddev(img.crop((0, 0, 1400, 900))) > 10
+    assert luminance_stddev(img.crop((0, 880, 1400, 1300))) < 0.5
+
+
 def test_dom_holds_the_emulated_step_bar(browser: str, page: Path) -> None:
     dom = dump_dom(browser, page)
     bars = bars_of(dom)

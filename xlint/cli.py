@@ -300,7 +300,8 @@ def _open_cache(no_cache: bool, cache_dir: str | None) -> ResultCache | None:
 @cli.command()
 @click.argument("paths", nargs=-1)
 @common_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit", "markdown"]),
+              default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--failure-threshold", type=click.Choice(["error", "warning", "info"]),
@@ -392,7 +393,12 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     text = render(fmt, diags, sources, colour=colour)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from xlint.files import write_new_or_replace
+
+        try:
+            write_new_or_replace(output, text.encode("utf-8"))
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
     if parse_failed:

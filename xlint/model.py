@@ -473,3 +473,24 @@ def variable_references(text: str, escape: str = "\\") -> list[tuple[str, int, i
 
 def span_of_arg(arg: Arg) -> Span:
     return arg.span
+
+
+def stage_chain(model: Model, stage: Stage) -> list[Stage]:
+    """The stage and the stages it is built on, base first."""
+    chain: list[Stage] = []
+    s: Stage | None = stage
+    while s is not None:
+        chain.append(s)
+        s = model.stages[s.base_stage] if s.base_stage is not None else None
+    return list(reversed(chain))
+
+
+def earlier_instructions(model: Model, stage: Stage, instr: Instruction | None) -> list[tuple[Stage, Instruction]]:
+    """The instructions of the stage chain before ``instr`` (all of them when None), base first."""
+    out: list[tuple[Stage, Instruction]] = []
+    for st in stage_chain(model, stage):
+        for ins in st.instructions:
+            if st is stage and instr is not None and ins.span.start >= instr.span.start:
+                break
+            out.append((st, ins))
+    return out

@@ -1,4 +1,4 @@
-"""Output formats for diagnostics: text, json, sarif, github, junit."""
+"""Output formats for diagnostics: text, json, sarif, github, junit, markdown."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from xlint import __version__
 from xlint.diagnostics import Diagnostic
 from xlint.rule import rule_url
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
 def _fix_json(d: Diagnostic, sources: dict[str, str]) -> object:
@@ -119,7 +119,7 @@ def render_github(diags: list[Diagnostic], sources: dict[str, str]) -> str:
         return esc(s).replace(":", "%3A").replace(",", "%2C")
 
     return "".join(
-        f"::{level[d.severity]} file={prop(d.path)},line={d.line},col={d.column},endLine={d.end_line},"
+        f"::{level[d.severity]} file={prop(_repo_relative(d.path))},line={d.line},col={d.column},endLine={d.end_line},"
         f"endColumn={d.end_column},title={prop(d.code + ' ' + d.name)}::{esc(d.message)}\n"
         for d in diags
     )
@@ -216,7 +216,25 @@ def render_sarif(diags: list[Diagnostic], sources: dict[str, str]) -> str:
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
 
 
+def render_markdown(diags: list[Diagnostic], sources: dict[str, str]) -> str:
+    """A table for a CI job summary (``$GITHUB_STEP_SUMMARY``)."""
+    if not diags:
+        return "### xlint check: no findings\n"
+    by = {sev: sum(1 for d in diags if d.severity == sev) for sev in ("error", "warning", "info")}
+    counts = ", ".join(f"{n} {sev}{'s' if n != 1 and sev != 'info' else ''}" for sev, n in by.items() if n)
+    out = [f"### xlint check: {len(diags)} finding{'s' if len(diags) != 1 else ''} ({counts})", "",
+           "| Location | Rule | Severity | Message |", "|---|---|---|---|"]
+    for d in diags:
+        msg = d.message.replace("|", "\\|").replace("\n", " ")
+        out.append(f"| `{_repo_relative(d.path)}:{d.line}:{d.column}` | {d.code} `{d.name}` | {d.severity} | {msg} |")
+    fixable = sum(1 for d in diags if d.fix is not None and d.fix.applicability == "safe")
+    if fixable:
+        out += ["", f"{fixable} fixable with `xlint fix`."]
+    return "\n".join(out) + "\n"
+
+
 RENDERERS: dict[str, Callable[[list[Diagnostic], dict[str, str]], str]] = {
+    "markdown": render_markdown,
     "json": render_json,
     "sarif": render_sarif,
     "github": render_github,

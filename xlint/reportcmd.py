@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from xlint.build.report import REPORT_FORMATS
+from xlint.build.steps import InstructionLike
 
 
 def _fail(message: str) -> None:
@@ -83,21 +84,27 @@ def report_command(log: str, dockerfile: Path | None, context: Path | None, plat
     plats = _platforms(platforms, "--platform")
     if build_platform:
         build_platform = _platforms((build_platform,), "--build-platform")[0]
+    if output is not None and log != "-" and Path(log).resolve() == output.resolve():
+        _fail(f"{output}: -o would overwrite the log it reads")
     name, data = _read(log)
     try:
         progress = read_log(data)
     except LogError as err:
         _fail(f"{name}:{err}")
 
-    targets, logged_build_platform, logged_dockerfile = log_facts(progress)
     config = None
+    instructions: list[InstructionLike] = []
     if dockerfile is not None:
+        from xlint.build.dockerfile import read_instructions
         from xlint.config import ConfigError, config_for
 
         try:
             config = config_for(str(dockerfile))
         except ConfigError as err:
             _fail(str(err))
+        instructions = list(read_instructions(dockerfile.read_text(encoding="utf-8", errors="surrogateescape"),
+                                              str(dockerfile)))
+    targets, logged_build_platform, logged_dockerfile = log_facts(progress, instructions)
     bp = build_platform or logged_build_platform or (config.build_platform if config else None) or host_platform()
     plats = plats or targets or list((config.platforms if config else None) or []) or [bp]
     shown = shown_path(dockerfile) if dockerfile is not None else (logged_dockerfile or "Dockerfile")

@@ -4,7 +4,8 @@ Given one :class:`~xlint.shell.SimpleCommand` of a RUN, this module tells
 
 - which toolchain the command runs (:func:`classify`): Go, Rust, C/C++, Node, JVM, .NET, Python or a
   static-site generator, with a short label for messages (``"go build"``, ``"cmake --build"``);
-- which compiler toolchain packages a package-manager command installs (:func:`toolchain_packages`);
+- (re-exported from :mod:`xlint.packages`) which compiler toolchain packages a package-manager command
+  installs (:func:`toolchain_packages`), and whether a compiler is there for a step;
 - which settings are in force for the command (:func:`settings`): prefix assignments (``GOARCH=arm64 go
   build``, ``env GOARCH=arm64 go build``), earlier ``export``/assignments of the same RUN, ``go env -w``
   in earlier RUNs of the stage chain, ``ENV`` of the stage chain and ``ARG`` of the stage;
@@ -12,142 +13,38 @@ Given one :class:`~xlint.shell.SimpleCommand` of a RUN, this module tells
   cargo ``--target``, dotnet ``-a``/``-r``/``--arch``, C cross toolchains (``CC=aarch64-linux-gnu-gcc``,
   ``xx-clang``, ``--host=``, ``crossbuild-essential-*``...).
 
-Wrappers (``env``, ``sudo``, ``exec``, ``time``, ``nohup``, ``nice``, ``command``) are unwrapped.
+Wrappers (``env``, ``sudo``, ``exec``, ``time``, ``nohup``, ``nice``, ``command``...) and runners are
+unwrapped by :mod:`xlint.invocation`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from xlint.model import Model, Stage, variable_references
+from xlint.invocation import ENV_WORD
+from xlint.invocation import EnvWord as EnvWord
+from xlint.invocation import Invocation as Invocation
+from xlint.invocation import invocation as invocation
+from xlint.model import Model, Stage, earlier_instructions, variable_references
+from xlint.model import stage_chain as stage_chain
+from xlint.packages import compiler_image as compiler_image
+from xlint.packages import has_compiler
+from xlint.packages import installs_compiler as installs_compiler
+from xlint.packages import known_values as known_values
+from xlint.packages import package_manager_install as package_manager_install
+from xlint.packages import package_name as package_name
+from xlint.packages import toolchain_packages as toolchain_packages
 from xlint.shell import SimpleCommand, Word, assignments, run_commands
-from xlint.syntax.tree import Instruction, Span
+from xlint.syntax.tree import Instruction
 
 Toolchain = Literal["go", "rust", "c", "node", "jvm", "dotnet", "python", "site"]
 
 TARGET_NAMES = frozenset({"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"})
-
-_WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "nice", "command", "env", "doas", "chronic", "ccache",
-                       "sccache", "stdbuf", "ionice", "taskset", "timeout"})
-# tool runners: `bundle exec CMD`, `poetry run CMD`...
-_RUNNERS = {"bundle": ("exec",), "poetry": ("run",), "uv": ("run",), "pipenv": ("run",), "pdm": ("run",),
-            "hatch": ("run",), "mold": ("-run", "--run")}
-_XARGS_VALUE_FLAGS = frozenset({"-I", "-i", "-n", "-P", "-L", "-l", "-s", "-d", "-E", "-e", "-a", "--max-args",
-                                "--max-procs", "--delimiter", "--arg-file", "--replace", "--max-lines"})
-# flags of wrappers that take a value (``sudo -u user``, ``nice -n 10``, ``env -u NAME``)
-_WRAPPER_VALUE_FLAGS = {
-    "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"},
-    "nice": {"-n"},
-    "env": {"-u", "-C", "-S"},
-    "doas": {"-u", "-C"},
-}
-
-
-@dataclass(frozen=True)
-class EnvWord:
-    """``NAME=value`` given to a command: a prefix assignment or an ``env NAME=value`` argument."""
-
-    name: str
-    raw: str
-    value: str | None
-    span: Span
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """The real command behind wrappers: ``tool`` is its basename, ``words[0]`` its command word."""
-
-    cmd: SimpleCommand
-    tool: str
-    words: list[Word]
-    env: list[EnvWord]
-
-    @property
-    def args(self) -> list[Word]:
-        return self.words[1:]
-
-    def values(self) -> list[str]:
-        """Argument values; dynamic arguments are given as their raw text."""
-        return [w.value if w.value is not None else w.raw for w in self.words[1:]]
-
-
-_ENV_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
-
-
 _UNSET = object()
-
-
-def invocation(cmd: SimpleCommand) -> Invocation | None:
-    """Unwrap ``sudo``/``env``/``exec``/... and return the real command; None when it is dynamic.
-    Cached on the (immutable) command: every rule asks."""
-    cached = cmd.__dict__.get("_xlint_invocation", _UNSET)
-    if cached is _UNSET:
-        cached = _invocation(cmd)
-        object.__setattr__(cmd, "_xlint_invocation", cached)
-    return cached
-
-
-def _invocation(cmd: SimpleCommand) -> Invocation | None:
-    env = [EnvWord(a.name, a.raw_value, a.value, a.span) for a in cmd.env]
-    words = list(cmd.argv)
-    while words:
-        first = words[0].value
-        if first is None:
-            return None
-        base = os.path.basename(first)
-        if base in _RUNNERS and len(words) > 2 and words[1].value in _RUNNERS[base]:
-            words = words[2:]  # `bundle exec jekyll`, `poetry run mkdocs`, `mold -run cargo build`
-            continue
-        if base == "setarch" and len(words) > 2:
-            words = words[2:]  # `setarch x86_64 make`: the architecture, then flags and the command
-            while words and (words[0].value or "").startswith("-"):
-                words = words[1:]
-            continue
-        if base == "find":
-            at = next((i for i, w in enumerate(words) if w.value in ("-exec", "-execdir", "-ok")), None)
-            if at is None or at + 1 >= len(words):
-                return Invocation(cmd, base, words, env)
-            words = words[at + 1:]  # `find . -name '*.c' -exec gcc -c {} +`
-            continue
-        if base == "xargs":
-            i = 1
-            while i < len(words) and (words[i].value or "").startswith("-"):
-                i += 2 if words[i].value in _XARGS_VALUE_FLAGS else 1
-            if i >= len(words):
-                return Invocation(cmd, base, words, env)
-            words = words[i:]
-            continue
-        if base not in _WRAPPERS:
-            return Invocation(cmd, base, words, env)
-        value_flags = _WRAPPER_VALUE_FLAGS.get(base, set())
-        i = 1
-        while i < len(words):
-            word = words[i]
-            raw = word.value if word.value is not None else word.raw
-            m = _ENV_WORD.match(raw) if base == "env" else None
-            if m is not None:
-                value = m.group(2) if words[i].value is not None else None
-                env.append(EnvWord(m.group(1), m.group(2), value, words[i].span))
-                i += 1
-                continue
-            if raw == "--":
-                i += 1
-                break
-            if raw.startswith("-"):
-                i += 2 if raw in value_flags else 1
-                continue
-            if base == "nice" and raw.lstrip("-").isdigit():
-                i += 1
-                continue
-            break
-        words = words[i:]
-    return None
-
 
 # -------------------------------------------------------------------------------------------------
 # Toolchain classification
@@ -452,124 +349,6 @@ def _site(inv: Invocation) -> Compile | None:
 
 
 # -------------------------------------------------------------------------------------------------
-# Package installs
-
-_PM_INSTALL = {
-    "apt-get": {"install"},
-    "apt": {"install"},
-    "aptitude": {"install"},
-    "apk": {"add"},
-    "dnf": {"install", "groupinstall", "group"},
-    "yum": {"install", "groupinstall", "group"},
-    "microdnf": {"install"},
-    "tdnf": {"install"},
-    "zypper": {"install", "in"},
-}
-_PM_VALUE_FLAGS = frozenset({"-o", "-t", "--target-release", "--repository", "-X", "--virtual", "--setopt",
-                             "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-r", "--repo",
-                             "--root", "-p", "--arch"})
-_V = r"(?:\d+)?(?:-\d+(?:\.\d+)*)?"  # gcc13, gcc-12, clang-3.9
-_TOOLCHAIN_PKG = re.compile(
-    rf"^(?:build-essential|build-base|alpine-sdk|gcc{_V}|g\+\+{_V}(?:-multilib)?|gcc-c\+\+|c\+\+"
-    rf"|clang{_V}|clang\+\+{_V}"
-    r"|golang(?:-.*)?|go|rustc|cargo|rust|rustup"
-    r"|.*-jdk(?:-headless)?|openjdk\d*(?:-jdk.*)?|java-[\d.]+-openjdk-devel|maven|gradle"
-    r"|dotnet-sdk.*|dotnet\d*-sdk.*"
-    r"|@?development[- ]tools|development|c-development|devel_basis|devel_c_c\+\+"  # yum/dnf groups, zypper
-    r"|crossbuild-essential-.*|(?:gcc|g\+\+)(?:-\d+(?:\.\d+)*)?-[a-z0-9_]+-linux-.*)$",
-    re.I,
-)
-# C library headers: a toolchain when the stage's image already has the compiler (``rust:alpine`` + musl-dev)
-_LIBC_HEADERS = frozenset({"musl-dev", "libc-dev", "libc6-dev", "glibc-devel"})
-_COMPILER_IMAGES = frozenset({"rust", "golang", "gcc", "buildpack-deps"})
-
-
-def compiler_image(image: str) -> bool:
-    """An official image that ships a compiler (``rust:1.79-alpine``, ``golang:1.22``, ``gcc:14``)."""
-    ref = image.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
-    return ref.split(":", 1)[0] in _COMPILER_IMAGES
-
-
-def package_manager_install(cmd: SimpleCommand) -> tuple[Invocation, list[Word]] | None:
-    """The package words of an install command (``apt-get install -y gcc make``), or None."""
-    inv = invocation(cmd)
-    if inv is None or inv.tool not in _PM_INSTALL:
-        return None
-    words = inv.args
-    i = 0
-    sub_found = False
-    pkgs: list[Word] = []
-    while i < len(words):
-        v = words[i].value
-        if v is None:
-            if sub_found:
-                pkgs.append(words[i])  # a package list in a variable, or a dynamic name
-            i += 1
-            continue
-        if v.startswith("-"):
-            i += 2 if v in _PM_VALUE_FLAGS else 1
-            continue
-        if not sub_found:
-            if v not in _PM_INSTALL[inv.tool]:
-                return None
-            sub_found = True
-            if v == "group" and (i + 1 >= len(words) or words[i + 1].value != "install"):
-                return None  # `dnf group list`
-            if v == "group":
-                i += 1
-        else:
-            pkgs.append(words[i])
-        i += 1
-    if not sub_found:
-        return None
-    return inv, pkgs
-
-
-def package_name(word: str) -> str:
-    """``gcc=4:12.2`` / ``gcc:arm64`` / ``gcc>=12`` -> ``gcc``."""
-    return re.split(r"[=:<>~]", word, maxsplit=1)[0]
-
-
-def toolchain_packages(cmd: SimpleCommand, values: Mapping[str, str] | None = None,
-                       compiler_base: bool = False) -> list[Word]:
-    """The compiler toolchain packages an install command installs (empty for other commands). ``values``
-    expands package lists held in variables (``apk add $PHPIZE_DEPS``); ``compiler_base``: the stage's
-    image has a compiler, so C library headers complete a toolchain."""
-    found = package_manager_install(cmd)
-    if found is None:
-        return []
-    words: list[Word] = []
-    for w in found[1]:
-        if w.value is None and values:
-            m = _LONE_REF.match(w.raw)
-            if m is not None and (m.group(1) or m.group(2)) in values:
-                words.extend(Word(w.raw, pkg, w.span) for pkg in values[m.group(1) or m.group(2)].split())
-                continue
-        words.append(w)
-    out = []
-    for w in words:
-        if w.value is None:
-            continue
-        name = package_name(w.value)
-        if _TOOLCHAIN_PKG.match(name) or (compiler_base and name in _LIBC_HEADERS):
-            out.append(w)
-    return out
-
-
-_LONE_REF = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
-
-
-def known_values(model: Model, stage: Stage, instr: Instruction, before: SimpleCommand) -> dict[str, str]:
-    """Literal values of the variables in force for a command: ARG/ENV of the stage chain and shell
-    assignments earlier in the same RUN (``buildDeps='gcc make'; apt-get install $buildDeps``)."""
-    out = {k: v for k, v in model.env_before(stage, instr).items() if isinstance(v, str)}
-    for a in assignments(instr):
-        if a.span.start < before.span.start and a.value is not None:
-            out[a.name] = a.value
-    return out
-
-
-# -------------------------------------------------------------------------------------------------
 # Settings in force for a command
 
 
@@ -590,26 +369,6 @@ class Setting:
         return bool(names & TARGET_NAMES) or "xx-info" in self.raw
 
 
-def stage_chain(model: Model, stage: Stage) -> list[Stage]:
-    """The stage and the stages it is built on, base first."""
-    chain: list[Stage] = []
-    s: Stage | None = stage
-    while s is not None:
-        chain.append(s)
-        s = model.stages[s.base_stage] if s.base_stage is not None else None
-    return list(reversed(chain))
-
-
-def _earlier_instructions(model: Model, stage: Stage, instr: Instruction | None) -> list[tuple[Stage, Instruction]]:
-    out: list[tuple[Stage, Instruction]] = []
-    for st in stage_chain(model, stage):
-        for ins in st.instructions:
-            if st is stage and instr is not None and ins.span.start >= instr.span.start:
-                break
-            out.append((st, ins))
-    return out
-
-
 def _go_env_writes(cmds: Iterable[SimpleCommand]) -> list[Setting]:
     out: list[Setting] = []
     for c in cmds:
@@ -620,7 +379,7 @@ def _go_env_writes(cmds: Iterable[SimpleCommand]) -> list[Setting]:
         if len(vals) >= 2 and vals[0] == "env" and "-w" in vals:
             for w in inv.args[1:]:
                 raw = w.value if w.value is not None else w.raw
-                m = _ENV_WORD.match(raw)
+                m = ENV_WORD.match(raw)
                 if m:
                     out.append(Setting(m.group(1), m.group(2), m.group(2) if w.value is not None else None, "go-env"))
     return out
@@ -630,7 +389,7 @@ def settings(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand)
     """Variables set for ``cmd`` (a command of RUN ``instr`` in ``stage``), the closest setting winning:
     prefix > earlier assignment/export in the RUN > ``go env -w`` > ARG of the stage / ENV of the chain."""
     found: dict[str, Setting] = {}
-    for st, ins in _earlier_instructions(model, stage, instr):
+    for st, ins in earlier_instructions(model, stage, instr):
         if ins.keyword == "ENV":
             vals = ins.value
             for i in range(0, len(vals) - 1, 2):
@@ -706,7 +465,7 @@ def xx_go_wrapped(model: Model, stage: Stage, instr: Instruction) -> bool:
     """``go`` is tonistiigi/xx's wrapper (GOOS/GOARCH/GOARM from TARGETPLATFORM) for ``instr``: the stage
     chain copied xx's golang variant in (``COPY --from=xx / /`` of ``tonistiigi/xx:golang``), or an earlier
     ``xx-go --wrap`` replaced ``go``."""
-    for st, ins in _earlier_instructions(model, stage, instr):
+    for st, ins in earlier_instructions(model, stage, instr):
         if ins.keyword == "RUN" and "xx-go" in ins.text:
             if any(c.basename == "xx-go" and "--wrap" in c.args() for c in run_commands(ins)):
                 return True
@@ -792,7 +551,7 @@ def c_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> Cr
         return CrossCheck(True, found=env)  # the build script can read the declared TARGET* ARGs
     if any(_cross_indicator(c) for c in run_commands(instr) if c.span.start < inv.cmd.span.start):
         return CrossCheck(True, found=env)
-    for _, ins in _earlier_instructions(model, stage, instr):
+    for _, ins in earlier_instructions(model, stage, instr):
         src = ins.flag("from") if ins.keyword == "COPY" else None
         if src is not None and src.value is not None and "xx" in src.value:
             return CrossCheck(True)
@@ -968,44 +727,3 @@ def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
 
     path = next((folder / c for c in candidates if is_file(folder / c)), None)
     return path is not None and runs_no_compiler(path, targets)
-
-
-# images whose default variant is Debian's buildpack-deps, with gcc and make (the -slim/-alpine ones have none)
-_FULL_IMAGES = frozenset({"ruby", "python", "node", "php"})
-
-
-def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
-    """A C compiler is there for ``before``: the chain's image ships one (``gcc``, ``rust``, full ``ruby``),
-    or an earlier RUN of the chain installed a toolchain."""
-    root = stage_chain(model, stage)[0]
-    ref = root.base.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
-    repo, _, tag = ref.partition(":")
-    if compiler_image(root.base) or (repo in _FULL_IMAGES and not any(v in tag for v in ("slim", "alpine"))):
-        return True
-    return installs_compiler(model, stage, before)
-
-
-def installs_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
-    """An earlier RUN of the stage chain, or the RUN ``before`` itself ahead of the command, installs a
-    compiler toolchain (``apt-get install build-essential`` before ``pip install``)."""
-    installed = False
-    for st, ins in [*_earlier_instructions(model, stage, before), (stage, before)]:
-        if ins.keyword != "RUN":
-            continue
-        for c in run_commands(ins):
-            if package_manager_install(c) is not None and toolchain_packages(c, known_values(model, st, ins, c)):
-                installed = True
-            elif installed and ins is not before and _removes_packages(c):
-                installed = False  # `apk del .build-deps`, `apt-get purge -y gcc` in the same or a later RUN
-    return installed
-
-
-_PM_REMOVE = {"apk": {"del"}, "apt-get": {"purge", "remove", "autoremove"}, "apt": {"purge", "remove", "autoremove"},
-              "dnf": {"remove"}, "yum": {"remove"}}
-
-
-def _removes_packages(cmd: SimpleCommand) -> bool:
-    inv = invocation(cmd)
-    if inv is None or inv.tool not in _PM_REMOVE:
-        return False
-    return any(v in _PM_REMOVE[inv.tool] for v in inv.values() if not v.startswith("-"))

@@ -12,7 +12,7 @@ import click
 
 from xlint.build.progress import BuildProgress
 from xlint.build.report import REPORT_FORMATS, BuildReport, CheckFinding
-from xlint.build.steps import build_steps, parse_vertex_name
+from xlint.build.steps import InstructionLike, build_steps, parse_vertex_name
 
 __all__ = ["REPORT_FORMATS", "apply_gates", "assemble", "emit", "log_facts", "shown_path", "static_findings"]
 
@@ -42,7 +42,7 @@ def assemble(
 ) -> BuildReport:
     """The report of one build. Without a Dockerfile, steps are known by their BuildKit names alone
     (platform, stage, instruction text) and carry no line."""
-    instructions: Sequence = []
+    instructions: Sequence[InstructionLike] = []
     if dockerfile is not None:
         from xlint.build.dockerfile import read_instructions
 
@@ -73,11 +73,18 @@ def assemble(
     )
 
 
-def log_facts(progress: BuildProgress) -> tuple[list[str], str | None, str | None]:
-    """What a saved stream says of its build: (target platforms, sorted, the build
-    platform when a cross step names it, the Dockerfile name from ``load build definition from X``)."""
+def log_facts(progress: BuildProgress, instructions: Sequence[InstructionLike] = ()
+              ) -> tuple[list[str], str | None, str | None]:
+    """What a saved stream says of its build: (target platforms, sorted; the build platform; the
+    Dockerfile name from ``load build definition from X``). The build platform is the executing side of
+    a cross step (``[linux/amd64->arm64 ...]``) or, with the Dockerfile's instructions, the platform
+    shown for a step of a ``FROM --platform=$BUILDPLATFORM`` stage."""
+    from xlint.build.steps import match_instruction, stages_of
+
+    stages = stages_of(instructions)
     targets: list[str] = []
     build_platform: str | None = None
+    pinned: str | None = None
     dockerfile: str | None = None
     for v in progress.ordered():
         prefix = "[internal] load build definition from "
@@ -87,11 +94,16 @@ def log_facts(progress: BuildProgress) -> tuple[list[str], str | None, str | Non
         if vn is None or vn.exec_platform is None:
             continue
         target = vn.target_platform or vn.exec_platform
-        if target not in targets:
-            targets.append(target)
         if vn.target_platform and build_platform is None:
             build_platform = vn.exec_platform
-    return sorted(targets), build_platform, dockerfile
+        stage = match_instruction(stages, vn)[0] if stages else None
+        flag = stage.platform_flag if stage is not None else None
+        if flag and "BUILDPLATFORM" in flag:
+            pinned = pinned or vn.exec_platform
+            continue  # a build-platform stage shows the build platform, not a target
+        if target not in targets:
+            targets.append(target)
+    return sorted(targets), build_platform or pinned, dockerfile
 
 
 def static_findings(dockerfile: Path, platforms: list[str], build_platform: str,

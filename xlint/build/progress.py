@@ -90,7 +90,7 @@ class RawJsonDecoder:
             if c == "{":
                 try:
                     obj, end = self._decoder.raw_decode(buf, i)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     obj, end = None, -1
                     if not final:
                         nl = buf.find("\n", i)
@@ -276,6 +276,9 @@ def _fragment_error(text: str, offset: int) -> LogError:
     if text.startswith("{", start):
         try:
             json.JSONDecoder().raw_decode(text, start)
+        except RecursionError:
+            line, col = _line_col(text, start)
+            return LogError(line, col, "corrupt rawjson stream: JSON nested too deeply")
         except json.JSONDecodeError as err:
             if err.pos >= end_of_data or "\n" not in text[err.pos : end_of_data]:
                 line, col = _line_col(text, start)

@@ -117,12 +117,14 @@ class BuildReport:
             f"build {status} in {self.wall_seconds:.1f} s: {self.dockerfile} for {', '.join(self.platforms)} "
             f"({self.origin_text()}, build platform {self.build_platform})"
         )
-        for s in self.main_steps():
+        rows = self.main_steps()
+        width = max([18, *(len(s.location()) for s in rows)])
+        for s in rows:
             cache = "cached" if s.cached else _secs(s.duration)
             rules = f"  [{', '.join(s.rules)}]" if s.rules and s.placement == "emulated" else ""
             err = "  ERROR" if s.error else ""
             out.append(
-                f"  {s.location():<18} {_short(s.text, 52):<52} {cache:>8}  {s.where} "
+                f"  {s.location():<{width}} {_short(s.text, 52):<52} {cache:>8}  {s.where} "
                 f"[{s.platform}]{rules}{err}"
             )
         totals = self.emulated_seconds()

@@ -253,6 +253,27 @@ class Step:
         }
 
 
+def own_steps(vertexes: Sequence[Vertex], origin: datetime | None) -> list[tuple[Vertex, VertexName]]:
+    """The Dockerfile-step vertexes of this build, one per step name.
+
+    On a daemon shared with other builds BuildKit merges identical work, and the stream can carry the
+    other build's vertexes for the same steps (same name, other digest). One that started before this
+    build did is the other build's: this build's own vertex for that step says how it got the result
+    (usually cached). Of the rest, a name seen twice keeps the vertex that took longest: the time this
+    build waited for that step."""
+    best: dict[str, tuple[Vertex, VertexName]] = {}
+    for v in vertexes:
+        vn = parse_vertex_name(v.name)
+        if vn is None:
+            continue
+        if origin is not None and v.started is not None and v.started < origin:
+            continue
+        seen = best.get(v.name)
+        if seen is None or (v.duration or -1.0) > (seen[0].duration or -1.0):
+            best[v.name] = (v, vn)
+    return list(best.values())
+
+
 def build_steps(
     vertexes: Iterable[Vertex],
     instructions: Sequence[InstructionLike],
@@ -272,10 +293,7 @@ def build_steps(
         origin = min(starts) if starts else None
     stages = stages_of(instructions)
     steps: list[Step] = []
-    for v in vertexes:
-        vn = parse_vertex_name(v.name)
-        if vn is None:
-            continue
+    for v, vn in own_steps(vertexes, origin):
         stage, ins, is_from = match_instruction(stages, vn)
         keyword = "FROM" if is_from else (ins.keyword.upper() if ins else vn.text.split(" ", 1)[0].upper())
         exec_platform = vn.exec_platform

@@ -1,0 +1,128 @@
+"""Commands a RUN step runs that its own text does not show.
+
+- a shell script from the build context: ``RUN ./build.sh``, ``RUN sh scripts/build.sh``, ``RUN bash -e
+  hack/make.sh`` (the path as written, read from the context folder when it is known);
+- a script held in a variable the model knows: ``ENV BUILD="make -C src all"`` then ``RUN sh -c "$BUILD"``
+  or ``RUN eval "$BUILD"``.
+
+Their commands are parsed like a RUN's own. They have no place in the Dockerfile text, so findings about
+them point at the command that runs them and carry no edits: a fix never rewrites a script or a variable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlint.model import Model, Stage
+from xlint.packages import known_values
+from xlint.rule import Context, Rule
+from xlint.shell import SHELLS, SimpleCommand, parse_script
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import Compile, Toolchain, classify, emulated_commands, emulated_platforms
+
+__all__ = ["Derived", "derived_compiles", "report_derived"]
+
+MAX_SCRIPT_BYTES = 256 * 1024
+_LONE_REF = re.compile(r"""^(["']?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$""")
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A command found inside ``origin`` (a script path or ``$NAME``), run by ``runner`` of ``instr``."""
+
+    stage: Stage
+    instr: Instruction
+    runner: SimpleCommand
+    origin: str
+    compile: Compile
+
+
+def _script_path(cmd: SimpleCommand) -> str | None:
+    """The context-relative script a command runs: ``./build.sh``, ``sh build.sh``, ``bash -e x/y.sh``."""
+    name = cmd.name
+    if name is None:
+        return None
+    if cmd.basename in SHELLS:
+        operands = [w.value for w in cmd.argv[1:]]
+        if any(v is None or v == "-c" or (v.startswith("-") and "c" in v[1:] and not v.startswith("--"))
+               for v in operands[:1]):
+            return None
+        script = next((v for v in operands if v is not None and not v.startswith(("-", "+"))), None)
+        return script if script is not None and not script.startswith("/") else None
+    if "/" in name and not name.startswith("/"):
+        return name
+    return None
+
+
+def _read_script(context: Path, path: str) -> str | None:
+    try:
+        root = context.resolve()
+        file = (root / path).resolve()
+        if not file.is_relative_to(root) or not file.is_file() or file.stat().st_size > MAX_SCRIPT_BYTES:
+            return None
+        text = file.read_text(errors="replace")
+    except OSError:
+        return None
+    first = text.split("\n", 1)[0]
+    if first.startswith("#!") and not any(sh in first for sh in SHELLS):
+        return None  # a Python or Perl script: not shell
+    if not first.startswith("#!") and not path.endswith(".sh"):
+        return None
+    return text
+
+
+def _variable_script(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand) -> tuple[str, str] | None:
+    """``sh -c "$NAME"`` / ``eval "$NAME"`` with a known value: (``$NAME``, value)."""
+    words = cmd.argv
+    if cmd.basename == "eval" and len(words) == 2:
+        word = words[1]
+    elif cmd.basename in SHELLS and len(words) >= 3 and words[-2].value is not None and words[-2].value.startswith("-") \
+            and "c" in words[-2].value[1:]:
+        word = words[-1]
+    else:
+        return None
+    m = _LONE_REF.match(word.raw)
+    if m is None:
+        return None
+    name = m.group(2) or m.group(3)
+    value = known_values(model, stage, instr, cmd).get(name)
+    return (f"${name}", value) if value else None
+
+
+def derived_compiles(model: Model, toolchain: Toolchain) -> list[Derived]:
+    """Compiles of ``toolchain`` in scripts and known variables that emulated RUN steps run."""
+    out: list[Derived] = []
+    for stage, instr, cmd in emulated_commands(model):
+        found: tuple[str, str] | None = None
+        path = _script_path(cmd) if model.context is not None else None
+        if path is not None and model.context is not None:
+            text = _read_script(model.context, path)
+            found = (path, text) if text is not None else None
+        if found is None:
+            found = _variable_script(model, stage, instr, cmd)
+        if found is None:
+            continue
+        origin, script = found
+        for inner in parse_script(script):
+            comp = classify(inner)
+            if comp is not None and comp.toolchain == toolchain and not comp.needs_compiler:
+                out.append(Derived(stage, instr, cmd, origin, comp))
+    return out
+
+
+def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
+    """Report each compile of ``toolchain`` that an emulated step runs from a script or a variable, at the
+    command that runs it (once per command: its first compile), without a fix."""
+    seen: set[int] = set()
+    for d in derived_compiles(ctx.model, toolchain):
+        key = d.runner.span.start
+        if key in seen:
+            continue
+        seen.add(key)
+        message = rule.message.format(cmd=d.compile.label, stage=d.stage.label, reason="run from a script",
+                                      platforms=", ".join(emulated_platforms(ctx.model, d.stage)))
+        ctx.report(rule, d.runner.span, f"{message} (in `{d.origin}`, run by this step)",
+                   hint=f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
+                        "cross settings, into the builder; xlint does not rewrite scripts.")
