@@ -148,6 +148,22 @@ def test_build_context_files_rules_read_are_part_of_the_answer(tmp_path: Path) -
     assert with_cgo != no_cgo
 
 
+def test_context_scripts_a_run_step_calls_are_part_of_the_answer(tmp_path: Path) -> None:
+    """``RUN ./build.sh`` is read from the build context: a compile added to the script is seen warm."""
+    cache = tmp_path / "cache"
+    (tmp_path / "Dockerfile").write_text("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ./build.sh\n")
+    (tmp_path / "build.sh").write_text("#!/bin/sh\necho hi\n")
+
+    def run() -> str:
+        return xlint("check", "--cache-dir", str(cache), "Dockerfile", cwd=tmp_path).stdout
+
+    assert "XL101" not in run()
+    (tmp_path / "build.sh").write_text("#!/bin/sh\nset -e\ngo build -o /app .\n")
+    assert "XL101" in run()
+    (tmp_path / "build.sh").unlink()
+    assert "XL101" not in run()
+
+
 def test_key_follows_version_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import xlint
     from xlint import cache as cache_mod

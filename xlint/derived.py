@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlint import contextfiles
 from xlint.model import Model, Stage
 from xlint.packages import known_values
 from xlint.rule import Context, Rule
@@ -58,12 +59,14 @@ def _script_path(cmd: SimpleCommand) -> str | None:
 
 def _read_script(context: Path, path: str) -> str | None:
     try:
-        root = context.resolve()
-        file = (root / path).resolve()
-        if not file.is_relative_to(root) or not file.is_file() or file.stat().st_size > MAX_SCRIPT_BYTES:
-            return None
-        text = file.read_text(errors="replace")
+        root = contextfiles.resolve(context)
+        file = contextfiles.resolve(root / path)
     except OSError:
+        return None
+    if not file.is_relative_to(root):
+        return None
+    text = contextfiles.read_text(file, max_size=MAX_SCRIPT_BYTES)  # None: missing, not a file, too big
+    if text is None:
         return None
     first = text.split("\n", 1)[0]
     if first.startswith("#!") and not any(sh in first for sh in SHELLS):
