@@ -4,7 +4,8 @@ Sets: real-world Dockerfiles (``--real DIR``: every file in DIR, when given), th
 N generated ones (bench/gen_dockerfiles.py). For each set and round, alternating: `xlint check --no-cache`
 (cold), hadolint, `xlint check` with a primed cache (warm). Prints files/s (median of the rounds), the
 ratios to hadolint, CPU time and the peak memory of one process (the largest of xlint's main process and
-its workers, from wait4); then one file alone (the largest real file, else the largest fixture): wall
+its workers, from wait4) and their CPU time (less sensitive than wall time to a busy machine); then one
+file alone (the largest real file, else the largest fixture): wall
 time of each tool (median) and xlint's peak memory on it.
 
     python bench/lint.py [--real ../corpus-dev] [--count 1000] [--rounds 3] [--wheel]
@@ -132,6 +133,9 @@ def main() -> int:
                 h = statistics.median(r.wall for r in hl)
                 row += f" {n / h:>7.0f} files/s  {h / c:>12.1f}x {h / w:>12.1f}x"
             print(row)
+            cpus = [("xlint cold", cold), ("xlint warm", warm), ("hadolint", hl)]
+            print(" " * 19 + "CPU (user+sys, all processes): " + ", ".join(
+                f"{k} {statistics.median(r.cpu for r in v) * 1000:.0f} ms" for k, v in cpus if v))
             peaks["cold"] += cold
             peaks["warm"] += warm
             peaks["hadolint"] += hl
