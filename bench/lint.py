@@ -3,9 +3,9 @@
 Sets: real-world Dockerfiles (``--real DIR``: every file in DIR, when given), the fixture Dockerfiles and
 N generated ones (bench/gen_dockerfiles.py). For each set and round, alternating: `xlint check --no-cache`
 (cold), hadolint, `xlint check` with a primed cache (warm). Prints files/s (median of the rounds), the
-ratios to hadolint, CPU time and the peak memory of one process (the largest of xlint's main process and
-its workers, from wait4) and their CPU time (less sensitive than wall time to a busy machine); then one
-file alone (the largest real file, else the largest fixture): wall
+ratios to hadolint, the CPU time of each tool (user + system of all its processes: less sensitive than
+wall time to a busy machine) and the peak memory of one process (the largest of xlint's main process and
+its workers, from wait4); then one file alone (the largest real file, else the largest fixture): wall
 time of each tool (median) and xlint's peak memory on it.
 
     python bench/lint.py [--real ../corpus-dev] [--count 1000] [--rounds 3] [--wheel]
