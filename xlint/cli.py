@@ -110,6 +110,10 @@ class Selection:
     bases: dict[tuple[str, str | None, str | None], tuple[CheckOptions, Config]] = field(
         default_factory=dict, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Sent to a worker with each file: without the answers kept for the run (they grow with it)."""
+        return {**self.__dict__, "memo": {}, "bases": {}}
+
 
 def _options(path: str, sel: Selection, context: str | None, target: str | None,
              project: bool | None = None) -> tuple[CheckOptions, list[str], Config]:

@@ -96,6 +96,18 @@ def _variable_script(model: Model, stage: Stage, instr: Instruction, cmd: Simple
 
 def derived_compiles(model: Model, toolchain: Toolchain) -> list[Derived]:
     """Compiles of ``toolchain`` in scripts and known variables that emulated RUN steps run."""
+    return [d for d in _derived(model) if d.compile.toolchain == toolchain]
+
+
+def _derived(model: Model) -> list[Derived]:
+    """The compiles of every toolchain, found once per model (each XL1xx rule asks for its own)."""
+    cached = model.__dict__.get("_xlint_derived")
+    if cached is None:
+        cached = model.__dict__["_xlint_derived"] = _find_derived(model)
+    return list(cached)
+
+
+def _find_derived(model: Model) -> list[Derived]:
     out: list[Derived] = []
     for stage, instr, cmd in emulated_commands(model):
         found: tuple[str, str] | None = None
@@ -110,7 +122,7 @@ def derived_compiles(model: Model, toolchain: Toolchain) -> list[Derived]:
         origin, script = found
         for inner in parse_script(script):
             comp = classify(inner)
-            if comp is not None and comp.toolchain == toolchain and not comp.needs_compiler:
+            if comp is not None and not comp.needs_compiler:
                 out.append(Derived(stage, instr, cmd, origin, comp))
     return out
 
