@@ -32,7 +32,8 @@ CAPABILITIES = lsp.ClientCapabilities(
         code_action=lsp.CodeActionClientCapabilities(
             code_action_literal_support=lsp.ClientCodeActionLiteralOptions(
                 lsp.ClientCodeActionKindOptions([lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll])),
-            is_preferred_support=True, disabled_support=True),
+            is_preferred_support=True, disabled_support=True, data_support=True,
+            resolve_support=lsp.ClientCodeActionResolveOptions(properties=["edit"])),
         hover=lsp.HoverClientCapabilities(content_format=[lsp.MarkupKind.Markdown, lsp.MarkupKind.PlainText]),
     ),
 )
@@ -100,8 +101,11 @@ class Session:
     """One server process and the editor's side of the conversation."""
 
     def __init__(self, root: Path, init_options: Any = None, settings: Any = None,
-                 command: list[str] | None = None, env: dict[str, str] | None = None) -> None:
+                 command: list[str] | None = None, env: dict[str, str] | None = None,
+                 capabilities: lsp.ClientCapabilities = CAPABILITIES, folders: bool = True) -> None:
         self.root = root
+        self.capabilities = capabilities
+        self.folders = folders
         self.init_options = init_options
         self.settings = settings
         self.command = command or server_command()
@@ -146,8 +150,8 @@ class Session:
         self._stderr_task = asyncio.create_task(self._drain(server.stderr))
         root_uri = from_fs_path(str(self.root))
         self.initialize_result = await asyncio.wait_for(self.client.initialize_async(lsp.InitializeParams(
-            capabilities=CAPABILITIES, process_id=os.getpid(), root_uri=root_uri,
-            workspace_folders=[lsp.WorkspaceFolder(root_uri or "", self.root.name)],
+            capabilities=self.capabilities, process_id=os.getpid(), root_uri=root_uri if self.folders else None,
+            workspace_folders=[lsp.WorkspaceFolder(root_uri or "", self.root.name)] if self.folders else None,
             initialization_options=self.init_options)), WAIT)
         self.client.initialized(lsp.InitializedParams())
         return self
@@ -237,6 +241,9 @@ class Session:
             lsp.TextDocumentIdentifier(uri), rng,
             lsp.CodeActionContext(diagnostics or [], only=only))), WAIT)
         return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+
+    async def resolve(self, action: lsp.CodeAction) -> lsp.CodeAction:
+        return await asyncio.wait_for(self.client.code_action_resolve_async(action), WAIT)
 
     async def hover(self, uri: str, pos: lsp.Position) -> lsp.Hover | None:
         return await asyncio.wait_for(self.client.text_document_hover_async(lsp.HoverParams(

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lsp_helpers import Session, apply_workspace_edit, run
+import pytest
+from lsp_helpers import CAPABILITIES, Session, apply_workspace_edit, run
 from lsprotocol import types as lsp
 
 from xlint.rule import rule_by_code, rule_page, rule_url
@@ -118,20 +119,34 @@ def test_open_fix_change_hover_shutdown(tmp_path: Path) -> None:
     run(body())
 
 
-def test_fix_all_is_xlint_fix_and_newest_version_wins(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", ["resolving", "minimal"])
+def test_fix_all_is_xlint_fix_and_newest_version_wins(tmp_path: Path, client: str) -> None:
+    """A client that resolves actions gets the fix-all edit when it picks the action; a minimal client
+    (no resolve, no versioned edits, no relatedInformation, no configuration) gets it at once."""
     path = tmp_path / "Dockerfile"
     path.write_text(SEVERAL)
+    caps = CAPABILITIES if client == "resolving" else lsp.ClientCapabilities()
 
     async def body() -> None:
-        async with Session(tmp_path) as s:
+        async with Session(tmp_path, capabilities=caps) as s:
             uri = s.open(path)
             diags = await s.diagnostics(uri, 1)
             assert {"XL201", "XL202", "XL210"} <= {d.code for d in diags}
+            d201 = next(d for d in diags if d.code == "XL201")
+            if client == "minimal":
+                assert d201.related_information is None and "\nhint: Declare it inside the stage" in d201.message
+            else:
+                assert d201.related_information and "hint:" not in d201.message
             everything = lsp.Range(lsp.Position(0, 0), lsp.Position(len(SEVERAL.splitlines()), 0))
             actions = await s.code_actions(uri, everything, only=["source.fixAll"])
             assert [a.kind for a in actions] == ["source.fixAll.xlint"]
-            assert actions[0].edit is not None
-            after = apply_workspace_edit(s.texts, actions[0].edit)[uri]
+            action = actions[0]
+            if client == "resolving":
+                assert action.edit is None
+                action = await s.resolve(action)
+            assert action.edit is not None
+            assert (action.edit.changes is None) == (client == "resolving")
+            after = apply_workspace_edit(s.texts, action.edit)[uri]
             assert after == fixed_by_cli(path, SEVERAL)
             assert after != SEVERAL
             # only quick fixes when asked for quick fixes
@@ -215,8 +230,8 @@ def test_bad_text_gets_xl901_and_the_server_keeps_serving(tmp_path: Path) -> Non
                 h = await s.hover(uri, d.range.start)
                 assert h is not None and isinstance(h.contents, lsp.MarkupContent)
                 assert h.contents.value.startswith("# XL901 `parse-error`")
-            # junk that still parses (NUL, lone control characters, a huge line) is checked as usual
-            junk = "FROM alpine:3.20\nRUN echo \x00\x01\x7f " + "x" * 20000 + " $TARGETARCH\n"
+            # junk that still parses (NUL, control characters, a lone surrogate, a huge line) is checked as usual
+            junk = "FROM alpine:3.20\nRUN echo \x00\x01\x7f \ud800 " + "x" * 20000 + " $TARGETARCH\n"
             v = s.change(uri, junk)
             got = await s.diagnostics(uri, v)
             assert [d.code for d in got] == ["XL201"]
@@ -379,3 +394,101 @@ def test_help_says_how_to_wire_it() -> None:
     for word in ("xlint lsp", "stdin/stdout", "VS Code", "vim.lsp.config", "languages.toml", "eglot",
                  "initializationOptions", "pip install 'xlint[lsp]'"):
         assert word in r.stdout, word
+
+
+def test_workload_fix_over_several_files_is_xlint_fix(tmp_path: Path) -> None:
+    work = tmp_path / "multiarch-k8s"
+    shutil.copytree(ROOT / "fixtures" / "multiarch-k8s", work)
+    cli = tmp_path / "cli"
+    shutil.copytree(work, cli)
+    r = xlint("fix", "--unsafe-fixes", "--select", "XL401", ".", cwd=cli)
+    assert r.returncode == 0, r.stderr
+
+    def files(folder: Path) -> dict[str, str]:
+        return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    async def body() -> None:
+        async with Session(work) as s:
+            path = work / "k8s" / "deploy-amd64.yaml"
+            uri = s.open(path, language_id="yaml")
+            (d,) = await s.diagnostics(uri, 1)
+            assert d.code == "XL401"
+            (fix,) = [a for a in await s.code_actions(uri, d.range, [d]) if a.title.startswith("XL401")]
+            assert fix.edit is not None and fix.edit.document_changes
+            kinds = {type(c).__name__ for c in fix.edit.document_changes}
+            assert {"DeleteFile", "CreateFile", "TextDocumentEdit"} <= kinds
+            before = {s.uri(work / rel): text for rel, text in files(work).items()}
+            after = apply_workspace_edit(before, fix.edit)
+            got = {rel: after[s.uri(work / rel)] for rel in files(work)}
+            got.update({k[len(s.uri(work)) + 1:]: v for k, v in after.items() if k not in before})
+            assert {k: v for k, v in got.items() if v is not None} == files(cli)
+
+            # a workload rule's finding in a Dockerfile: the pragma goes on the line before it
+            duri = s.open(work / "Dockerfile.amd64")
+            x405 = next(x for x in await s.diagnostics(duri, 1) if x.code == "XL405")
+            (ignore,) = [a for a in await s.code_actions(duri, x405.range, [x405]) if a.title.startswith("Ignore XL405")]
+            assert ignore.edit is not None
+            ignored = apply_workspace_edit(s.texts, ignore.edit)[duri]
+            assert ignored is not None and "# xlint: ignore=XL405\nRUN CGO_ENABLED=0" in ignored
+            v = s.change(duri, ignored)
+            assert "XL405" not in {x.code for x in await s.diagnostics(duri, v)}
+            assert await s.shutdown() == 0
+
+    run(body())
+
+
+def test_which_documents_are_checked(tmp_path: Path) -> None:
+    text = "FROM alpine:3.20\nRUN echo $TARGETARCH\n"
+
+    async def body() -> None:
+        async with Session(tmp_path) as s:
+            # by name, whatever the editor calls the language; by language, whatever the name
+            for name, language in [("Containerfile", "plaintext"), ("api.Dockerfile", "plaintext"),
+                                   ("Dockerfile.dev", "plaintext"), ("build-spec", "dockerfile")]:
+                (tmp_path / name).write_text(text)
+                uri = s.open(tmp_path / name, language_id=language)
+                assert [d.code for d in await s.diagnostics(uri, 1)] == ["XL201"], name
+            (tmp_path / "notes.txt").write_text(text)
+            uri = s.open(tmp_path / "notes.txt", language_id="plaintext")
+            assert await s.diagnostics(uri, 1) == []
+            # closing a document clears its diagnostics
+            s.client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+                lsp.TextDocumentIdentifier(s.uri(tmp_path / "Containerfile"))))
+            closed = s.uri(tmp_path / "Containerfile")
+            await s.until(lambda: True if not [p for p in s.published if p.uri == closed][-1].diagnostics else None,
+                          "cleared diagnostics")
+            assert await s.shutdown() == 0
+
+    run(body())
+
+
+def test_without_a_workspace_folder_a_yaml_file_is_checked_alone(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text(COMPOSE)
+
+    async def body() -> None:
+        async with Session(tmp_path, folders=False) as s:
+            uri = s.open(path, language_id="yaml")
+            assert [d.code for d in await s.diagnostics(uri, 1)] == ["XL403"]
+            assert await s.shutdown() == 0
+
+    run(body())
+
+
+def test_utf8_positions_when_the_client_asks_for_them(tmp_path: Path) -> None:
+    caps = lsp.ClientCapabilities(general=lsp.GeneralClientCapabilities(
+        position_encodings=[lsp.PositionEncodingKind.Utf8]))
+    text = "FROM alpine:3.20\nRUN echo 🚀é $TARGETARCH\n"
+    path = tmp_path / "Dockerfile"
+    path.write_text(text)
+
+    async def body() -> None:
+        async with Session(tmp_path, capabilities=caps) as s:
+            assert s.initialize_result.capabilities.position_encoding == lsp.PositionEncodingKind.Utf8
+            uri = s.open(path)
+            (d,) = await s.diagnostics(uri, 1)
+            assert d.range.start.character == len("RUN echo 🚀é ".encode())
+            assert d.range.end.character == len("RUN echo 🚀é $TARGETARCH".encode())
+            assert await s.shutdown() == 0
+
+    run(body())

@@ -389,3 +389,9 @@ def test_linear_time_on_large_input() -> None:
     tree = parse(text)
     assert len(tree.instructions) == 5001
     assert str(tree) == text
+
+
+def test_lone_surrogate_in_a_long_line_is_a_parse_error_not_a_crash() -> None:
+    # an editor can send text no file holds; the line-length check must not raise UnicodeEncodeError
+    with pytest.raises(DockerfileSyntaxError, match="max allowed size"):
+        parse("FROM a\nRUN echo \ud800" + "x" * 70000 + "\n")

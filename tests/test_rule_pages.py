@@ -63,3 +63,21 @@ def test_page_dockerfile_blocks_parse_and_keep_their_lines(rule: type[Rule]) -> 
 def test_xl102_page_keeps_backslash_newlines() -> None:
     page = next(r for r in RULES if r.code == "XL102").doc()
     assert "gcc libc6-dev && \\\n    xx-cargo build" in page
+
+
+def test_published_rule_pages_are_current() -> None:
+    """docs/rules.md (where rule_url() points) holds every rule's page as the code has it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from xlint.rule import rule_url
+
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, str(root / "scripts" / "gen-rule-docs.py"), "--check"],
+                       capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    text = (root / "docs" / "rules.md").read_text()
+    for rule in RULES:
+        assert rule_url(rule.code).endswith(f"docs/rules.md#{rule.code.lower()}")
+        assert f'<a id="{rule.code.lower()}"></a>' in text

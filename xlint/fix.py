@@ -77,11 +77,14 @@ def _attempt(
     return new_text, new_diags
 
 
-def try_fix(text: str, diag: Diagnostic, path: str, options: CheckOptions, rules: list[type[Rule]]) -> str:
+def try_fix(text: str, diag: Diagnostic, path: str, options: CheckOptions, rules: list[type[Rule]],
+            current: list[Diagnostic] | None = None) -> str:
     """The text after ``diag``'s fix alone, validated as ``fix_text`` validates each fix (the result
-    parses, adds no finding and its own finding is gone); raises ValueError with the reason otherwise."""
-    tree = parse(text, path=path)
-    outcome = _attempt(text, check_tree(tree, path, options, rules), [diag], path, options, rules)
+    parses, adds no finding and its own finding is gone); raises ValueError with the reason otherwise.
+    ``current``: the text's findings with these options and rules, when the caller has them."""
+    if current is None:
+        current = check_tree(parse(text, path=path), path, options, rules)
+    outcome = _attempt(text, current, [diag], path, options, rules)
     if isinstance(outcome, str):
         raise ValueError(outcome)
     return outcome[0]

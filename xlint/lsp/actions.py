@@ -34,6 +34,7 @@ class Target:
     uri_of: Callable[[str], str]  # absolute path -> URI
     open_version: Callable[[str], int | None]  # absolute path -> version of the open document, if open
     current_text: Callable[[str], str | None]  # absolute path -> the text the editor has (or the file's)
+    lazy: bool = False  # the client resolves an action's edit when it is chosen (codeAction/resolve)
 
 
 def _edit(target: Target, edits: list[tuple[int, int, str]]) -> lsp.WorkspaceEdit:
@@ -63,10 +64,16 @@ def dockerfile_fix(analysis: Analysis, d: Diagnostic, target: Target) -> lsp.Cod
     action = lsp.CodeAction(_title(d), kind=QUICKFIX,
                             diagnostics=[to_diagnostic(d, target.index, target.uri, target.related)],
                             is_preferred=d.fix.applicability == "safe")
-    try:
-        try_fix(analysis.text, d, analysis.path, analysis.resolved.options, analysis.resolved.rules)
-    except ValueError as why:
-        action.disabled = lsp.CodeActionDisabled(reason=f"not fixed: {why}")
+    key = ("fix", d.code, d.start, d.end, d.message)
+    if key not in analysis.memo:
+        try:
+            try_fix(analysis.text, d, analysis.path, analysis.resolved.options, analysis.resolved.rules,
+                    analysis.diagnostics)
+            analysis.memo[key] = None
+        except ValueError as why:
+            analysis.memo[key] = str(why)
+    if analysis.memo[key] is not None:
+        action.disabled = lsp.CodeActionDisabled(reason=f"not fixed: {analysis.memo[key]}")
         return action
     action.edit = _edit(target, [(e.start, e.end, e.text) for e in d.fix.edits])
     return action
@@ -131,20 +138,44 @@ def project_fix(analysis: Analysis, d: Diagnostic, target: Target) -> lsp.CodeAc
     return action
 
 
-def fix_all(analysis: Analysis, target: Target) -> lsp.CodeAction | None:
-    """``xlint fix`` (safe fixes) on the document's text, as one edit."""
+def _fixed_text(analysis: Analysis) -> tuple[str, int]:
+    """``xlint fix`` (safe fixes) on the document's text: the result and how many fixes it applied."""
     from xlint.fix import fix_text
 
+    if "fix-all" not in analysis.memo:
+        res = fix_text(analysis.text, analysis.path, analysis.resolved.options, analysis.resolved.rules, unsafe=False)
+        analysis.memo["fix-all"] = (res.text, len(res.applied))
+    got = analysis.memo["fix-all"]
+    assert isinstance(got, tuple)
+    return str(got[0]), int(got[1])
+
+
+def fix_all(analysis: Analysis, target: Target) -> lsp.CodeAction | None:
+    """"Fix all safe findings": ``xlint fix``'s result as one edit (computed when the action is chosen,
+    for clients that resolve actions; ``resolve_fix_all`` does it then)."""
     if analysis.kind != "dockerfile" or analysis.tree is None:
         return None
     if not any(d.fix is not None and d.fix.applicability == "safe" for d in analysis.diagnostics):
         return None
-    res = fix_text(analysis.text, analysis.path, analysis.resolved.options, analysis.resolved.rules, unsafe=False)
-    if res.text == analysis.text:
+    if target.lazy and "fix-all" not in analysis.memo:
+        return lsp.CodeAction("Fix all safe xlint findings", kind=FIX_ALL,
+                              data={"uri": target.uri, "version": target.version})
+    text, n = _fixed_text(analysis)
+    if text == analysis.text:
         return None
-    n = len(res.applied)
     return lsp.CodeAction(f"Fix all safe xlint findings ({n} fix{'es' if n != 1 else ''})", kind=FIX_ALL,
-                          edit=_edit(target, line_diff(analysis.text, res.text)))
+                          edit=_edit(target, line_diff(analysis.text, text)))
+
+
+def resolve_fix_all(action: lsp.CodeAction, analysis: Analysis, target: Target) -> lsp.CodeAction:
+    """The edit of a lazy "fix all" action, for the version it was offered on (none if the text has
+    changed since: the editor asks again)."""
+    data = action.data if isinstance(action.data, dict) else {}
+    if data.get("version") != analysis.version or analysis.tree is None:
+        return action
+    text, _n = _fixed_text(analysis)
+    action.edit = _edit(target, line_diff(analysis.text, text))
+    return action
 
 
 def _pragma_insert(text: str, index: LineIndex, line: int, code: str) -> tuple[int, int, str]:
@@ -164,17 +195,21 @@ def _pragma_insert(text: str, index: LineIndex, line: int, code: str) -> tuple[i
 
 
 def ignore_here(analysis: Analysis, d: Diagnostic, target: Target) -> lsp.CodeAction | None:
-    """``# xlint: ignore=XLnnn`` before the instruction (Dockerfile) or the reported line (YAML)."""
-    if d.code in ("XL901", "XL902"):
+    """``# xlint: ignore=XLnnn`` before the instruction (Dockerfile rules) or the reported line (the
+    workload rules, in YAML files and Dockerfiles)."""
+    from xlint.rule import rule_by_code
+    from xlint.workloads.project import rule_kind
+
+    if d.code in ("XL901", "XL902") or (rule := rule_by_code(d.code)) is None:
         return None
-    if analysis.kind == "dockerfile":
+    if analysis.kind == "dockerfile" and rule_kind(rule) == "dockerfile":
         if analysis.tree is None:
             return None
         owner = instruction_at(analysis.tree, d.start)
         if owner is None:
             return None
         line = owner.start_line - 1
-    else:
+    else:  # the workload rules read a pragma on the reported line or the line before it
         line = max(0, d.line - 1)
     edit = _pragma_insert(analysis.text, target.index, line, d.code)
     return lsp.CodeAction(f"Ignore {d.code} here (# xlint: ignore={d.code})", kind=QUICKFIX,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from xlint.files import discover, discover_yaml, is_dockerfile_name
 from xlint.lsp.settings import Resolved
 from xlint.rule import CheckOptions, Rule
 from xlint.syntax import Dockerfile, DockerfileSyntaxError, parse
+from xlint.workloads.yamldocs import YamlFile
 
 log = logging.getLogger("xlint.lsp")
 
@@ -26,17 +28,27 @@ Kind = Literal["dockerfile", "yaml", "other"]
 DOCKERFILE_LANGUAGES = frozenset({"dockerfile", "containerfile"})
 YAML_LANGUAGES = frozenset({"yaml", "dockercompose", "compose", "github-actions-workflow", "helm"})
 MAX_PROJECT_FILES = 400  # a workspace with more Dockerfiles/YAML files than this gets no project rules
-PROJECT_TTL = 2.0  # seconds a workspace's file list is reused
+PROJECT_TTL = 30.0  # seconds a workspace's file list is reused (a saved or watched file change forgets it)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """The editor's text as the engine reads files: a lone surrogate (possible in JSON, never in a file
+    decoded as UTF-8) becomes U+FFFD, one character for one, so offsets and positions stay the same."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def kind_of(path: str, language_id: str | None) -> Kind:
     """Dockerfiles by name (as ``xlint check`` finds them) or language; YAML by suffix or language."""
     name = os.path.basename(path)
-    if (language_id or "").lower() in DOCKERFILE_LANGUAGES or is_dockerfile_name(name):
+    language = (language_id or "").lower()
+    if language in DOCKERFILE_LANGUAGES:
         return "dockerfile"
-    if (language_id or "").lower() in YAML_LANGUAGES or name.lower().endswith((".yaml", ".yml")):
-        return "yaml"
-    return "other"
+    if language in YAML_LANGUAGES or name.lower().endswith((".yaml", ".yml")):
+        return "yaml"  # as `xlint check`: a `Dockerfile.yaml` is YAML
+    return "dockerfile" if is_dockerfile_name(name) else "other"
 
 
 @dataclass
@@ -52,6 +64,7 @@ class Analysis:
     tree: Dockerfile | None = None  # a Dockerfile that parses
     root: Path | None = None  # the workspace folder the project rules read (their paths are relative to it)
     seconds: float = 0.0
+    memo: dict[object, object] = field(default_factory=dict)  # what code actions computed for this version
 
 
 def _read(path: str) -> str | None:
@@ -69,6 +82,7 @@ class ProjectFiles:
 
     found: dict[str, tuple[float, list[str], list[str]]] = field(default_factory=dict)
     disk: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> (mtime_ns, text)
+    loaded: dict[tuple[str, str], YamlFile | str] = field(default_factory=dict)  # (path, text) -> YAML loaded
 
     def forget(self) -> None:
         self.found.clear()
@@ -112,8 +126,6 @@ class ProjectFiles:
 def yaml_is_relevant(path: str, text: str) -> bool:
     """A YAML document the workload rules read (Kubernetes, Compose, workflow, Helm values), or one
     that has their keys and does not load (it gets XL901)."""
-    import re
-
     from xlint.workloads.project import looks_relevant
     from xlint.workloads.yamldocs import YamlFile, YamlInputError
 
@@ -129,12 +141,13 @@ def yaml_is_relevant(path: str, text: str) -> bool:
 
 
 def project_diagnostics(root: Path, path: str, text: str, kind: Kind, open_texts: dict[str, str],
-                        resolve: Callable[[str], Resolved], files: ProjectFiles) -> list[Diagnostic]:
+                        resolve: Callable[[str], Resolved], files: ProjectFiles | None) -> list[Diagnostic]:
     """The workload rules' findings in ``path``, over the project ``xlint check ROOT`` would see (open
-    documents with their editor text); their paths are relative to ``root``, as the rules report them."""
+    documents with their editor text); their paths are relative to ``root``, as the rules report them.
+    Without ``files`` (no workspace folder) the project is the document alone, as ``xlint check FILE``."""
     from xlint.workloads import cli as project_cli
 
-    dockerfiles, yamls = files.files(root)
+    dockerfiles, yamls = files.files(root) if files is not None else ([], [])
     if kind == "yaml" and path not in yamls:
         yamls.append(path)
     if kind == "dockerfile" and path not in dockerfiles:
@@ -146,7 +159,11 @@ def project_diagnostics(root: Path, path: str, text: str, kind: Kind, open_texts
         return os.path.relpath(p, root)
 
     def content(p: str) -> str | None:
-        return text if p == path else open_texts[p] if p in open_texts else files.text(p)
+        if p == path:
+            return text
+        if p in open_texts:
+            return clean_text(open_texts[p])
+        return files.text(p) if files is not None else _read(p)
 
     docker_texts = {rel(p): t for p in dockerfiles if (t := content(p)) is not None}
     yaml_texts = {rel(p): t for p in yamls if (t := content(p)) is not None}
@@ -155,7 +172,12 @@ def project_diagnostics(root: Path, path: str, text: str, kind: Kind, open_texts
         r = resolve(str(root / p))
         return r.options, r.rules
 
-    run = project_cli.check_paths(list(docker_texts), list(yaml_texts), options_for, docker_texts, yaml_texts)
+    loaded = files.loaded if files is not None else None
+    run = project_cli.check_paths(list(docker_texts), list(yaml_texts), options_for, docker_texts, yaml_texts,
+                                  loaded)
+    if loaded is not None:  # keep only what this run read: typing must not pile up old texts
+        for key in [k for k in loaded if yaml_texts.get(k[0]) != k[1]]:
+            del loaded[key]
     mine = rel(path)
     return [d for d in run.errors + run.diagnostics if d.path == mine]
 
@@ -164,6 +186,7 @@ def analyze(path: str, text: str, version: int | None, kind: Kind, resolved: Res
             open_texts: dict[str, str], resolve: Callable[[str], Resolved], files: ProjectFiles) -> Analysis:
     """Check one document's text. A Dockerfile that does not parse gets XL901 (never an exception)."""
     t0 = time.perf_counter()
+    text = clean_text(text)
     diags: list[Diagnostic] = []
     tree = None
     if kind == "dockerfile":
@@ -173,11 +196,14 @@ def analyze(path: str, text: str, version: int | None, kind: Kind, resolved: Res
             diags.append(parse_error_diagnostic(path, err))
         else:
             diags.extend(check_tree(tree, path, resolved.options, resolved.rules))
+    scan: ProjectFiles | None = files
+    if root is None:
+        root, scan = Path(path).parent, None
     if kind == "yaml" and not yaml_is_relevant(path, text):
-        root = None
-    if root is not None and kind != "other":
+        kind = "other"
+    if kind != "other":
         try:
-            diags.extend(project_diagnostics(root, path, text, kind, open_texts, resolve, files))
+            diags.extend(project_diagnostics(root, path, text, kind, open_texts, resolve, scan))
         except Exception:  # a workload rule's bug must not cost the Dockerfile's own findings
             log.exception("%s: the workload rules failed", path)
     diags.sort(key=Diagnostic.sort_key)

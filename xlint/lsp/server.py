@@ -17,7 +17,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from xlint import __version__
 from xlint.lsp import actions, convert
-from xlint.lsp.analysis import Analysis, ProjectFiles, analyze, kind_of
+from xlint.lsp.analysis import Analysis, ProjectFiles, analyze, clean_text, kind_of
 from xlint.lsp.positions import UTF8, UTF16, UTF32, LineIndex
 from xlint.lsp.settings import (
     CONFIG_NAMES,
@@ -30,7 +30,7 @@ from xlint.lsp.settings import (
 )
 
 log = logging.getLogger("xlint.lsp")
-DEBOUNCE = 0.03  # seconds of quiet after a change before the check runs
+DEBOUNCE = 0.015  # seconds of quiet after a change before the check runs (a burst of changes: one check)
 SECTION = "xlint"
 
 
@@ -47,7 +47,7 @@ class XlintServer(LanguageServer):
         self.config_watch = ConfigWatch()
         self.project_files = ProjectFiles()
         self.shown: set[str] = set()
-        self.config_error_uris: set[str] = set()
+        self.config_errors: dict[str, str] = {}  # config file URI -> the message shown for it
         self.startup_messages: list[str] = []
 
     # -- settings ---------------------------------------------------------------------------------------
@@ -59,9 +59,10 @@ class XlintServer(LanguageServer):
         return resolve(path, self.overrides)
 
     def show_once(self, message: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
-        if message not in self.shown:
-            self.shown.add(message)
-            self.window_show_message(lsp.ShowMessageParams(kind, f"xlint: {message}"))
+        text = f"xlint: {message}"
+        if text not in self.shown:
+            self.shown.add(text)
+            self.window_show_message(lsp.ShowMessageParams(kind, text))
 
     @property
     def encoding(self) -> str:
@@ -74,10 +75,11 @@ class XlintServer(LanguageServer):
         return os.path.normpath(path) if path else os.path.join(os.getcwd(), os.path.basename(uri) or "untitled")
 
     def root_of(self, path: str) -> Path | None:
+        """The workspace folder holding ``path`` (the innermost), if any."""
         roots = [to_fs_path(f.uri) for f in self.workspace.folders.values()]
         if not roots and self.workspace.root_path:
             roots = [self.workspace.root_path]
-        best = None
+        best: str | None = None
         for r in roots:
             if not r:
                 continue
@@ -105,7 +107,7 @@ class XlintServer(LanguageServer):
         if doc is None:
             return None
         cached = self.results.get(uri)
-        if cached is not None and cached.version == doc.version and cached.text == doc.source:
+        if cached is not None and cached.version == doc.version and cached.text == clean_text(doc.source):
             return cached
         loop = asyncio.get_running_loop()
         analysis = await loop.run_in_executor(self.engine, self._analyze, uri, doc.source, doc.version,
@@ -155,27 +157,33 @@ class XlintServer(LanguageServer):
         diags = [convert.to_diagnostic(d, index, uri, related) for d in analysis.diagnostics]
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diags, version=analysis.version))
         log.debug("%s v%s: %d findings in %.1f ms", uri, analysis.version, len(diags), analysis.seconds * 1000)
-        self.publish_config_error(analysis.resolved.error)
+        self.publish_config_error(analysis.path, analysis.resolved.error)
 
-    def publish_config_error(self, error: str | None) -> None:
+    def publish_config_error(self, path: str, error: str | None) -> None:
         """A broken config file: one message, and the error on the config file itself (the documents
-        are checked with the defaults meanwhile); cleared when the file is right again."""
+        are checked with the defaults meanwhile); cleared once the documents under it check cleanly."""
         if error is None:
-            for uri in list(self.config_error_uris):
-                self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
-            self.config_error_uris.clear()
+            folder = os.path.dirname(path)
+            for uri, message in list(self.config_errors.items()):
+                config_dir = os.path.dirname(self.path_of(uri))
+                if folder == config_dir or folder.startswith(config_dir.rstrip(os.sep) + os.sep):
+                    self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
+                    del self.config_errors[uri]
+                    self.shown.discard(message)
             return
-        self.show_once(f"{error} (checking with the default configuration until it is fixed)")
         where = config_error_location(error)
-        if where is None:
+        config_uri = from_fs_path(os.path.abspath(where[0])) if where else None
+        message = f"{error} (checking with the default configuration until it is fixed)"
+        if config_uri is not None:
+            self.config_errors[config_uri] = f"xlint: {message}"
+        self.show_once(message)
+        if where is None or config_uri is None:
             return
-        path, line, col = where
-        uri = from_fs_path(os.path.abspath(path)) or path
+        _path, line, col = where
         rng = lsp.Range(lsp.Position(line - 1, col - 1), lsp.Position(line - 1, col - 1))
-        message = error.split(": ", 1)[1] if ": " in error else error
-        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, [lsp.Diagnostic(
-            rng, message, severity=lsp.DiagnosticSeverity.Error, source=convert.SOURCE)]))
-        self.config_error_uris.add(uri)
+        text = error.split(": ", 1)[1] if ": " in error else error
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(config_uri, [lsp.Diagnostic(
+            rng, text, severity=lsp.DiagnosticSeverity.Error, source=convert.SOURCE)]))
 
     def _caps(self, *names: str) -> Any:
         cur: Any = self.client_capabilities
@@ -201,7 +209,8 @@ class XlintServer(LanguageServer):
             related=bool(self._caps("text_document", "publish_diagnostics", "related_information")),
             document_changes=bool(self._caps("workspace", "workspace_edit", "document_changes")),
             resource_operations=frozenset(str(getattr(o, "value", o)) for o in ops),
-            uri_of=lambda p: from_fs_path(p) or p, open_version=open_version, current_text=current_text)
+            uri_of=lambda p: from_fs_path(p) or p, open_version=open_version, current_text=current_text,
+            lazy="edit" in (self._caps("text_document", "code_action", "resolve_support", "properties") or []))
 
     async def pull_configuration(self) -> None:
         if not self._caps("workspace", "configuration"):
@@ -296,7 +305,7 @@ def did_close(ls: XlintServer, params: lsp.DidCloseTextDocumentParams) -> None:
 
 
 @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
-    code_action_kinds=[lsp.CodeActionKind.QuickFix, actions.FIX_ALL], resolve_provider=False))
+    code_action_kinds=[lsp.CodeActionKind.QuickFix, actions.FIX_ALL], resolve_provider=True))
 async def code_action(ls: XlintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     uri = params.text_document.uri
     analysis = await ls.analysis_for(uri)
@@ -310,6 +319,19 @@ async def code_action(ls: XlintServer, params: lsp.CodeActionParams) -> list[lsp
     return await loop.run_in_executor(ls.engine, actions.code_actions, analysis, start, end, only, target)
 
 
+@server.feature(lsp.CODE_ACTION_RESOLVE)
+async def code_action_resolve(ls: XlintServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if action.kind != actions.FIX_ALL or not isinstance(uri, str):
+        return action
+    analysis = await ls.analysis_for(uri)
+    if analysis is None:
+        return action
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(ls.engine, actions.resolve_fix_all, action, analysis, ls.target(uri, analysis))
+
+
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
 async def hover(ls: XlintServer, params: lsp.HoverParams) -> lsp.Hover | None:
     analysis = await ls.analysis_for(params.text_document.uri)
@@ -320,5 +342,10 @@ async def hover(ls: XlintServer, params: lsp.HoverParams) -> lsp.Hover | None:
 
 
 def serve() -> None:
-    """Speak LSP on stdin/stdout until the client says exit."""
-    server.start_io()
+    """Speak LSP on stdin/stdout until the client says exit. Anything else that writes to stdout would
+    break the protocol: it goes to stderr."""
+    import sys
+
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    server.start_io(sys.stdin.buffer, protocol_out)

@@ -142,6 +142,15 @@ class _Node:
     sub: _Node | None = None
 
 
+def _utf8_length(text: str) -> int:
+    """Bytes of ``text`` in UTF-8; undecodable bytes kept as surrogate escapes count one each, and a lone
+    surrogate an editor sends (not from a file) counts as the three bytes it would take."""
+    try:
+        return len(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-8", "surrogatepass"))
+
+
 class _Parser:
     def __init__(self, text: str, path: str) -> None:
         self.text = text
@@ -168,7 +177,7 @@ class _Parser:
             self.lines.append((i, ce, end))
             if (
                 ce - i > _MAX_LINE_BYTES // 4
-                and len(text[i:ce].encode("utf-8", "surrogateescape")) > _MAX_LINE_BYTES
+                and _utf8_length(text[i:ce]) > _MAX_LINE_BYTES
             ):
                 self.error(f"dockerfile line greater than max allowed size of {_MAX_LINE_BYTES}", i)
             i = end

@@ -14,6 +14,7 @@ from xlint.rule import CheckOptions, Rule
 
 if TYPE_CHECKING:
     from xlint.workloads.project import ProjectFixResult
+    from xlint.workloads.yamldocs import YamlFile
 
 # xlint.workloads.project (and ruamel.yaml behind it) is imported where it is used: checking one
 # Dockerfile needs neither.
@@ -98,9 +99,11 @@ def _rules_for_project(paths: list[str], resolve: Resolve) -> tuple[CheckOptions
 
 
 def check_paths(dockerfiles: list[str], yamls: list[str], resolve: Resolve,
-                docker_texts: dict[str, str] | None = None, yaml_texts: dict[str, str] | None = None) -> ProjectRun:
+                docker_texts: dict[str, str] | None = None, yaml_texts: dict[str, str] | None = None,
+                loaded: dict[tuple[str, str], YamlFile | str] | None = None) -> ProjectRun:
     """Run the project rules over the YAML files and Dockerfiles of one ``xlint check`` (texts given in
-    ``docker_texts``/``yaml_texts``, such as an editor's unsaved buffers, are used instead of the files)."""
+    ``docker_texts``/``yaml_texts``, such as an editor's unsaved buffers, are used instead of the files;
+    ``loaded``: YAML files loaded by an earlier run, see ``Project.from_texts``)."""
     from xlint.workloads.project import Project, check_project
 
     run = ProjectRun()
@@ -113,7 +116,7 @@ def check_paths(dockerfiles: list[str], yamls: list[str], resolve: Resolve,
     options, rules, per_path = _rules_for_project([*yamls, *docker], resolve)
     if not rules:
         return run
-    project = Project.from_texts(texts, docker, options)
+    project = Project.from_texts(texts, docker, options, loaded)
     for err in project.errors:
         path = next((p for p in texts if err.startswith(p + ":")), err.split(":", 1)[0])
         run.errors.append(_yaml_error(path, err))

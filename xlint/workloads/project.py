@@ -93,15 +93,26 @@ class Project:
 
     @classmethod
     def from_texts(cls, yaml_texts: dict[str, str], dockerfiles: dict[str, str] | None = None,
-                   options: CheckOptions | None = None) -> Project:
+                   options: CheckOptions | None = None,
+                   loaded: dict[tuple[str, str], YamlFile | str] | None = None) -> Project:
+        """``loaded``: files loaded before, by (path, text), reused and added to (checks and fix plans
+        never change a loaded file's data; a long-running caller such as ``xlint lsp`` keeps it)."""
         proj = cls(dockerfiles=dict(dockerfiles or {}), options=options or CheckOptions())
         if yaml_texts:
             from xlint.workloads.yamldocs import YamlFile, YamlInputError
         for path, text in yaml_texts.items():
-            try:
-                proj.yaml.append(YamlFile.load(path, text))
-            except YamlInputError as exc:
-                proj.errors.append(str(exc))
+            got = loaded.get((path, text)) if loaded is not None else None
+            if got is None:
+                try:
+                    got = YamlFile.load(path, text)
+                except YamlInputError as exc:
+                    got = str(exc)
+                if loaded is not None:
+                    loaded[(path, text)] = got
+            if isinstance(got, str):
+                proj.errors.append(got)
+            else:
+                proj.yaml.append(got)
         return proj
 
     def documents(self, kind: FileKind | None = None) -> Iterable[tuple[YamlFile, Document]]:
