@@ -44,6 +44,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+from xlint import contextfiles
 from xlint.archnames import find_arch_literals
 from xlint.expand import referenced_names
 from xlint.model import TARGET_ARGS, Model, Stage
@@ -127,12 +128,13 @@ def _names_no_platform(text: str, escape: str) -> bool:
 def _context_kind(context: Path, src: str) -> str | None:
     """"elf", "script" or "other" for a readable context file; None when it cannot be read."""
     try:
-        path = (context / src.lstrip("/")).resolve()
-        if not path.is_relative_to(context.resolve()) or not path.is_file():
+        path = contextfiles.resolve(context / src.lstrip("/"))
+        if not path.is_relative_to(contextfiles.resolve(context)):
             return None
-        with path.open("rb") as fh:
-            head = fh.read(4)
     except OSError:
+        return None
+    head = contextfiles.read_head(path, 4)  # None: not a readable regular file
+    if head is None:
         return None
     if head == b"\x7fELF":
         return "elf"

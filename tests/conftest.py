@@ -47,6 +47,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """xlint's caches (results, registry answers) in a folder of this test session, unless the caller
+    chose one: tests neither read nor leave anything in the user's cache."""
+    if os.environ.get("XLINT_CACHE_DIR"):
+        yield
+        return
+    os.environ["XLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("xlint-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("XLINT_CACHE_DIR", None)
+
+
 @pytest.fixture(scope="module")
 def local_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real registry (Debian's docker-registry) of this module's own on a free 127.0.0.1 port, with

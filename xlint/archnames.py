@@ -162,21 +162,27 @@ def _mask_references(text: str) -> str:
     return _REF_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_SUBSTITUTION_START = re.compile(r"\$\(|`")
+_DEPTH = {"(": 1, ")": -1}
+
+
 def _mask_substitutions(text: str) -> str:
     out = list(text)
+    n = len(text)
     i = 0
-    while i < len(text):
+    while i < n:
+        m = _SUBSTITUTION_START.search(text, i)  # the text between holds no substitution: skip it
+        if m is None:
+            break
+        i = m.start()
         if text.startswith("$(", i):
             depth, j = 1, i + 2
-            while j < len(text) and depth:
-                depth += {"(": 1, ")": -1}.get(text[j], 0)
+            while j < n and depth:
+                depth += _DEPTH.get(text[j], 0)
                 j += 1
-        elif text[i] == "`":
-            j = text.find("`", i + 1)
-            j = len(text) if j < 0 else j + 1
         else:
-            i += 1
-            continue
+            j = text.find("`", i + 1)
+            j = n if j < 0 else j + 1
         out[i:j] = " " * (j - i)
         i = j
     return "".join(out)

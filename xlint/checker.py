@@ -9,7 +9,7 @@ from pathlib import Path
 
 from xlint.diagnostics import Diagnostic
 from xlint.model import Model
-from xlint.rule import CheckOptions, Context, Rule, all_rules, select_rules
+from xlint.rule import CheckOptions, Context, Rule, rule_index, select_rules
 from xlint.syntax import Comment, Dockerfile, DockerfileSyntaxError, Instruction, parse
 
 PRAGMA_RE = re.compile(r"#\s*xlint:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)", re.IGNORECASE)
@@ -95,14 +95,14 @@ def check_tree(
 ) -> list[Diagnostic]:
     model = Model(tree, options.platforms, options.build_platform, options.target, options.context)
     ctx = Context(path=path, model=model, options=options)
-    chosen = list(rules) if rules is not None else all_rules()
+    chosen = list(rules) if rules is not None else select_rules(None, None, project=False)
     multi = model.multi_platform
     for rule_cls in chosen:
         if rule_cls.emulation and not multi:
             continue
         rule_cls().check(ctx)
     pragmas = _Pragmas(tree)
-    known = {r.code for r in all_rules()} | {"ALL"}
+    known = {e.code for e in rule_index()} | {"ALL"}
     out: list[Diagnostic] = []
     for diag in ctx.diagnostics:
         if not pragmas.suppresses(diag, instruction_at(tree, diag.start)):
@@ -159,7 +159,7 @@ def check_paths(
             build_platform=build_platform or cfg.build_platform,
             context=context if context is not None else Path(p).resolve().parent,
         )
-        rules = select_rules(select or cfg.select, (ignore or []) + cfg.ignore + cfg.ignores_for(p))
+        rules = select_rules(select or cfg.select, (ignore or []) + cfg.ignore + cfg.ignores_for(p), project=False)
         data = Path(p).read_bytes()
         out.extend(replace(d) for d in check_text(data, p, opts, rules))
     return out

@@ -5,18 +5,23 @@ Bad input never gives a traceback: one line on stderr and exit 2.
 
 from __future__ import annotations
 
-import difflib
+import contextlib
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from xlint import __version__
-from xlint.config import Config, ConfigError, config_for, load_file
+from xlint.config import Config, ConfigError, config_in, load_file, resolved_parent
 from xlint.diagnostics import SEVERITY_RANK, Diagnostic
-from xlint.rule import CheckOptions, Rule, select_rules
+from xlint.rule import PROJECT_WITHOUT_YAML, CheckOptions, Rule, rules_for, select_codes
+
+if TYPE_CHECKING:
+    from xlint.cache import ResultCache
+    from xlint.contextfiles import Dep
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -100,24 +105,55 @@ class Selection:
     platforms: list[str] | None
     build_platform: str | None
     config: Config | None  # an explicit --config
+    memo: dict[tuple[str, str | None, str | None, bool | None], tuple[CheckOptions, list[str], Config]] = field(
+        default_factory=dict, repr=False, compare=False)
+    bases: dict[tuple[str, str | None, str | None], tuple[CheckOptions, Config]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Sent to a worker with each file: without the answers kept for the run (they grow with it)."""
+        return {**self.__dict__, "memo": {}, "bases": {}}
 
 
-def _resolve(path: str, sel: Selection, context: str | None, target: str | None) -> tuple[CheckOptions,
-                                                                                          list[type[Rule]], Config]:
-    try:
-        cfg = sel.config or config_for(path)
-    except ConfigError as exc:
-        raise InputError(str(exc)) from None
-    platforms = sel.platforms or cfg.platforms or list(CheckOptions().platforms)
-    ctx_dir = Path(context) if context else (Path.cwd() if path == "-" else Path(path).resolve().parent)
-    opts = CheckOptions(
-        platforms=tuple(platforms),
-        build_platform=sel.build_platform or cfg.build_platform,
-        target=target,
-        context=ctx_dir,
-    )
-    rules = select_rules(sel.select or cfg.select, sel.ignore + cfg.ignore + cfg.ignores_for(path))
-    return opts, rules, cfg
+def _options(path: str, sel: Selection, context: str | None, target: str | None,
+             project: bool | None = None) -> tuple[CheckOptions, list[str], Config]:
+    """Options, chosen rule codes (``project``: see :func:`select_codes`) and config for one file; no rule
+    module is imported. Answers are kept for the run."""
+    key = (path, context, target, project)
+    known = sel.memo.get(key)
+    if known is None:
+        known = sel.memo[key] = _options_of(path, sel, context, target, project)
+    return known
+
+
+def _options_of(path: str, sel: Selection, context: str | None, target: str | None,
+                project: bool | None) -> tuple[CheckOptions, list[str], Config]:
+    base = sel.bases.get((path, context, target))
+    if base is not None:  # the same file, other rules
+        opts, cfg = base
+    else:
+        folder = Path.cwd() if path == "-" else resolved_parent(path)
+        try:
+            cfg = sel.config or config_in(folder)
+        except ConfigError as exc:
+            raise InputError(str(exc)) from None
+        platforms = sel.platforms or cfg.platforms or list(CheckOptions().platforms)
+        opts = CheckOptions(
+            platforms=tuple(platforms),
+            build_platform=sel.build_platform or cfg.build_platform,
+            target=target,
+            context=Path(context) if context else folder,
+        )
+        sel.bases[(path, context, target)] = (opts, cfg)
+    codes = select_codes(sel.select or cfg.select, sel.ignore + cfg.ignore + cfg.ignores_for(path), project)
+    return opts, codes, cfg
+
+
+def _resolve(path: str, sel: Selection, context: str | None, target: str | None,
+             project: bool | None = None) -> tuple[CheckOptions, list[type[Rule]], Config]:
+    """Options, rules (``project``: see :func:`select_rules`) and config for one file."""
+    opts, codes, cfg = _options(path, sel, context, target, project)
+    return opts, rules_for(codes), cfg
 
 
 def _read(path: str) -> tuple[str, bytes]:
@@ -160,14 +196,14 @@ def _selection(select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple
             cfg = load_file(Path(config))
         except ConfigError as exc:
             raise InputError(str(exc)) from None
-    from xlint.rule import all_rules, rule_by_code
+    from xlint.rule import rule_index
 
     sel = _split(select) or None
     ign = _split(ignore)
-    known_prefixes = {r.code for r in all_rules()}
+    index = rule_index()
     for code in (sel or []) + ign:
-        if code.upper() != "ALL" and rule_by_code(code) is None and not any(k.startswith(code.upper())
-                                                                            for k in known_prefixes):
+        if code.upper() != "ALL" and not any(e.code.startswith(code.upper()) or e.name == code.lower()
+                                             for e in index):
             raise InputError(f"unknown rule code or prefix '{code}' (see `xlint rules`)")
     return Selection(sel, ign, plats, build_platform, cfg)
 
@@ -194,20 +230,75 @@ PARALLEL_MIN_FILES = 48
 
 
 def _workers(n_files: int) -> int:
-    """Processes for checking ``n_files``: one for small runs (start-up costs more than it saves)."""
+    """Processes for checking ``n_files``: one for small runs (start-up costs more than it saves);
+    ``$XLINT_JOBS`` sets the most (1: all in this process)."""
+    most = os.environ.get("XLINT_JOBS", "")
+    if most.isdigit() and int(most) >= 1:
+        return min(int(most), n_files) if n_files >= PARALLEL_MIN_FILES else 1
     if n_files < PARALLEL_MIN_FILES:
         return 1
     return max(1, min(os.cpu_count() or 1, n_files // PARALLEL_MIN_FILES * 2, 8))
 
 
-def _check_file_job(job: tuple[str, Selection, str | None, str | None]) -> tuple[str, str, list[Diagnostic], str]:
-    """Check one file in a worker process (no registry lookups: those run in the main process)."""
-    from xlint.checker import check_text
+Job = tuple[str, bytes, str, Selection, "str | None", "str | None"]  # display, data, path, selection, context, target
 
-    path, sel, context, target = job
-    display, data = _read(path)
-    opts, rules, cfg = _resolve(path, sel, context, target)
-    return display, data.decode("utf-8", "surrogateescape"), check_text(data, display, opts, rules), cfg.failure_threshold
+
+def _check_file_job(job: Job) -> tuple[list[Diagnostic], list[Dep]]:
+    """Check one file (in a worker process, or in this one): its findings and the context files the
+    rules read (for the cache). Registry lookups (XL302) are made by the caller's resolver."""
+    from xlint.checker import check_text
+    from xlint.contextfiles import recording
+
+    display, data, path, sel, context, target = job
+    opts, rules, _cfg = _resolve(path, sel, context, target, project=False)
+    with recording() as deps:
+        found = check_text(data, display, opts, rules)
+    return found, deps
+
+
+def _preload() -> None:
+    """Import the checker and the Dockerfile rules (and load the shell grammar) before the workers are
+    forked: they start with them loaded instead of each importing them again."""
+    import xlint.checker  # noqa: F401
+    from xlint.shell import _parser
+
+    _parser()
+    rules_for(select_codes(None, None, project=False))
+
+
+class _Resolvers:
+    """The run's registry resolver (XL302), made (and its module imported) only when a file asks."""
+
+    def __init__(self, flag: bool | None, offline: bool) -> None:
+        self.flag = flag
+        self.offline = offline
+        self.run: Any = None
+
+    def for_file(self, config_resolve: bool) -> object | None:
+        wanted = self.flag if self.flag is not None else (config_resolve or self.offline)
+        if not wanted:
+            return None
+        if self.run is None:
+            from xlint.workloads.resolve import RunResolvers
+
+            self.run = RunResolvers(self.flag, self.offline)
+        return self.run.for_file(config_resolve)
+
+    def using(self, config_resolve: bool) -> contextlib.AbstractContextManager[object]:
+        resolver = self.for_file(config_resolve)
+        if resolver is None:
+            return contextlib.nullcontext()
+        from xlint.workloads.resolve import using
+
+        return using(resolver)  # type: ignore[arg-type]
+
+
+def _open_cache(no_cache: bool, cache_dir: str | None) -> ResultCache | None:
+    if no_cache:
+        return None
+    from xlint.cache import ResultCache, default_dir
+
+    return ResultCache(Path(cache_dir) if cache_dir else default_dir())
 
 
 @cli.command()
@@ -225,58 +316,83 @@ def _check_file_job(job: tuple[str, Selection, str | None, str | None]) -> tuple
 @click.option("--resolve/--no-resolve", default=None,
               help="XL302: look up base images in their registries (default: config `resolve`, else off).")
 @click.option("--offline", is_flag=True, help="With --resolve: answer from the on-disk cache only.")
+@click.option("--no-cache", is_flag=True, help="Check every file again: read and write no cached results.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Results cache folder (default: $XLINT_CACHE_DIR/check, else .xlint_cache/ in the project root).")
 def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
           build_platform: str | None, target: str | None, context: str | None, config: str | None, fmt: str,
           output: str | None, failure_threshold: str | None, exit_zero: bool, stdin_filename: str | None,
-          color: bool | None, resolve: bool | None, offline: bool) -> int:
+          color: bool | None, resolve: bool | None, offline: bool, no_cache: bool, cache_dir: str | None) -> int:
     """Check Dockerfiles, Kubernetes/Compose/workflow YAML (files, directories, or - for stdin)."""
-    from xlint.checker import check_text
     from xlint.report import render
     from xlint.workloads import cli as project_cli
-    from xlint.workloads.resolve import RunResolvers, using
-
     sel = _selection(select, ignore, platform, build_platform, config)
+    cache = _open_cache(no_cache, cache_dir)
     diags: list[Diagnostic] = []
     sources: dict[str, str] = {}
     parse_failed = False
     threshold = failure_threshold
-    resolvers = RunResolvers(resolve, offline)
+    resolvers = _Resolvers(resolve, offline)
     dockerfiles, _explicit_yaml = project_cli.partition(_files(paths))
-    parallel = _workers(len(dockerfiles)) if "-" not in dockerfiles else 1
-    if parallel > 1 and resolve is not False and (
-            resolve or any(_resolve(p, sel, context, target)[2].resolve for p in dockerfiles)):
+    # read every file and answer what the cache knows; the rest is checked below
+    jobs: list[Job] = []
+    keys: list[str | None] = []
+    found: list[list[Diagnostic] | None] = []
+    resolving: list[bool] = []
+    digests: dict[str, str] = {}
+    for path in dockerfiles:
+        display, data = _read(path)
+        if path == "-" and stdin_filename:
+            display = stdin_filename
+        opts, codes, cfg = _options(path, sel, context, target, project=False)
+        threshold = threshold or cfg.failure_threshold
+        sources[display] = data.decode("utf-8", "surrogateescape")
+        jobs.append((display, data, path, sel, context, target))
+        resolving.append(resolvers.for_file(cfg.resolve) is not None)
+        key = None
+        if cache is not None and not resolving[-1]:  # registry answers change: never cached
+            digests[path] = cache.content_digest(data)
+            key = cache.key("dockerfile", display, digests[path], opts.platforms, opts.build_platform, opts.target,
+                            str(opts.context), tuple(codes), cache.config_digest(cfg.path))
+        keys.append(key)
+        found.append(cache.get(key) if cache is not None and key is not None else None)
+    todo = [i for i, f in enumerate(found) if f is None]
+    parallel = _workers(len(todo)) if "-" not in dockerfiles else 1
+    if parallel > 1 and any(resolving[i] for i in todo):
         parallel = 1  # registry lookups (XL302) share one resolver and its cache: stay in this process
     if parallel > 1:
         import concurrent.futures
+        import gc
         import multiprocessing
 
-        jobs = [(p, sel, context, target) for p in dockerfiles]
+        _preload()
+        gc.freeze()  # the workers share the loaded modules instead of copying them
         with concurrent.futures.ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_check_file_job, jobs, chunksize=max(1, len(jobs) // (parallel * 8))))
+            done = list(pool.map(_check_file_job, [jobs[i] for i in todo],
+                                 chunksize=max(1, len(todo) // (parallel * 8))))
     else:
-        results = []
-        for path in dockerfiles:
-            display, data = _read(path)
-            if path == "-" and stdin_filename:
-                display = stdin_filename
-            opts, rules, cfg = _resolve(path, sel, context, target)
-            with using(resolvers.for_file(cfg.resolve)):
-                found = check_text(data, display, opts, rules)
-            results.append((display, data.decode("utf-8", "surrogateescape"), found, cfg.failure_threshold))
-    for display, source, found, file_threshold in results:
-        threshold = threshold or file_threshold
-        sources[display] = source
-        parse_failed |= any(d.code == "XL901" for d in found)
-        diags.extend(found)
+        done = []
+        for i in todo:
+            with resolvers.using(_options(jobs[i][2], sel, context, target)[2].resolve):
+                done.append(_check_file_job(jobs[i]))
+    for i, (diags_i, deps) in zip(todo, done, strict=True):
+        found[i] = diags_i
+        key = keys[i]
+        if cache is not None and key is not None:
+            cache.put(key, diags_i, deps)
+    for file_found in found:
+        assert file_found is not None
+        parse_failed |= any(d.code == "XL901" for d in file_found)
+        diags.extend(file_found)
     yamls = project_cli.yaml_files(list(paths) or ["."])
     if yamls or len(dockerfiles) > 1:
-        run = project_cli.check_paths(dockerfiles, yamls, lambda p: _resolve(p, sel, context, target)[:2],
-                                      {p: sources[p] for p in dockerfiles if p in sources})
-        sources.update(run.sources)
-        parse_failed |= bool(run.errors)
-        diags.extend(run.errors + run.diagnostics)
+        project_diags, yaml_texts = _project_check(project_cli, dockerfiles, yamls, sel, context, target, sources,
+                                                   cache if not any(resolving) else None, digests)
+        sources.update(yaml_texts)
+        parse_failed |= any(d.code == "XL901" for d in project_diags)
+        diags.extend(project_diags)
         for y in yamls:
-            threshold = threshold or _resolve(y, sel, context, target)[2].failure_threshold
+            threshold = threshold or _options(y, sel, context, target)[2].failure_threshold
     colour = color if color is not None else (
         output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     text = render(fmt, diags, sources, colour=colour)
@@ -296,6 +412,42 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
 
 
+def _project_check(project_cli: Any, dockerfiles: list[str], yamls: list[str], sel: Selection,
+                   context: str | None, target: str | None, sources: dict[str, str], cache: ResultCache | None,
+                   digests: dict[str, str]) -> tuple[list[Diagnostic], dict[str, str]]:
+    """The project rules (XL4xx) over the YAML files and the Dockerfiles of the run, answered from the
+    cache when no file, option or rule changed. Returns the findings (YAML load errors first) and the
+    YAML texts."""
+    from xlint.contextfiles import recording
+
+    key = None
+    if cache is not None and "-" not in dockerfiles:
+        yaml_data = {y: _read(y)[1] for y in yamls}
+        parts: list[object] = ["project"]
+        for p in [*yamls, *dockerfiles]:
+            opts, codes, cfg = _options(p, sel, context, target, project=True)
+            digest = digests.get(p) or cache.content_digest(yaml_data[p] if p in yaml_data else _read(p)[1])
+            parts.append((p, digest, opts.platforms, opts.build_platform, opts.target, str(opts.context),
+                          tuple(codes), cache.config_digest(cfg.path)))
+        key = cache.key(*parts)
+    cached = cache.get(key) if cache is not None and key is not None else None
+    if cached is not None:
+        return cached, {y: project_cli.read_text(y) for y in yamls}
+    def project_rules(p: str) -> tuple[CheckOptions, list[type[Rule]]]:
+        opts, codes, _cfg = _options(p, sel, context, target, project=True)
+        if not yamls:  # the YAML rules have nothing to read: not even imported
+            codes = [c for c in codes if c in PROJECT_WITHOUT_YAML]
+        return opts, rules_for(codes)
+
+    with recording() as deps:
+        run = project_cli.check_paths(dockerfiles, yamls, project_rules,
+                                      {p: sources[p] for p in dockerfiles if p in sources})
+    out = run.errors + run.diagnostics
+    if cache is not None and key is not None:
+        cache.put(key, [replace(d, extra={}) for d in out], deps)  # fix plans are for `xlint fix` only
+    return out, run.sources
+
+
 @cli.command()
 @click.argument("paths", nargs=-1)
 @common_options
@@ -306,6 +458,8 @@ def fix(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]
         build_platform: str | None, target: str | None, context: str | None, config: str | None,
         unsafe_fixes: bool, diff: bool, image: str | None) -> int:
     """Apply fixes in place (safe ones; --unsafe-fixes for structural ones)."""
+    import difflib
+
     from xlint.files import atomic_write
     from xlint.fixes.engine import fix_text, why_not
     from xlint.syntax import DockerfileSyntaxError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-import tomllib
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,6 +107,8 @@ def load_file(path: Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     if path.name == "pyproject.toml":
+        import tomllib
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -145,9 +147,25 @@ def _load_cached(path: Path) -> Config:
     return load_file(path)
 
 
+@lru_cache(maxsize=1024)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+def resolved_parent(file: str) -> Path:
+    """``Path(file).resolve().parent``, with the folders of a run resolved once."""
+    if os.path.islink(file):
+        return Path(file).resolve().parent
+    return _resolved(os.path.dirname(os.path.abspath(file)))
+
+
 def config_for(file: str) -> Config:
     """The configuration governing ``file`` (``-`` means the current directory)."""
-    folder = Path.cwd() if file == "-" else Path(file).resolve().parent
+    return config_in(Path.cwd() if file == "-" else resolved_parent(file))
+
+
+def config_in(folder: Path) -> Config:
+    """The configuration governing the files of ``folder`` (a resolved path)."""
     found = _find_in(folder)
     return _load_cached(found) if found is not None else Config()
 
@@ -157,3 +175,4 @@ def clear_cache() -> None:
     as ``xlint lsp``, calls this when a config file is created, changed or removed)."""
     _find_in.cache_clear()
     _load_cached.cache_clear()
+    _resolved.cache_clear()

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlint import contextfiles
 from xlint.model import Model, Stage
 from xlint.packages import known_values
 from xlint.rule import Context, Rule
@@ -58,12 +59,14 @@ def _script_path(cmd: SimpleCommand) -> str | None:
 
 def _read_script(context: Path, path: str) -> str | None:
     try:
-        root = context.resolve()
-        file = (root / path).resolve()
-        if not file.is_relative_to(root) or not file.is_file() or file.stat().st_size > MAX_SCRIPT_BYTES:
-            return None
-        text = file.read_text(errors="replace")
+        root = contextfiles.resolve(context)
+        file = contextfiles.resolve(root / path)
     except OSError:
+        return None
+    if not file.is_relative_to(root):
+        return None
+    text = contextfiles.read_text(file, max_size=MAX_SCRIPT_BYTES)  # None: missing, not a file, too big
+    if text is None:
         return None
     first = text.split("\n", 1)[0]
     if first.startswith("#!") and not any(sh in first for sh in SHELLS):
@@ -93,6 +96,18 @@ def _variable_script(model: Model, stage: Stage, instr: Instruction, cmd: Simple
 
 def derived_compiles(model: Model, toolchain: Toolchain) -> list[Derived]:
     """Compiles of ``toolchain`` in scripts and known variables that emulated RUN steps run."""
+    return [d for d in _derived(model) if d.compile.toolchain == toolchain]
+
+
+def _derived(model: Model) -> list[Derived]:
+    """The compiles of every toolchain, found once per model (each XL1xx rule asks for its own)."""
+    cached = model.__dict__.get("_xlint_derived")
+    if cached is None:
+        cached = model.__dict__["_xlint_derived"] = _find_derived(model)
+    return list(cached)
+
+
+def _find_derived(model: Model) -> list[Derived]:
     out: list[Derived] = []
     for stage, instr, cmd in emulated_commands(model):
         found: tuple[str, str] | None = None
@@ -107,7 +122,7 @@ def derived_compiles(model: Model, toolchain: Toolchain) -> list[Derived]:
         origin, script = found
         for inner in parse_script(script):
             comp = classify(inner)
-            if comp is not None and comp.toolchain == toolchain and not comp.needs_compiler:
+            if comp is not None and not comp.needs_compiler:
                 out.append(Derived(stage, instr, cmd, origin, comp))
     return out
 

@@ -121,8 +121,23 @@ class _Words:
         self.in_word = True
 
     def add_string(self, text: str) -> None:
-        for ch in text:
-            self.add_char(ch)
+        if not text.isascii():
+            for ch in text:
+                self.add_char(ch)
+            return
+        # ASCII: the same as add_char for each character, one piece between spaces at a time
+        pieces = _ASCII_SPACE.split(text)
+        if pieces[0]:
+            self.word += pieces[0]
+            self.in_word = True
+        for piece in pieces[1:]:
+            if self.in_word and self.word:
+                self.words.append(self.word)
+                self.word = ""
+                self.in_word = False
+            if piece:
+                self.word += piece
+                self.in_word = True
 
     def add_raw_string(self, text: str) -> None:
         self.word += text
@@ -137,6 +152,18 @@ class _Words:
 
 
 _State = tuple[str, str]  # ("unset" | "known" | "unknown", value)
+
+# Go's unicode.IsSpace on ASCII (one character each: splitting keeps empty pieces between two spaces)
+_ASCII_SPACE = re.compile("[\t\n\v\f\r ]")
+_PLAIN_RUN: dict[tuple[str, str], re.Pattern[str]] = {}  # (escape, stop) -> next special character
+
+
+def _special(escape: str, stop: str) -> re.Pattern[str]:
+    """The characters that end a run of plain text: ``$``, quotes, the escape token and ``stop``."""
+    pattern = _PLAIN_RUN.get((escape, stop))
+    if pattern is None:
+        pattern = _PLAIN_RUN[(escape, stop)] = re.compile("[" + re.escape("$'\"" + escape + stop) + "]")
+    return pattern
 
 
 class _Lexer:
@@ -195,7 +222,19 @@ class _Lexer:
         parts: list[str] = []
         known = True
         words = _Words()
-        while self.peek() != "":
+        special = _special(self.escape, stop)
+        text = self.text
+        n = len(text)
+        while self.pos < n:
+            # plain characters (no ``$``, quote, escape or stop) are their own value: take them as one run
+            m = special.search(text, self.pos)
+            end = m.start() if m is not None else n
+            if end > self.pos:
+                run = text[self.pos : end]
+                self.pos = end
+                parts.append(run)
+                words.add_string(run)
+                continue
             ch = self.peek()
             if stop and ch == stop:
                 self.next()
@@ -234,20 +273,27 @@ class _Lexer:
 
     def process_single_quote(self) -> str:
         self.next()
-        out: list[str] = []
-        while True:
-            ch = self.next()
-            if ch == "":
-                raise ExpansionError("unexpected end of statement while looking for matching single-quote")
-            if ch == "'":
-                return "".join(out)
-            out.append(ch)
+        close = self.text.find("'", self.pos)
+        if close < 0:
+            self.pos = len(self.text)
+            raise ExpansionError("unexpected end of statement while looking for matching single-quote")
+        value = self.text[self.pos : close]
+        self.pos = close + 1
+        return value
 
     def process_double_quote(self) -> str | None:
         self.next()
         out: list[str] = []
         known = True
+        special = _special(self.escape, '"')
+        text = self.text
         while True:
+            m = special.search(text, self.pos)
+            if m is None:
+                self.pos = len(text)
+            elif m.start() > self.pos:
+                out.append(text[self.pos : m.start()])
+                self.pos = m.start()
             nxt = self.peek()
             if nxt == "":
                 raise ExpansionError("unexpected end of statement while looking for matching double-quote")
@@ -512,6 +558,10 @@ def expand_word(word: str, env: Env, escape: str = "\\") -> str | None:
     :class:`ExpansionError` where BuildKit fails (syntax errors, ``${V:?}`` on an
     unset/empty V, invalid patterns).
     """
+    if escape not in ("\\", "`"):
+        raise ValueError(f"escape token must be '\\\\' or '`', not {escape!r}")
+    if "$" not in word and "'" not in word and '"' not in word and escape not in word:
+        return word  # no expansion, quote or escape: the word is its own value
     result, _ = _Lexer(word, env, escape).process()
     return result
 
@@ -535,6 +585,8 @@ def referenced_names(word: str, escape: str = "\\") -> list[tuple[str, int, int]
     text are not.  On a syntax error the references found before it are returned.
     """
     lexer = _Lexer(word, None, escape)
+    if "$" not in word:
+        return []  # references start with ``$``; quotes and escapes alone hold none
     try:
         lexer.process()
     except ExpansionError:

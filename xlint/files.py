@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,6 +74,8 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     st = path.stat()
     if not os.access(path, os.W_OK):
         raise PermissionError(f"{path}: file is read-only")
+    import tempfile  # here: a check writes nothing
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlint-tmp", dir=str(path.parent))
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -101,6 +102,8 @@ def write_new_or_replace(path: str | Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     umask = os.umask(0)
     os.umask(umask)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlint-tmp", dir=str(path.parent))
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from xlint import contextfiles
+
 _RULE = re.compile(r"^([^\s:#=][^:#=]*?)\s*::?(?![=])\s*([^;#]*)")
 _COMPILER = re.compile(
     r"(?:^|[\s;&|(`/])(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|ld|as|go|cargo|rustc|cmake|meson|ninja|make|"
@@ -54,9 +56,8 @@ def _parse(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | Non
 
 def runs_no_compiler(makefile: Path, targets: list[str]) -> bool:
     """True only when every recipe ``make TARGETS`` can run is known and calls no compiler."""
-    try:
-        text = makefile.read_text(errors="replace")
-    except OSError:
+    text = contextfiles.read_text(makefile)
+    if text is None:
         return False
     rules, default, includes = _parse(text)
     if includes:
@@ -72,7 +73,7 @@ def runs_no_compiler(makefile: Path, targets: list[str]) -> bool:
         seen.add(name)
         if name not in rules:
             # a file prerequisite: fine when it exists in the context (nothing to build), else unknown
-            if (makefile.parent / name).exists():
+            if contextfiles.exists(makefile.parent / name):
                 continue
             return False
         prereqs, recipe = rules[name]

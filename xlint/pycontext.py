@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import lru_cache
 from pathlib import Path
+
+from xlint.contextfiles import memoized, read_text, resolve
 
 __all__ = ["local_project", "project_compiles", "requirements_compile"]
 
@@ -43,12 +44,7 @@ _MAX_SIZE = 2_000_000
 
 
 def _read(path: Path) -> str | None:
-    try:
-        if not path.is_file() or path.stat().st_size > _MAX_SIZE:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+    return read_text(path, max_size=_MAX_SIZE)
 
 
 def setup_py_compiles(source: str) -> str | None:
@@ -113,7 +109,7 @@ def pyproject_compiles(source: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=256)
+@memoized(maxsize=256)
 def project_compiles(folder: Path) -> str | None:
     """Why installing the Python project in ``folder`` compiles native code, or None (no evidence,
     no project, unreadable folder)."""
@@ -146,7 +142,7 @@ def local_project(context: Path | None, arg: str) -> Path | None:
         return context
     if path == "." or path.startswith(("./", "../")) or path in ("..",):
         try:
-            return (context / path).resolve()
+            return resolve(context / path)
         except OSError:
             return None
     return None

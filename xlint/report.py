@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Callable
 
@@ -55,6 +53,8 @@ def _next_break(text: str, start: int, limit: int) -> int:
 
 
 def render_json(diags: list[Diagnostic], sources: dict[str, str]) -> str:
+    import json
+
     rows = [
         {
             "path": d.path,
@@ -79,13 +79,16 @@ _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
 def render_text(diags: list[Diagnostic], sources: dict[str, str], colour: bool = False) -> str:
     out: list[str] = []
+    split: dict[str, list[str]] = {}  # each file's lines, split once
     for d in diags:
         code = f"{_COLOURS[d.severity]}{d.code}\033[0m" if colour else d.code
         fixable = " [*]" if d.fix is not None and d.fix.applicability == "safe" else ""
         out.append(f"{d.path}:{d.line}:{d.column}: {code}{fixable} {d.message}")
         text = sources.get(d.path)
         if text is not None:
-            lines = text.splitlines()
+            lines = split.get(d.path)
+            if lines is None:
+                lines = split[d.path] = text.splitlines()
             if 0 < d.line <= len(lines):
                 src = lines[d.line - 1]
                 out.append(f"    {src}")
@@ -154,6 +157,9 @@ def _repo_relative(path: str) -> str:
 
 
 def render_sarif(diags: list[Diagnostic], sources: dict[str, str]) -> str:
+    import hashlib
+    import json
+
     from xlint.rule import all_rules
 
     rules = all_rules()
@@ -174,9 +180,11 @@ def render_sarif(diags: list[Diagnostic], sources: dict[str, str]) -> str:
             "properties": {"tags": ["multi-arch", "docker"]},
         })
     results = []
+    split: dict[str, list[str]] = {}
     for d in diags:
-        text = sources.get(d.path, "")
-        lines = text.splitlines()
+        lines = split.get(d.path)
+        if lines is None:
+            lines = split[d.path] = sources.get(d.path, "").splitlines()
         line_text = lines[d.line - 1].strip() if 0 < d.line <= len(lines) else ""
         fp = hashlib.sha256(f"{d.code}\0{_repo_relative(d.path)}\0{line_text}".encode("utf-8", "surrogateescape"))
         result: dict[str, object] = {

@@ -6,6 +6,7 @@ A rule is one module in ``rules/``: a subclass of :class:`Rule` with its code, n
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Iterable
@@ -14,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from xlint.syntax.tree import Span
 
 if TYPE_CHECKING:
     from xlint.model import Model
+    from xlint.syntax.tree import Span
 
 
 @dataclass
@@ -123,6 +124,58 @@ class Rule:
 _RULES: list[type[Rule]] | None = None
 
 
+@dataclass(frozen=True)
+class RuleEntry:
+    """A rule known from its module's file name alone (``rules/xl201_undeclared_platform_arg.py`` is
+    XL201 ``undeclared-platform-arg``), so that selecting rules imports only the modules a run needs.
+    ``project``: an XL4xx rule, which reads YAML files or several Dockerfiles (nothing on one file)."""
+
+    code: str
+    name: str
+    module: str
+
+    @property
+    def project(self) -> bool:
+        return self.code.startswith("XL4")
+
+
+# XL4xx rules that read Dockerfiles alone (``kind = "project"``); the others report on YAML files only,
+# so a run without YAML files needs neither them nor a YAML library.
+PROJECT_WITHOUT_YAML = frozenset({"XL405"})
+
+_INDEX: list[RuleEntry] | None = None
+_LOADED: dict[str, type[Rule]] = {}
+
+
+def rule_index() -> list[RuleEntry]:
+    """Every rule by code, from the module names of ``xlint.rules`` (nothing imported)."""
+    global _INDEX
+    if _INDEX is None:
+        import xlint.rules as pkg
+
+        out = []
+        for info in pkgutil.iter_modules(pkg.__path__):
+            head, _, rest = info.name.partition("_")
+            if info.name.startswith("_") or not rest or not (head.startswith("xl") and head[2:].isdigit()):
+                continue
+            out.append(RuleEntry(head.upper(), rest.replace("_", "-"), info.name))
+        _INDEX = sorted(out, key=lambda e: e.code)
+    return _INDEX
+
+
+def _load(entry: RuleEntry) -> type[Rule]:
+    rule = _LOADED.get(entry.code)
+    if rule is None:
+        if _RULES is not None:
+            rule = next(r for r in _RULES if r.code == entry.code)
+        else:
+            module = importlib.import_module(f"xlint.rules.{entry.module}")
+            rule = next(v for v in vars(module).values()
+                        if isinstance(v, type) and issubclass(v, Rule) and v.code == entry.code)
+        _LOADED[entry.code] = rule
+    return rule
+
+
 def all_rules() -> list[type[Rule]]:
     """Every rule class in ``xlint.rules``, sorted by code."""
     global _RULES
@@ -178,19 +231,33 @@ def rule_by_code(code: str) -> type[Rule] | None:
     return None
 
 
-def select_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[type[Rule]]:
-    """Rules chosen by code prefixes (``XL1`` selects XL1xx) or names."""
+def _matches(entry: RuleEntry, pats: list[str]) -> bool:
+    return any(entry.code.startswith(p) or entry.name.upper() == p or p == "ALL" for p in pats)
+
+
+def select_codes(select: Iterable[str] | None, ignore: Iterable[str] | None,
+                 project: bool | None = None) -> list[str]:
+    """Codes of the rules chosen by code prefixes (``XL1`` selects XL1xx) or names (nothing imported).
+    ``project``: only the XL4xx rules (True), only the others (False), all (None)."""
+    return list(_select_codes(tuple(select) if select else None, tuple(ignore) if ignore else (), project))
+
+
+@functools.lru_cache(maxsize=256)
+def _select_codes(select: tuple[str, ...] | None, ignore: tuple[str, ...], project: bool | None) -> tuple[str, ...]:
     sel = [s.upper() for s in select] if select else None
     ign = [s.upper() for s in ignore] if ignore else []
+    return tuple(e.code for e in rule_index() if (sel is None or _matches(e, sel)) and not _matches(e, ign)
+                 and (project is None or e.project == project))
 
-    def matches(rule: type[Rule], pats: list[str]) -> bool:
-        return any(rule.code.startswith(p) or rule.name.upper() == p or p == "ALL" for p in pats)
 
-    out = []
-    for rule in all_rules():
-        if sel is not None and not matches(rule, sel):
-            continue
-        if matches(rule, ign):
-            continue
-        out.append(rule)
-    return out
+def rules_for(codes: Iterable[str]) -> list[type[Rule]]:
+    """The rule classes of ``codes`` (importing only their modules), in code order."""
+    wanted = set(codes)
+    return [_load(e) for e in rule_index() if e.code in wanted]
+
+
+def select_rules(select: Iterable[str] | None, ignore: Iterable[str] | None,
+                 project: bool | None = None) -> list[type[Rule]]:
+    """Rules chosen by code prefixes (``XL1`` selects XL1xx) or names. ``project``: only the XL4xx rules
+    (True), only the others (False), all (None); only the chosen modules are imported."""
+    return rules_for(select_codes(select, ignore, project))

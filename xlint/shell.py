@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -136,10 +137,41 @@ _PARSER: Parser | None = None
 def _parser() -> Parser:
     global _PARSER
     if _PARSER is None:
-        import tree_sitter_bash
-
-        _PARSER = Parser(Language(tree_sitter_bash.language()))
+        _PARSER = Parser(Language(_bash_language()))
     return _PARSER
+
+
+def _bash_language() -> object:
+    """tree-sitter-bash's language pointer. Its extension module is loaded straight from the package
+    folder: the package's ``__init__`` imports ``importlib.resources`` (for highlight queries xlint does
+    not use), which costs more start-up time than the whole parse of a file. Any surprise: the normal
+    import."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+
+    try:
+        spec = importlib.util.find_spec("tree_sitter_bash")
+        folder = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else None
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES if folder else ():
+            path = os.path.join(folder, "_binding" + suffix)  # type: ignore[arg-type]
+            if os.path.isfile(path):
+                name = "tree_sitter_bash._binding"
+                module = sys.modules.get(name)
+                if module is None:
+                    loader = importlib.machinery.ExtensionFileLoader(name, path)
+                    ext_spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+                    if ext_spec is None:
+                        break
+                    module = importlib.util.module_from_spec(ext_spec)
+                    loader.exec_module(module)
+                    sys.modules[name] = module  # a later ``import tree_sitter_bash`` reuses it
+                return module.language()
+    except Exception:  # pragma: no cover - an unusual install: the normal import below
+        pass
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -379,8 +411,11 @@ def _backtick_end(raw: str, i: int) -> int:
     return min(j + 1, n)
 
 
+_QUOTING = re.compile(r"[$'\"\\`<>]")  # the characters _dequote does anything with
+
+
 def _word_value(raw: str) -> str | None:
-    if raw.isalnum():  # fast path for plain words
+    if _QUOTING.search(raw) is None:  # fast path: no quote, escape or expansion, the word is its value
         return raw
     text, _, static = _dequote(raw)
     return text if static else None

@@ -723,5 +723,7 @@ def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
             targets.append(v)
         i += 1
     candidates = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
-    path = next((folder / c for c in candidates if (folder / c).is_file()), None)
+    from xlint.contextfiles import is_file
+
+    path = next((folder / c for c in candidates if is_file(folder / c)), None)
     return path is not None and runs_no_compiler(path, targets)

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from xlint.diagnostics import Edit
+from xlint.fixes.context import read_text
 from xlint.fixes.outputs import copied_sources, dash_o, relative_to, static_workdir
 from xlint.fixes.plan import Example
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
@@ -112,9 +113,8 @@ def _cmake_cxx(context: Path | None) -> bool:
     """Does the CMake project use C++? (True when unknown: CMake enables C and CXX by default.)"""
     if context is None:
         return True
-    try:
-        text = (context / "CMakeLists.txt").read_text(errors="replace")
-    except OSError:
+    text = read_text(str(context / "CMakeLists.txt"))
+    if text is None:
         return True
     m = re.search(r"\bproject\s*\(([^)]*)\)", text, re.IGNORECASE)
     if m is None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
 from pathlib import Path
+
+from xlint.contextfiles import memoized, walk
+from xlint.contextfiles import read_text as _read_context_file
 
 _CGO_IMPORT = re.compile(r'(?m)^\s*import\s+"C"\s*(?://.*)?$|^\s*import\s*\(\s*"C"\s*\)')
 
@@ -34,12 +36,12 @@ def go_uses_cgo(context: Path | None) -> bool | None:
     return _cgo_in(str(context))
 
 
-@lru_cache(maxsize=64)
+@memoized(maxsize=64)
 def _cgo_in(root: str) -> bool | None:
     seen = 0
     found_go = False
     try:
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in walk(root):
             dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
             for name in filenames:
                 if name == "go.mod":
@@ -65,11 +67,8 @@ def _cgo_in(root: str) -> bool | None:
 
 
 def read_text(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return None
+    """A context file's text, recorded for the results cache (:mod:`xlint.contextfiles`)."""
+    return _read_context_file(path)
 
 
 def go_module_name(context: Path | None) -> str | None:

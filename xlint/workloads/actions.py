@@ -211,11 +211,10 @@ def dockerfile_text(project: Project, workflow: YamlFile, rel: str) -> tuple[str
     for p, t in project.dockerfiles.items():
         if os.path.normpath(os.path.abspath(p)) == want:
             return p, t
-    try:
-        with open(want, encoding="utf-8", errors="surrogateescape") as fh:
-            return want, fh.read()
-    except OSError:
-        return None
+    from xlint.contextfiles import read_text
+
+    text = read_text(want, errors="surrogateescape")
+    return None if text is None else (want, text)
 
 
 def needs_emulation(text: str, platforms: list[str], build_platform: str) -> bool | None:

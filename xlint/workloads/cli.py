@@ -3,9 +3,7 @@ of the run, and writing project fixes (edits, new files, removed files)."""
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +36,6 @@ def yaml_files(paths: list[str]) -> list[str]:
     """YAML files to check: explicit ones, and those found under directories that look like Kubernetes,
     Compose, workflow or Helm values files."""
     from xlint.files import discover_yaml
-    from xlint.workloads.project import looks_relevant
 
     out = []
     explicit = {p for p in paths if not os.path.isdir(p)}
@@ -46,6 +43,8 @@ def yaml_files(paths: list[str]) -> list[str]:
         if f in explicit:
             out.append(f)
             continue
+        from xlint.workloads.project import looks_relevant  # (YAML behind it) only when there is YAML
+
         try:
             text = Path(f).read_text(encoding="utf-8", errors="surrogateescape")
         except OSError:
@@ -62,9 +61,13 @@ class ProjectRun:
     errors: list[Diagnostic] = field(default_factory=list)  # XL901 for YAML that does not load
 
 
-def _read(path: str) -> str:
+def read_text(path: str) -> str:
+    """A YAML file's text as the project rules read it (the command line shows the same)."""
     with open(path, encoding="utf-8", errors="surrogateescape") as fh:
         return fh.read()
+
+
+_read = read_text
 
 
 def _yaml_error(path: str, message: str) -> Diagnostic:
@@ -160,6 +163,8 @@ def write_text(path: str, text: str) -> None:
         atomic_write(path, data)
         return
     folder = os.path.dirname(path) or "."
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".xlint-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -173,6 +178,8 @@ def write_text(path: str, text: str) -> None:
 
 
 def diff_text(path: str, before: str | None, after: str | None) -> str:
+    import difflib
+
     return "".join(difflib.unified_diff(
         (before or "").splitlines(keepends=True), (after or "").splitlines(keepends=True),
         fromfile=f"a/{path}" if before is not None else "/dev/null",

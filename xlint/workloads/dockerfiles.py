@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from xlint import contextfiles
 from xlint.archnames import VOCABULARIES, ArchLiteral, Vocabulary, find_arch_literals, name_in
 from xlint.rule import CheckOptions
 from xlint.workloads.images import multiarch_image
@@ -167,6 +168,6 @@ def merge_target(group: Group, existing: set[str]) -> str:
     first copy."""
     folder = os.path.dirname(group.copies[0].path)
     candidate = os.path.join(folder, "Dockerfile")
-    if candidate not in existing and not os.path.exists(candidate):
+    if candidate not in existing and not contextfiles.exists(candidate):
         return candidate
     return group.copies[0].path

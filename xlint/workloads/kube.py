@@ -10,6 +10,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from xlint import contextfiles
 from xlint.workloads.images import arch_of, multiarch_image, strip_arch_token
 from xlint.workloads.project import WORKLOAD_KINDS, Plan, Project, classify, get_path, reload
 from xlint.workloads.yamldocs import Document, YamlFile, node_col, node_line, plain, set_scalar
@@ -333,7 +334,7 @@ def _dearched_path(f: YamlFile, removed: set[int], existing: set[str]) -> str | 
     if len([d for d in f.documents if d.index not in removed and d.data is not None]) != 1:
         return None
     new = os.path.join(folder, f"{stripped[0]}.{ext}")
-    if new in existing or os.path.exists(new):
+    if new in existing or contextfiles.exists(new):
         return None
     return new
 

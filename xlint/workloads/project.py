@@ -8,14 +8,18 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast
-
-from ruamel.yaml.comments import CommentedMap
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from xlint.rule import CheckOptions, Rule
-from xlint.workloads.yamldocs import Document, YamlFile, YamlInputError, offset_of
 
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
+
+    from xlint.workloads.yamldocs import Document, YamlFile
+
+# ruamel.yaml (and xlint.workloads.yamldocs behind it) is imported where YAML is read: a run over
+# Dockerfiles alone (XL405) needs neither.
 FileKind = Literal["kubernetes", "compose", "workflow", "values", "other"]
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 Plan = dict[str, "str | None"]  # path -> new text, None: remove the file
@@ -68,6 +72,8 @@ def looks_relevant(path: str, text: str) -> bool:
     (discovery uses this so unrelated YAML is not read as one of them)."""
     if not re.search(r"^\s*(?:-\s+)?(?:apiVersion|kind|services|jobs|image)\s*:", text, re.MULTILINE):
         return False  # cheap: no key any of those kinds needs
+    from xlint.workloads.yamldocs import YamlFile, YamlInputError
+
     try:
         f = YamlFile.load(path, text)
     except YamlInputError:
@@ -92,6 +98,8 @@ class Project:
         """``loaded``: files loaded before, by (path, text), reused and added to (checks and fix plans
         never change a loaded file's data; a long-running caller such as ``xlint lsp`` keeps it)."""
         proj = cls(dockerfiles=dict(dockerfiles or {}), options=options or CheckOptions())
+        if yaml_texts:
+            from xlint.workloads.yamldocs import YamlFile, YamlInputError
         for path, text in yaml_texts.items():
             got = loaded.get((path, text)) if loaded is not None else None
             if got is None:
@@ -147,6 +155,17 @@ class Project:
             line=line, column=column, end_line=line, end_column=column, hint=hint if hint is not None else rule.hint,
             fix=fix, start=start, end=start, extra={"plan": plan} if plan else {},
         ))
+
+
+def offset_of(text: str, line: int, column: int = 1) -> int:
+    """Character offset of 1-based ``line``/``column`` in ``text``."""
+    pos = 0
+    for _ in range(line - 1):
+        nl = text.find("\n", pos)
+        if nl < 0:
+            return len(text)
+        pos = nl + 1
+    return min(pos + column - 1, len(text))
 
 
 def reload(doc: Document) -> Any:
@@ -226,6 +245,8 @@ def _key(d: Diagnostic) -> tuple[str, str]:
 def validate_yaml(path: str, text: str) -> str | None:
     """Why a fixed YAML file is not acceptable (does not load, a Kubernetes object lost a required field,
     a workload's selector no longer matches its template labels), or None."""
+    from xlint.workloads.yamldocs import YamlFile, YamlInputError
+
     try:
         f = YamlFile.load(path, text)
     except YamlInputError as exc:
@@ -329,6 +350,8 @@ def target_arches(options: CheckOptions) -> list[str]:
 
 
 def new_map(pairs: list[tuple[str, Any]]) -> CommentedMap:
+    from ruamel.yaml.comments import CommentedMap
+
     m = CommentedMap()
     for k, v in pairs:
         m[k] = v

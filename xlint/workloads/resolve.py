@@ -12,10 +12,8 @@ Cache layout (``$XLINT_CACHE_DIR`` or ``$XDG_CACHE_HOME/xlint`` or ``~/.cache/xl
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -96,11 +94,15 @@ def registry_fetch(ref_text: str) -> tuple[str, list[str]]:
         raise ResolveError(f"{ref_text}: {exc}") from None
     finally:
         src.close()
+    import hashlib
+
     return digest or "sha256:" + hashlib.sha256(data).hexdigest(), plats
 
 
 def _write_json(path: Path, obj: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".tmp-")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(obj, fh)
@@ -126,6 +128,8 @@ class Resolver:
     _memo: dict[str, list[str] | None] = field(default_factory=dict)
 
     def _ref_file(self, ref: str) -> Path:
+        import hashlib
+
         return self.cache_dir / "refs" / (hashlib.sha256(ref.encode()).hexdigest() + ".json")
 
     def _digest_file(self, digest: str) -> Path:
@@ -204,9 +208,13 @@ def check_with_canned(rule: Any, dockerfiles: dict[str, str], options: Any,
     def fetch(ref: str) -> tuple[str, list[str]]:
         if ref not in images:
             raise ResolveError(f"{ref}: not found")
+        import hashlib
+
         return "sha256:" + hashlib.sha256(json.dumps([ref, images[ref]]).encode()).hexdigest(), images[ref]
 
     out: list[Any] = []
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp, using(Resolver(cache_dir=Path(tmp), fetch=fetch)):
         for path, text in dockerfiles.items():
             out.extend(d for d in check_text(text, path, options, [rule]) if d.code == rule.code)

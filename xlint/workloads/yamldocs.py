@@ -121,17 +121,6 @@ def load_documents(text: str, path: str) -> list[Document]:
     return docs
 
 
-def offset_of(text: str, line: int, column: int = 1) -> int:
-    """Character offset of 1-based ``line``/``column`` in ``text``."""
-    pos = 0
-    for _ in range(line - 1):
-        nl = text.find("\n", pos)
-        if nl < 0:
-            return len(text)
-        pos = nl + 1
-    return min(pos + column - 1, len(text))
-
-
 def node_line(doc: Document, node: Any, key: Any = None, value: bool = False) -> int:
     """1-based file line of a node (or of a key of a mapping, or an item of a sequence)."""
     lc = getattr(node, "lc", None)
