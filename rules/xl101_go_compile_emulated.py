@@ -85,6 +85,9 @@ class GoCompileEmulated(Rule):
 
 
 GoCompileEmulated.valid = [
+    Valid("FROM alpine:3.20\nCOPY build.sh ./\nRUN ./build.sh\n"),  # no compiler in the stage
+    Valid("FROM golang:1.22\nCOPY hack/install.sh ./\nRUN ./install.sh helm\n"),  # installs are often downloads
+    Valid("FROM golang:1.22\nRUN ./configure-db && /usr/local/bin/build\n"),  # not a build script's name / absolute
     Valid("FROM golang:1.22\nCOPY . .\nRUN ./fetch.sh && sh scripts/gen.py\n",
           context={"fetch.sh": "#!/bin/sh\ngo mod download\n", "scripts/gen.py": "#!/usr/bin/env python3\n"}),
     # the correct cross build
@@ -111,6 +114,8 @@ GoCompileEmulated.invalid = [
     Invalid("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ./build.sh\n", line=4,
             context={"build.sh": "#!/bin/sh\nset -e\nCGO_ENABLED=0 go build -o /out/app ./cmd/app\n"}),
     Invalid("FROM golang:1.22\nENV BUILD=\"go build -o /out/app .\"\nRUN sh -c \"$BUILD\"\n", line=3),
+    # without the context, a build script run where the compiler is
+    Invalid("ARG GO_IMAGE=golang\nFROM ${GO_IMAGE}:1.22 AS go\nFROM go\nCOPY build ./\nRUN ./build\n", line=5),
     # a cgo builder: cross-compiled with tonistiigi/xx (unsafe: adds a stage and packages)
     Invalid(
         "FROM golang:1.22-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n"

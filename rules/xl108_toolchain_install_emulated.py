@@ -39,7 +39,7 @@ RUN xx-apt-get install -y libc6-dev
 from __future__ import annotations
 
 from xlint.invocation import invocation
-from xlint.model import stage_chain
+from xlint.model import root_image
 from xlint.packages import compiler_image, known_values, package_manager_install, toolchain_packages
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import emulated_commands, emulated_platforms
@@ -63,8 +63,8 @@ class ToolchainInstallEmulated(Rule):
             inv = invocation(cmd)
             if inv is None or package_manager_install(cmd) is None:
                 continue
-            root = stage_chain(model, stage)[0]
-            packages = toolchain_packages(cmd, known_values(model, stage, instr, cmd), compiler_image(root.base))
+            packages = toolchain_packages(cmd, known_values(model, stage, instr, cmd),
+                                          compiler_image(root_image(model, stage)))
             if not packages:
                 continue
             names = ", ".join(w.value or w.raw for w in packages)

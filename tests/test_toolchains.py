@@ -109,6 +109,8 @@ def _label(script: str) -> tuple[str, str] | None:
         ("ls cmd | xargs -n1 -I{} go build ./cmd/{}", ("go", "go build")),
         ("setarch x86_64 -R make", ("c", "make")),
         ("ccache gcc -O2 -c a.c", ("c", "gcc")),
+        ("gosu node npm ci --omit=dev", ("node", "npm ci")),
+        ("su-exec app:app make -j2", ("c", "make")),
         ("find . -name '*.o' -delete", None),
         # GOPATH-mode go get builds; module queries and -d only download
         ("go get github.com/nats-io/nsc", ("go", "go get")),

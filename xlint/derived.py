@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlint import contextfiles
-from xlint.model import Model, Stage
-from xlint.packages import known_values
+from xlint.invocation import invocation
+from xlint.model import Model, Stage, root_image, stage_chain
+from xlint.packages import has_compiler, known_values, toolchain_packages
 from xlint.rule import Context, Rule
-from xlint.shell import SHELLS, SimpleCommand, parse_script
+from xlint.shell import SHELLS, SimpleCommand, parse_script, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import Compile, Toolchain, classify, emulated_commands, emulated_platforms
 
@@ -118,6 +119,10 @@ def _find_derived(model: Model) -> list[Derived]:
         if found is None:
             found = _variable_script(model, stage, instr, cmd)
         if found is None:
+            known = path is not None and model.context is not None and contextfiles.exists(model.context / path)
+            named = _named_build_script(model, stage, instr, cmd, known)
+            if named is not None:
+                out.append(named)
             continue
         origin, script = found
         for inner in parse_script(script):
@@ -125,6 +130,43 @@ def _find_derived(model: Model) -> list[Derived]:
             if comp is not None and not comp.needs_compiler:
                 out.append(Derived(stage, instr, cmd, origin, comp))
     return out
+
+
+# `install-*` scripts are left out: as often a download of prebuilt tools as a build
+_BUILD_NAME = re.compile(r"^(?:build|compile|make)(?:[-_.][\w.-]*)?$")
+
+
+def _named_build_script(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand,
+                        in_context: bool) -> Derived | None:
+    """Without the script's text (no context, or not in it): a relative ``./build``, ``./build.sh``,
+    ``script/build/x`` run in a stage that has a compiler builds with it, as far as anyone can tell. A
+    script the context holds was read (or is no shell script): its name proves nothing more."""
+    if in_context or cmd.name is None or cmd.name.startswith("/") or "/" not in cmd.name:
+        return None
+    parts = cmd.name.removeprefix("./").split("/")
+    if not (_BUILD_NAME.match(parts[-1]) or "build" in parts[:-1]) or not has_compiler(model, stage, instr):
+        return None
+    inv = invocation(cmd)
+    if inv is None:
+        return None
+    return Derived(stage, instr, cmd, cmd.name, Compile(_stage_toolchain(model, stage), cmd.name, inv))
+
+
+def _stage_toolchain(model: Model, stage: Stage) -> Toolchain:
+    """The compiler a stage has: its image's (golang, rust), else the one it installs, else C."""
+    repo = root_image(model, stage).split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    if repo in ("golang", "rust"):
+        return "go" if repo == "golang" else "rust"
+    for st in stage_chain(model, stage):
+        for ins in st.instructions:
+            for c in run_commands(ins) if ins.keyword == "RUN" else ():
+                for w in toolchain_packages(c):
+                    name = (w.value or "").lower()
+                    if name.startswith(("golang", "go=")) or name == "go":
+                        return "go"
+                    if name in ("rust", "rustc", "cargo"):
+                        return "rust"
+    return "c"
 
 
 def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
@@ -138,6 +180,8 @@ def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
         seen.add(key)
         message = rule.message.format(cmd=d.compile.label, stage=d.stage.label, reason="run from a script",
                                       platforms=", ".join(emulated_platforms(ctx.model, d.stage)))
-        ctx.report(rule, d.runner.span, f"{message} (in `{d.origin}`, run by this step)",
+        where = ("a build script, in a stage that has a compiler" if d.origin == d.compile.label
+                 else f"in `{d.origin}`, run by this step")
+        ctx.report(rule, d.runner.span, f"{message} ({where})",
                    hint=f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
                         "cross settings, into the builder; xlint does not rewrite scripts.")

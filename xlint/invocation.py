@@ -85,6 +85,9 @@ def _invocation(cmd: SimpleCommand) -> Invocation | None:
         if base in _RUNNERS and len(words) > 2 and words[1].value in _RUNNERS[base]:
             words = words[2:]  # `bundle exec jekyll`, `poetry run mkdocs`, `mold -run cargo build`
             continue
+        if base in ("gosu", "su-exec") and len(words) > 2:
+            words = words[2:]  # `gosu node npm ci`: the user, then the command
+            continue
         if base == "setarch" and len(words) > 2:
             words = words[2:]  # `setarch x86_64 make`: the architecture, then flags and the command
             while words and (words[0].value or "").startswith("-"):

@@ -494,3 +494,10 @@ def earlier_instructions(model: Model, stage: Stage, instr: Instruction | None) 
                 break
             out.append((st, ins))
     return out
+
+
+def root_image(model: Model, stage: Stage) -> str:
+    """The image the stage chain starts from, with global ARGs expanded (``${GO_IMAGE}:1.22`` with
+    ``ARG GO_IMAGE=golang`` is ``golang:1.22``); as written when it cannot be expanded."""
+    base = stage_chain(model, stage)[0].base
+    return expand_word(base, model.global_env(), model.tree.escape) or base

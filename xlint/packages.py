@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from xlint.invocation import Invocation, invocation
-from xlint.model import Model, Stage, earlier_instructions, stage_chain
+from xlint.model import Model, Stage, earlier_instructions, root_image
 from xlint.shell import SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction
 
@@ -133,10 +133,10 @@ _FULL_IMAGES = frozenset({"ruby", "python", "node", "php"})
 def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
     """A C compiler is there for ``before``: the chain's image ships one (``gcc``, ``rust``, full ``ruby``),
     or an earlier RUN of the chain installed a toolchain."""
-    root = stage_chain(model, stage)[0]
-    ref = root.base.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
+    image = root_image(model, stage)
+    ref = image.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
     repo, _, tag = ref.partition(":")
-    if compiler_image(root.base) or (repo in _FULL_IMAGES and not any(v in tag for v in ("slim", "alpine"))):
+    if compiler_image(image) or (repo in _FULL_IMAGES and not any(v in tag for v in ("slim", "alpine"))):
         return True
     return installs_compiler(model, stage, before)
 
