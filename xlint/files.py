@@ -74,22 +74,7 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     st = path.stat()
     if not os.access(path, os.W_OK):
         raise PermissionError(f"{path}: file is read-only")
-    import tempfile  # here: a check writes nothing
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlint-tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, st.st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    _write_via_rename(path, data, st.st_mode & 0o7777)
 
 
 def write_new_or_replace(path: str | Path, data: bytes) -> None:
@@ -102,7 +87,13 @@ def write_new_or_replace(path: str | Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     umask = os.umask(0)
     os.umask(umask)
-    import tempfile
+    _write_via_rename(path, data, 0o666 & ~umask)
+
+
+def _write_via_rename(path: Path, data: bytes, mode: int) -> None:
+    """``data`` into a temporary file beside ``path`` (synced, given ``mode``), then renamed over it; the
+    temporary file never stays behind."""
+    import tempfile  # here: a check writes nothing
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlint-tmp", dir=str(path.parent))
     try:
@@ -110,7 +101,7 @@ def write_new_or_replace(path: str | Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from xlint.archnames import Vocabulary, name_in
 from xlint.diagnostics import Edit
 from xlint.fixes.style import chain_before, indentation, keyword, shell_style
-from xlint.model import Model, Platform, Stage
+from xlint.model import Model, Platform, Stage, stage_chain
 from xlint.syntax.tree import Instruction
 
 # The vocabulary a vendor most likely uses, guessed from the spelling of the literal it was written with.
@@ -112,7 +112,7 @@ def script_start(model: Model, instr: Instruction) -> int | None:
 def variable_name(model: Model, stage: Stage, instr: Instruction, preferred: str = "ARCH") -> str:
     """A shell variable name for the mapped arch that the RUN does not already use and no ENV sets."""
     env_names: set[str] = set()
-    for st in _chain(model, stage):
+    for st in reversed(stage_chain(model, stage)):  # the stage first, then what it is built on
         for ins in st.instructions:
             if ins.keyword in ("ENV", "ARG"):
                 env_names.update(a.value.partition("=")[0] for a in ins.args)
@@ -122,15 +122,6 @@ def variable_name(model: Model, stage: Stage, instr: Instruction, preferred: str
             continue
         return cand
     return f"XL_{preferred}_MAPPED"
-
-
-def _chain(model: Model, stage: Stage) -> list[Stage]:
-    out: list[Stage] = []
-    s: Stage | None = stage
-    while s is not None:
-        out.append(s)
-        s = model.stages[s.base_stage] if s.base_stage is not None else None
-    return out
 
 
 @dataclass
