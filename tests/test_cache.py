@@ -159,9 +159,12 @@ def test_context_scripts_a_run_step_calls_are_part_of_the_answer(tmp_path: Path)
 
     assert "XL101" not in run()
     (tmp_path / "build.sh").write_text("#!/bin/sh\nset -e\ngo build -o /app .\n")
-    assert "XL101" in run()
+    out = run()
+    assert "XL101" in out and "(in `./build.sh`, run by this step)" in out
     (tmp_path / "build.sh").unlink()
-    assert "XL101" not in run()
+    # gone from the context: no longer read, only guessed from its name in a stage with a compiler
+    out = run()
+    assert "run by this step" not in out and "(a build script, in a stage that has a compiler)" in out
 
 
 def test_key_follows_version_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
