@@ -47,12 +47,12 @@ def _script_path(cmd: SimpleCommand) -> str | None:
     if name is None:
         return None
     if cmd.basename in SHELLS:
-        operands = [w.value for w in cmd.argv[1:]]
-        if any(v is None or v == "-c" or (v.startswith("-") and "c" in v[1:] and not v.startswith("--"))
-               for v in operands[:1]):
-            return None
-        script = next((v for v in operands if v is not None and not v.startswith(("-", "+"))), None)
-        return script if script is not None and not script.startswith("/") else None
+        for v in (w.value for w in cmd.argv[1:]):
+            if v is None or (v.startswith("-") and not v.startswith("--") and "c" in v[1:]):
+                return None  # dynamic, or `-c`/`-ec`: the script is a string (the shell view reads it)
+            if not v.startswith(("-", "+")):
+                return v if not v.startswith("/") else None
+        return None
     if "/" in name and not name.startswith("/"):
         return name
     return None
