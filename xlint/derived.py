@@ -18,7 +18,7 @@ from pathlib import Path
 from xlint import contextfiles
 from xlint.invocation import invocation
 from xlint.model import Model, Stage, root_image, stage_chain
-from xlint.packages import has_compiler, known_values, toolchain_packages
+from xlint.packages import has_compiler, known_values, lone_reference, toolchain_packages
 from xlint.rule import Context, Rule
 from xlint.shell import SHELLS, SimpleCommand, parse_script, run_commands
 from xlint.syntax.tree import Instruction
@@ -27,7 +27,6 @@ from xlint.toolchains import Compile, Toolchain, classify, emulated_commands, em
 __all__ = ["Derived", "derived_compiles", "report_derived"]
 
 MAX_SCRIPT_BYTES = 256 * 1024
-_LONE_REF = re.compile(r"""^(["']?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$""")
 
 
 @dataclass(frozen=True)
@@ -87,10 +86,9 @@ def _variable_script(model: Model, stage: Stage, instr: Instruction, cmd: Simple
         word = words[-1]
     else:
         return None
-    m = _LONE_REF.match(word.raw)
-    if m is None:
+    name = lone_reference(word.raw, quoted=True)
+    if name is None:
         return None
-    name = m.group(2) or m.group(3)
     value = known_values(model, stage, instr, cmd).get(name)
     return (f"${name}", value) if value else None
 

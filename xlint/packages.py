@@ -98,9 +98,9 @@ def toolchain_packages(cmd: SimpleCommand, values: Mapping[str, str] | None = No
     words: list[Word] = []
     for w in found[1]:
         if w.value is None and values:
-            m = _LONE_REF.match(w.raw)
-            if m is not None and (m.group(1) or m.group(2)) in values:
-                words.extend(Word(w.raw, pkg, w.span) for pkg in values[m.group(1) or m.group(2)].split())
+            name = lone_reference(w.raw)
+            if name is not None and name in values:
+                words.extend(Word(w.raw, pkg, w.span) for pkg in values[name].split())
                 continue
         words.append(w)
     out = []
@@ -113,7 +113,15 @@ def toolchain_packages(cmd: SimpleCommand, values: Mapping[str, str] | None = No
     return out
 
 
-_LONE_REF = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_LONE_REF = re.compile(r"""^(["']?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$""")
+
+
+def lone_reference(raw: str, quoted: bool = False) -> str | None:
+    """The variable a shell word is made of (``$NAME``, ``${NAME}``; also ``"$NAME"`` with ``quoted``)."""
+    m = _LONE_REF.match(raw)
+    if m is None or (m.group(1) and not quoted):
+        return None
+    return m.group(2) or m.group(3)
 
 
 def known_values(model: Model, stage: Stage, instr: Instruction, before: SimpleCommand) -> dict[str, str]:
