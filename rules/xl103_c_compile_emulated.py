@@ -4,7 +4,9 @@ r"""XL103 c-compile-emulated.
 Reports C/C++ builds in a stage that runs on the target platform when some target platform differs
 from the build platform: `make`, `cmake --build`, `ninja`, `gcc`, `g++`, `cc`, `c++`, `clang`,
 `./configure`, `meson compile`, `scons`. Configuring alone (`cmake -B build`, `meson setup`) is not
-reported.
+reported. A step that installs a compiler, runs a command xlint has no reader for (`luarocks install`,
+an application's own installer) and removes the compiler again is reported at that command: nobody
+installs a compiler for one step without compiling in it.
 
 ## Why is this bad?
 Under QEMU the compiler, the assembler, the linker and every `configure` probe run emulated: 5-10x
@@ -72,6 +74,9 @@ class CCompileEmulated(Rule):
 
 
 CCompileEmulated.valid = [
+    # only plumbing between the install and the removal: nothing to compile
+    Valid("FROM debian:bookworm\nRUN apt-get update && apt-get install -y g++ && mkdir -p /app "
+          "&& chown 1000 /app && apt-get purge -y g++\n"),
     # the context's Makefile shows the target runs no compiler
     Valid("FROM debian:bookworm\nCOPY . /src\nRUN make -C /src version entrypoints\n",
           context={"Makefile": ".PHONY: version entrypoints\nversion: VERSION.in\n\t@echo 1.2 > VERSION\n"
@@ -93,6 +98,9 @@ CCompileEmulated.valid = [
 ]
 
 CCompileEmulated.invalid = [
+    # a compiler installed for one step, and removed at its end: the command in between compiles
+    Invalid("FROM debian:bookworm\nRUN apt-get update && apt-get install -y g++ make \\\n"
+            " && luarocks install lpeg && apt-get purge -y --auto-remove g++ make\n", line=3),
     Invalid("FROM debian:bookworm\nCOPY . /src\nRUN bash -e hack/build.sh release\n", line=3,
             context={"hack/build.sh": "cd src\n./configure --prefix=/usr && make -j4 && make install\n"}),
     # the Makefile's target compiles (directly, or through a prerequisite)

@@ -11,7 +11,9 @@ target platform differs from the build platform:
   ext-modules`;
 - `--no-binary` (sdists are compiled), `pip wheel`, `setup.py build_ext`;
 - `setup.py build|install|bdist_wheel|develop`, `python -m build`, `uv build|sync`,
-  `poetry|pdm install|build`, `hatch build` of a context project that compiles.
+  `poetry|pdm install|build`, `hatch build` of a context project that compiles;
+- dependency installs (`pip install`, `tox`, `nox`, `poetry install`, `uv sync`, `pipenv install`)
+  after the stage installed a compiler: the compiler is there for the packages that build from source.
 
 The build context is the Dockerfile's folder unless `--context DIR` is given; an unreadable context
 only means less evidence. A plain `pip install -r requirements.txt` of wheels is not reported.
@@ -150,7 +152,7 @@ class PythonBuildEmulated(Rule):
         model = ctx.model
         for stage, instr, comp in emulated_compiles(model, "python"):
             reason = compile_reason(comp, ctx.options.context)
-            if reason is None and comp.label.endswith(("pip install", "pip wheel")) and not _pure_tools(comp) \
+            if reason is None and comp.label.endswith(_DEPENDENCY_INSTALLS) and not _pure_tools(comp) \
                     and installs_compiler(model, stage, instr):
                 reason = "the stage installs a compiler first, for the packages that build from source"
             if reason is None:
@@ -162,6 +164,10 @@ class PythonBuildEmulated(Rule):
                                     platforms=", ".join(emulated_platforms(model, stage))),
             )
 
+
+# commands that install a project's dependencies: with a compiler installed first, some build from source
+_DEPENDENCY_INSTALLS = ("pip install", "pip wheel", "tox", "nox", "poetry install", "pdm install", "pdm sync",
+                        "uv sync", "pipenv install", "pipenv sync")
 
 # pure-Python packaging tools: installing them compiles nothing
 _PURE_TOOLS = frozenset({"pip", "setuptools", "wheel", "virtualenv", "tox", "nox", "poetry", "poetry-core", "pipenv",
@@ -194,6 +200,8 @@ PythonBuildEmulated.valid = [
     Valid("FROM python:3.12-slim\nRUN pip install flask==3.0 gunicorn && python -m pip install -U pip\n"),
     Valid("FROM python:3.12-slim\nRUN pip wheel --no-binary :all: -w /wheels lxml\n", platforms=("linux/amd64",)),
     Valid("FROM python:3.12-slim\nRUN pip install --no-binary :none: numpy\n"),
+    # no compiler in the stage: the environments get wheels
+    Valid("FROM python:3.12-slim\nCOPY tox.ini .\nRUN pip install tox && tox --notest\n"),
     # the local project is unknown without a context: no evidence, no report
     Valid("FROM python:3.12-slim\nCOPY . /src\nRUN pip install /src\n"),
 ]
@@ -203,6 +211,11 @@ PythonBuildEmulated.invalid = [
     Invalid("FROM debian:bookworm AS builder\nRUN apt-get update && apt-get install -y build-essential python3-dev "
             "libldap-dev python3-venv && python3 -m venv /venv\nCOPY requirements.txt /\n"
             "RUN /venv/bin/pip install -r /requirements.txt\n", line=4),
+    # tox and poetry install the project's dependencies into their environments, after the compiler
+    Invalid("FROM python:3.12-alpine AS build\nRUN apk add --no-cache build-base libffi-dev\nCOPY tox.ini setup.py ./\n"
+            "RUN tox --notest\n", line=4),
+    Invalid("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nCOPY . .\n"
+            "RUN poetry install --no-root\n", line=4),
     Invalid("FROM python:3.12-slim\nRUN pip install --no-binary :all: lxml\n", line=2),
     Invalid("FROM python:3.12-slim\nRUN pip wheel -w /wheels -r requirements.txt\n", line=2),
     Invalid("FROM python:3.12-slim\nWORKDIR /src\nCOPY . .\nRUN python setup.py build_ext --inplace\n", line=4),

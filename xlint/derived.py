@@ -3,7 +3,10 @@
 - a shell script from the build context: ``RUN ./build.sh``, ``RUN sh scripts/build.sh``, ``RUN bash -e
   hack/make.sh`` (the path as written, read from the context folder when it is known);
 - a script held in a variable the model knows: ``ENV BUILD="make -C src all"`` then ``RUN sh -c "$BUILD"``
-  or ``RUN eval "$BUILD"``.
+  or ``RUN eval "$BUILD"``;
+- a compiler installed for one step only: a RUN that installs a compiler, runs a command no toolchain
+  reader knows (``ghost install``, ``luarocks install``), then removes the compiler again (``apt-get
+  purge``, ``apk del .build-deps``). Nobody installs a compiler for one step without compiling in it.
 
 Their commands are parsed like a RUN's own. They have no place in the Dockerfile text, so findings about
 them point at the command that runs them and carry no edits: a fix never rewrites a script or a variable.
@@ -18,7 +21,14 @@ from pathlib import Path
 from xlint import contextfiles
 from xlint.invocation import invocation
 from xlint.model import Model, Stage, root_image, stage_chain
-from xlint.packages import has_compiler, known_values, lone_reference, toolchain_packages
+from xlint.packages import (
+    has_compiler,
+    known_values,
+    lone_reference,
+    package_manager_install,
+    removes_packages,
+    toolchain_packages,
+)
 from xlint.rule import Context, Rule
 from xlint.shell import SHELLS, SimpleCommand, parse_script, run_commands
 from xlint.syntax.tree import Instruction
@@ -38,6 +48,7 @@ class Derived:
     runner: SimpleCommand
     origin: str
     compile: Compile
+    where: str | None = None  # how the step runs it, when not from ``origin``'s text
 
 
 def _script_path(cmd: SimpleCommand) -> str | None:
@@ -108,7 +119,9 @@ def _derived(model: Model) -> list[Derived]:
 
 def _find_derived(model: Model) -> list[Derived]:
     out: list[Derived] = []
+    by_step: dict[int, tuple[Stage, Instruction, list[SimpleCommand]]] = {}
     for stage, instr, cmd in emulated_commands(model):
+        by_step.setdefault(id(instr), (stage, instr, []))[2].append(cmd)
         found: tuple[str, str] | None = None
         path = _script_path(cmd) if model.context is not None else None
         if path is not None and model.context is not None:
@@ -127,7 +140,52 @@ def _find_derived(model: Model) -> list[Derived]:
             comp = classify(inner)
             if comp is not None and not comp.needs_compiler:
                 out.append(Derived(stage, instr, cmd, origin, comp))
+    for stage, instr, cmds in by_step.values():
+        found_temp = _temporary_toolchain(model, stage, instr, cmds)
+        if found_temp is not None:
+            out.append(found_temp)
     return out
+
+
+# commands that move files, fetch, unpack, manage packages or users: what a build step does around a build
+_PLUMBING = frozenset({
+    "set", "cd", "pushd", "popd", "mkdir", "rmdir", "chown", "chmod", "chgrp", "ln", "rm", "cp", "mv", "install",
+    "echo", "printf", "readlink", "realpath", "test", "[", "[[", "true", "false", "export", "unset", "command",
+    "which", "type", "apt-get", "apt", "apt-mark", "apk", "dpkg", "dpkg-query", "yum", "dnf", "microdnf", "zypper",
+    "rpm", "curl", "wget", "tar", "unzip", "gzip", "gunzip", "xz", "bzip2", "zstd", "gpg", "gpgconf", "gpgv",
+    "sha256sum", "sha512sum", "sha1sum", "md5sum", "sed", "grep", "egrep", "awk", "find", "tee", "cat", "touch",
+    "git", "ls", "sort", "uniq", "tr", "cut", "head", "tail", "wc", "du", "env", "sleep", "useradd", "groupadd",
+    "adduser", "addgroup", "usermod", "id", "ldconfig", "strip", "update-ca-certificates", "scanelf", "ldd",
+    "file", "xargs", "basename", "dirname", "mktemp", "date", "tput", "stat", "sync", "exit", "return", "shift",
+    "read", "local", "trap", "wait", "hash", "uname", "nproc", "getconf", "arch", "dpkg-architecture", "locale-gen",
+    "update-alternatives", "ssh-keyscan", "svn", "hg", "jq", "yq", "patch", "diff", "npm", "pnpm", "yarn",
+    "corepack", "gem", "pip", "pip3", "python", "python3", "node", "go", "cargo", "rustup",
+})
+
+
+def _temporary_toolchain(model: Model, stage: Stage, instr: Instruction,
+                         cmds: list[SimpleCommand]) -> Derived | None:
+    """A RUN that installs a compiler, runs commands and removes it again: the first command in between
+    that no toolchain reader classifies and that is no plumbing compiles, as far as anyone can tell. When a
+    classified compile sits in between, its own rule speaks (or decided not to)."""
+    start = next((i for i, c in enumerate(cmds) if package_manager_install(c) is not None
+                  and toolchain_packages(c, known_values(model, stage, instr, c))), None)
+    if start is None:
+        return None
+    end = next((j for j in range(start + 1, len(cmds)) if removes_packages(cmds[j])), None)
+    if end is None:
+        return None
+    between = cmds[start + 1:end]
+    if any(classify(c) is not None for c in between):
+        return None
+    for c in between:
+        inv = invocation(c)
+        if inv is None or inv.tool in _PLUMBING or package_manager_install(c) is not None:
+            continue
+        label = " ".join([inv.tool, *[v for v in inv.values()[:1] if not v.startswith("-")]])
+        return Derived(stage, instr, c, label, Compile(_stage_toolchain(model, stage), label, inv),
+                       where="run between the step's install of a compiler and its removal")
+    return None
 
 
 # `install-*` scripts are left out: as often a download of prebuilt tools as a build
@@ -176,10 +234,12 @@ def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
         if key in seen:
             continue
         seen.add(key)
-        message = rule.message.format(cmd=d.compile.label, stage=d.stage.label, reason="run from a script",
+        message = rule.message.format(cmd=d.compile.label, stage=d.stage.label,
+                                      reason="a build xlint reads no further" if d.where else "run from a script",
                                       platforms=", ".join(emulated_platforms(ctx.model, d.stage)))
-        where = ("a build script, in a stage that has a compiler" if d.origin == d.compile.label
-                 else f"in `{d.origin}`, run by this step")
-        ctx.report(rule, d.runner.span, f"{message} ({where})",
-                   hint=f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
-                        "cross settings, into the builder; xlint does not rewrite scripts.")
+        where = d.where or ("a build script, in a stage that has a compiler" if d.origin == d.compile.label
+                            else f"in `{d.origin}`, run by this step")
+        hint = (f"{rule.hint} xlint does not know what `{d.origin}` builds, so it offers no fix." if d.where
+                else f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
+                     "cross settings, into the builder; xlint does not rewrite scripts.")
+        ctx.report(rule, d.runner.span, f"{message} ({where})", hint=hint)

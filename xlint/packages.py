@@ -159,7 +159,7 @@ def installs_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
         for c in run_commands(ins):
             if package_manager_install(c) is not None and toolchain_packages(c, known_values(model, st, ins, c)):
                 installed = True
-            elif installed and ins is not before and _removes_packages(c):
+            elif installed and ins is not before and removes_packages(c):
                 installed = False  # `apk del .build-deps`, `apt-get purge -y gcc` in the same or a later RUN
     return installed
 
@@ -168,7 +168,8 @@ _PM_REMOVE = {"apk": {"del"}, "apt-get": {"purge", "remove", "autoremove"}, "apt
               "dnf": {"remove"}, "yum": {"remove"}}
 
 
-def _removes_packages(cmd: SimpleCommand) -> bool:
+def removes_packages(cmd: SimpleCommand) -> bool:
+    """``apk del``, ``apt-get purge|remove|autoremove``, ``dnf|yum remove``."""
     inv = invocation(cmd)
     if inv is None or inv.tool not in _PM_REMOVE:
         return False

@@ -324,6 +324,8 @@ def _python(inv: Invocation) -> Compile | None:
         if pos and pos[0] in ("sync", "build"):
             return Compile("python", f"uv {pos[0]}", inv)
         return None
+    if tool in ("tox", "nox"):
+        return Compile("python", tool, inv, produces=False)  # creates its environments: pip installs into them
     if tool in ("poetry", "pipenv", "pdm", "hatch"):
         pos = _positionals(inv)
         if pos and pos[0] in ("install", "build", "sync"):
