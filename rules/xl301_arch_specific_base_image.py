@@ -6,7 +6,10 @@ Reports a FROM image that exists for one architecture only: an official per-arch
 (`myorg/tool:1.2-amd64`, `busybox-linux-arm64`), or a non-platform ARG spliced into the image as the
 architecture (`FROM ${ARCH}/alpine`, `FROM tool:1.2-${ARCH}` with `ARG ARCH=amd64`), and old tags of official images
 that were only ever published for amd64 (`ubuntu:12.04`, `golang:1.6`, `openjdk:8-jdk-alpine`, the retired
-`microsoft/aspnetcore`).
+`microsoft/aspnetcore`). A digest (`FROM busybox@sha256:...`, or `@sha256:${DIGEST}` from a global
+ARG) is reported when the comment right above the FROM or the ARG says in a sentence about the pin which
+one architecture it is (`# we pin the amd64 digest`): a digest names either an index or one platform's
+manifest, and only the comment tells which.
 
 ## Why is this bad?
 A multi-platform build pulls the same single-arch image for every target. BuildKit then either fails
@@ -70,6 +73,11 @@ class ArchSpecificBaseImage(Rule):
                       "({targets}) get no base image or an amd64 one")
     hint_legacy = "Move to a tag that is published for every target platform (a current release of the image)."
 
+    message_digest = ("Base image `{image}` is pinned to a digest the comment above calls {arch}'s: a "
+                      "single-platform digest gives every platform of the build ({targets}) the {arch} image")
+    hint_digest = ("Pin the digest of the image index (`docker buildx imagetools inspect IMAGE` prints it), "
+                   "which serves every platform.")
+
     def check(self, ctx: Context) -> None:
         model = ctx.model
         targets = ", ".join("/".join(x for x in t if x) for t in model.targets)
@@ -86,6 +94,11 @@ class ArchSpecificBaseImage(Rule):
                            hint=self.hint.format(plain=stage.base))
                 continue
             image = expand_word(stage.base, model.global_env(), model.tree.escape) or stage.base
+            pinned = _digest_comment_arch(model, stage)
+            if pinned is not None and differs_from_targets(pinned[0], pinned[1], model.concrete_platforms(stage)):
+                ctx.report(self, span, self.message_digest.format(image=stage.base, arch=pinned[0], targets=targets),
+                           hint=self.hint_digest)
+                continue
             found = _image_arch(image)
             legacy = _legacy_single_arch(image) if found is None else None
             if legacy is not None and differs_from_targets("amd64", "", model.concrete_platforms(stage)):
@@ -100,6 +113,27 @@ class ArchSpecificBaseImage(Rule):
             label = f"{arch}/{variant}" if variant else arch
             ctx.report(self, span, self.message.format(image=image, arch=label, targets=targets),
                        hint=self.hint.format(plain=plain))
+
+
+_WORD_RE = re.compile(r"[A-Za-z0-9_]+")
+_PIN_RE = re.compile(r"\b(?:pin\w*|sha\w*|digests?)\b", re.I)
+
+
+def _digest_comment_arch(model: Model, stage: Stage) -> tuple[str, str] | None:
+    """The one architecture that the comments right above a digest-pinned FROM (or above the global ARG
+    holding its digest) name in a sentence about the pin: ``# we pin to the amd64 sha.`` A digest is either an index (every platform)
+    or one platform's manifest; only such a comment tells which."""
+    base = stage.base
+    if "@" not in base:
+        return None
+    texts = model.tree.comments_above(stage.from_instr)
+    for name, _start, _end in referenced_names(base.split("@", 1)[1]):
+        decl = model.global_default(name)
+        if decl is not None:
+            texts += model.tree.comments_above(decl.instruction)
+    sentences = [x for t in texts for x in re.split(r"[.;!?]\s", t) if _PIN_RE.search(x)]
+    found = {a for x in sentences for w in _WORD_RE.findall(x) if (a := literal_arch(w)) is not None}
+    return found.pop() if len(found) == 1 else None
 
 
 def _wrong(model: Model, stage: Stage, arch: str, variant: str) -> bool:
@@ -195,6 +229,9 @@ def _spliced_arch_arg(model: Model, stage: Stage) -> str | None:
 
 
 ArchSpecificBaseImage.valid = [
+    # an index digest: the comment names no single architecture of the pin
+    Valid("# pinned multi-arch digest (amd64 and arm64)\nFROM alpine@sha256:0123abcd\n"),
+    Valid("# builds for arm64 too\nFROM alpine@sha256:0123abcd\n"),
     Valid("FROM alpine:3.20\n"),
     Valid("FROM ghcr.io/linuxserver/baseimage-alpine:3.15\nFROM node:20-bookworm\nFROM example.com/x:v7-slim\n"),
     Valid("FROM ubuntu:14.04\nFROM golang:1.22-alpine\nFROM openjdk:21-jdk-slim\nFROM debian:12\n"),
@@ -209,6 +246,9 @@ ArchSpecificBaseImage.valid = [
 ]
 
 ArchSpecificBaseImage.invalid = [
+    # the comment says the digest is one platform's manifest
+    Invalid("# We pin to the amd64 sha. Run make to adjust it for arm64.\nARG BASE_SHA=0123abcd\n"
+            "FROM quay.io/org/busybox@sha256:${BASE_SHA}\nCOPY app /bin/app\n", line=3),
     Invalid("FROM ghcr.io/linuxserver/baseimage-alpine:arm64v8-3.15\n", line=1),
     # old tags published before multi-arch indexes, or never ported
     Invalid("FROM ubuntu:12.04\nRUN apt-get update\n", line=1),

@@ -165,6 +165,18 @@ class Dockerfile:
     def instructions(self) -> list[Instruction]:
         return [c for c in self.children if isinstance(c, Instruction)]
 
+    def comments_above(self, instr: Instruction) -> list[str]:
+        """The text of the comment lines right above ``instr`` (no blank line between), top to bottom."""
+        out: list[str] = []
+        idx = next((i for i, c in enumerate(self.children) if c is instr), None)
+        if idx is None:
+            return out
+        for child in reversed(self.children[:idx]):
+            if not isinstance(child, Comment):
+                break
+            out.append(child.text.strip().lstrip("#").strip())
+        return out[::-1]
+
     @property
     def directives(self) -> list[Directive]:
         return [c for c in self.children if isinstance(c, Directive)]
