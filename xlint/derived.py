@@ -239,7 +239,8 @@ def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
                                       platforms=", ".join(emulated_platforms(ctx.model, d.stage)))
         where = d.where or ("a build script, in a stage that has a compiler" if d.origin == d.compile.label
                             else f"in `{d.origin}`, run by this step")
-        hint = (f"{rule.hint} xlint does not know what `{d.origin}` builds, so it offers no fix." if d.where
-                else f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
-                     "cross settings, into the builder; xlint does not rewrite scripts.")
+        hint = (f"{rule.hint} No automatic fix: xlint does not know what `{d.origin}` builds or needs." if d.where
+                else f"{rule.hint} Move the step that runs `{d.origin}`, or the cross settings, into the builder. "
+                     f"No automatic fix: the command is in `{d.origin}`, and xlint does not rewrite scripts "
+                     "or guess what they build.")
         ctx.report(rule, d.runner.span, f"{message} ({where})", hint=hint)
