@@ -4,7 +4,8 @@ r"""XL104 node-build-emulated.
 Reports Node.js package installs and builds in a stage that runs on the target platform when some
 target platform differs from the build platform: `npm|yarn|pnpm|bun` `install`, `ci`, `add`,
 `rebuild`, `run <script>`, `yarn build`..., and bundlers run directly or through `npx`: `tsc`, `vite`,
-`webpack`, `esbuild`, `rollup`, `next build`, `parcel build`, `ng build`... Global tool installs
+`webpack`, `esbuild`, `rollup`, `next build`, `parcel build`, `ng build`..., and monorepo task runners
+`build` tasks (`turbo run build`, `nx build app`). Global tool installs
 (`npm install -g pnpm`) are not reported.
 
 ## Why is this bad?
@@ -76,6 +77,7 @@ class NodeBuildEmulated(Rule):
 
 
 NodeBuildEmulated.valid = [
+    Valid("FROM node:20\nRUN npx turbo run lint && npx nx test api\n"),
     Valid(
         "FROM --platform=$BUILDPLATFORM node:20 AS build\n"
         "RUN npm ci && npm run build\n"
@@ -88,6 +90,10 @@ NodeBuildEmulated.valid = [
 ]
 
 NodeBuildEmulated.invalid = [
+    # monorepo task runners
+    Invalid("FROM node:20\nCOPY . .\nRUN npx turbo run build --filter=web\n", line=3),
+    Invalid("FROM node:20\nCOPY . .\nRUN pnpm exec nx build api && npx nx run-many --target=build\n", line=3,
+            count=2),
     Invalid(
         "FROM node:20 AS build\n"
         "WORKDIR /app\n"

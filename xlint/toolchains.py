@@ -141,6 +141,8 @@ def _classify(cmd: SimpleCommand) -> Compile | None:
         return None
     if tool in ("go", "xx-go"):
         return _go(inv)
+    if tool in _GO_BUILDERS:
+        return _go_builder(inv)
     if tool in ("cargo", "xx-cargo"):
         return _cargo(inv)
     if tool == "rustc":
@@ -187,6 +189,21 @@ def _go(inv: Invocation) -> Compile | None:
         return Compile("go", label, inv, produces=_has_flag(inv, "-c"))
     tool_install = sub == "install" and any("@" in p for p in pos[1:])
     return Compile("go", label, inv, tool_install=tool_install)
+
+
+# programs that run `go build` themselves and take the target from GOOS/GOARCH like it
+_GO_BUILDERS = frozenset({"xcaddy", "garble", "goreleaser"})
+
+
+def _go_builder(inv: Invocation) -> Compile | None:
+    """``xcaddy build`` (Caddy with plugins), ``garble build``, ``goreleaser build --single-target`` (the
+    one GOOS/GOARCH of the environment; without it goreleaser builds every target of its config)."""
+    pos = _positionals(inv, ("-o", "--output", "--with", "--id", "-f", "--config", "-p", "--parallelism"))
+    if not pos or pos[0] != "build":
+        return None
+    if inv.tool == "goreleaser" and not _has_flag(inv, "--single-target"):
+        return None
+    return Compile("go", f"{inv.tool} build", inv)
 
 
 def _cargo(inv: Invocation) -> Compile | None:
@@ -247,6 +264,8 @@ def _node(inv: Invocation) -> Compile | None:
         if needed is None or (pos and pos[0] == needed):
             return Compile("node", f"{tool} {needed}" if needed else tool, inv)
         return None
+    if tool in _NODE_TASK_RUNNERS:
+        return _task_runner(inv, tool)
     if tool in ("npx", "bunx") or (tool in _NODE_PMS and _positionals(inv)[:1] in (["exec"], ["dlx"], ["x"])):
         pos = _positionals(inv, ("-p", "--package"))
         if pos and pos[0] in ("exec", "dlx", "x") and tool in _NODE_PMS:
@@ -256,6 +275,8 @@ def _node(inv: Invocation) -> Compile | None:
         name = pos[0].split("@")[0] if not pos[0].startswith("@") else "@" + pos[0][1:].split("@")[0]
         if name in _ELEVENTY:
             return Compile("site", f"{tool} {pos[0]}", inv)
+        if name in _NODE_TASK_RUNNERS:
+            return _task_runner(inv, name, pos[1:])
         if name in _NODE_TOOLS:
             needed = _NODE_TOOLS[name]
             if needed is None or (len(pos) > 1 and pos[1] == needed):
@@ -286,6 +307,20 @@ def _node(inv: Invocation) -> Compile | None:
     if sub in ("exec", "dlx", "x"):
         return None
     return Compile("node", f"{tool} {sub}", inv)
+
+
+# monorepo task runners: `turbo build`, `turbo run build`, `nx build app`, `nx run app:build`
+_NODE_TASK_RUNNERS = frozenset({"turbo", "nx"})
+
+
+def _task_runner(inv: Invocation, name: str, pos: list[str] | None = None) -> Compile | None:
+    pos = _positionals(inv, ("--filter", "-F", "--cwd", "--concurrency")) if pos is None else pos
+    task = pos[1] if pos[:1] in (["run"], ["run-many"]) and len(pos) > 1 else (pos[0] if pos else "")
+    if pos[:1] == ["run-many"]:
+        task = _flag_value(inv, "--target", "-t") or ""
+    if task.rsplit(":", 1)[-1] != "build":
+        return None
+    return Compile("node", f"{name} build", inv)
 
 
 def _dotnet(inv: Invocation) -> Compile | None:
@@ -323,6 +358,11 @@ def _python(inv: Invocation) -> Compile | None:
             return Compile("python", "uv pip install", inv)
         if pos and pos[0] in ("sync", "build"):
             return Compile("python", f"uv {pos[0]}", inv)
+        return None
+    if tool == "maturin":
+        pos = _positionals(inv, ("-m", "--manifest-path", "-i", "--interpreter", "-o", "--out", "--target"))
+        if pos and pos[0] in ("build", "develop"):
+            return Compile("python", f"maturin {pos[0]}", inv)
         return None
     if tool in ("tox", "nox"):
         return Compile("python", tool, inv, produces=False)  # creates its environments: pip installs into them
