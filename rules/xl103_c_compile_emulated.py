@@ -4,7 +4,8 @@ r"""XL103 c-compile-emulated.
 Reports C/C++ builds in a stage that runs on the target platform when some target platform differs
 from the build platform: `make`, `cmake --build`, `ninja`, `gcc`, `g++`, `cc`, `c++`, `clang`,
 `./configure`, `meson compile`, `scons`. Configuring alone (`cmake -B build`, `meson setup`) is not
-reported. A step that installs a compiler, runs a command xlint has no reader for (`luarocks install`,
+reported, nor are `make` runs whose targets are all chores by name (`clean`, `lint`, `help`, `version`,
+`print-X`, `download-X`, `fetch-X`, `load-X`). A step that installs a compiler, runs a command xlint has no reader for (`luarocks install`,
 an application's own installer) and removes the compiler again is reported at that command: nobody
 installs a compiler for one step without compiling in it.
 
@@ -74,6 +75,8 @@ class CCompileEmulated(Rule):
 
 
 CCompileEmulated.valid = [
+    # targets named for chores: fetching prebuilt files, cleaning, printing
+    Valid("FROM node:20\nCOPY ui ui\nRUN make -C ui download-assets && make clean && make print-VERSION\n"),
     # only plumbing between the install and the removal: nothing to compile
     Valid("FROM debian:bookworm\nRUN apt-get update && apt-get install -y g++ && mkdir -p /app "
           "&& chown 1000 /app && apt-get purge -y g++\n"),

@@ -228,11 +228,26 @@ def _cargo(inv: Invocation) -> Compile | None:
     return Compile("rust", label, inv)
 
 
+# make targets named for chores that build nothing: cleaning, linting, printing, fetching prebuilt files
+_CHORE_TARGET = re.compile(r"^(?:clean|distclean|mrproper|lint|fmt|format|help|version|print-[\w.-]+|"
+                           r"(?:download|fetch|load|pull)(?:[-_][\w.-]+)?)$")
+
+
+def _only_chores(inv: Invocation) -> bool:
+    """``make clean``, ``make download-ui``: every target asked for is a chore by its name."""
+    targets = _positionals(inv, ("-C", "--directory", "-f", "--file", "--makefile", "-j", "--jobs", "-o", "-W",
+                                 "-I", "--include-dir"))
+    targets = [t for t in targets if "=" not in t]
+    return bool(targets) and all(_CHORE_TARGET.match(t) for t in targets)
+
+
 def _c(inv: Invocation) -> Compile | None:
     tool = inv.tool
     if _C_COMPILERS.match(tool) and not tool.endswith("-config"):
         return Compile("c", tool, inv)
     if tool in _MAKES:
+        if tool != "ninja" and _only_chores(inv):
+            return None
         return Compile("c", tool, inv)
     if tool == "cmake":
         if _has_flag(inv, "--build"):
