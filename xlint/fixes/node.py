@@ -39,7 +39,8 @@ def _asset_dir(part: str) -> bool:
 
 def asset_reason(sources: list[str]) -> str | None:
     """Why what other stages copy from a Node builder may not be arch-independent (None: it is assets)."""
-    unknown = [s for s in sources if not any(_asset_dir(p) for p in path_parts(s)) and not s.endswith(".js")]
+    unknown = [s for s in sources if not any(_asset_dir(p) for p in path_parts(s))
+               and not s.endswith((".js", ".mjs", ".cjs"))]
     if unknown:
         return f"`{unknown[0]}` copied from the builder is not a known asset folder (dist/, build/...)"
     return None
@@ -106,6 +107,86 @@ def node_group(model: Model, stage: Stage) -> list[Stage] | str:
     return [model.stages[i] for i in sorted(seen)]
 
 
+def _module_dirs(model: Model, group: list[Stage]) -> set[str]:
+    """The folders whose node_modules the group's Node installs fill (the install's working directory,
+    its --prefix/--dir, `pnpm deploy`'s target), less those a later command of the stage removes again
+    (`rm -rf node_modules`)."""
+    dirs: set[str] = set()
+    for st in group:
+        for instr, cmd in stage_commands(model, st):
+            cwd = static_workdir(model, st, instr) or "/"
+            comp = classify(cmd)
+            if comp is not None and comp.toolchain == "node" and comp.inv.tool in _NODE_PMS:
+                vals = comp.inv.values()
+                words = comp.label.split(" ")
+                if words[1:2] in (["install"], ["i"], ["ci"], ["add"], []) or comp.label == "pnpm deploy":
+                    where = cwd
+                    for j, v in enumerate(vals):
+                        if v in ("--prefix", "--dir", "-C", "--cwd") and j + 1 < len(vals):
+                            where = resolve_path(cwd, vals[j + 1]) or cwd
+                        elif v.startswith(("--prefix=", "--dir=", "--cwd=")):
+                            where = resolve_path(cwd, v.split("=", 1)[1]) or cwd
+                    if comp.label == "pnpm deploy":
+                        pos = [v for v in vals if not v.startswith("-")]
+                        target = pos[pos.index("deploy") + 1] if "deploy" in pos and pos[-1] != "deploy" else None
+                        where = (resolve_path(cwd, target) or cwd) if target is not None else cwd
+                    dirs.add(where.rstrip("/") or "/")
+            elif cmd.basename == "rm":
+                for arg in cmd.args():
+                    if arg is not None and path_parts(arg)[-1:] == ["node_modules"]:
+                        gone = resolve_path(cwd, arg)
+                        if gone is not None:
+                            dirs.discard(posixpath.dirname(gone.rstrip("/")) or "/")
+    return dirs
+
+
+def _context_copies(model: Model, stage: Stage) -> list[str]:
+    """Where the stage chain copies files of the build context to (a source tree)."""
+    out: list[str] = []
+    for st in stage_chain(model, stage):
+        for ins in st.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and ins.args:
+                dest = resolve_path(static_workdir(model, st, ins), ins.args[-1].value)
+                if dest is not None:
+                    out.append(dest.rstrip("/") or "/")
+    return out
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or folder == "/" or path.startswith(folder.rstrip("/") + "/")
+
+
+def _copy_reason(model: Model, stage: Stage, sources: list[str], module_dirs: set[str],
+                 tree_copies: list[str]) -> str | None:
+    """Why what a runtime copies from a Node builder may be arch-specific (None: it is assets, or a source
+    tree the build wrote its output into that holds no node_modules; those go into ``tree_copies``)."""
+    reason = arch_specific_copy(sources)
+    if reason:
+        return reason
+    trees = _context_copies(model, stage)
+    tree_copies.clear()
+    for src in sources:
+        path = (resolve_path("/", src) or src).rstrip("/") or "/"
+        holder = next((d for d in sorted(module_dirs) if _under(d, path)), None)
+        if holder is not None:
+            return (f"`{src}` holds the node_modules installed in `{holder}`: its native addons would be the "
+                    "build platform's")
+        last = path_parts(path)[-1:] or [""]
+        if last[0].endswith((".node", ".so")) or ".so." in last[0]:
+            return f"`{src}` is a native library: it would be the build platform's"
+        if asset_reason([src]) is None:
+            continue
+        if not any(_under(path, t) for t in trees if t != "/"):
+            return asset_reason([src])
+        tree_copies.append(src)
+        inside = next((d for d in sorted(module_dirs) if _under(path, d) and d != "/"), None)
+        if inside is not None and "." not in last[0]:
+            # a folder of the project (a workspace package?) may hold node_modules of its own
+            return (f"`{src}` is a folder of the project installed in `{inside}`, which may hold node_modules "
+                    "of its own")
+    return None
+
+
 def _standalone(path: str) -> bool:
     parts = path_parts(path)
     return any(a == ".next" and b == "standalone" for a, b in zip(parts, parts[1:], strict=False))
@@ -139,6 +220,8 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
         if move.note:
             notes.append(move.note)
     needs: list[tuple[Edge, str]] = []  # runtime copies of node_modules or standalone output
+    module_dirs = _module_dirs(model, group)
+    trees: list[str] = []  # source trees copied with the build's output in them
     for st in group:
         for edge in model.users(st.index):
             if edge.target in members or edge.kind != "copy":
@@ -150,9 +233,11 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
                     return no_fix(f"`{edge.instruction.text.strip()}` copies node_modules with other files in one step")
                 needs.append((edge, runtime[0]))
                 continue
-            reason = arch_specific_copy(sources) or asset_reason(sources)
+            found: list[str] = []
+            reason = _copy_reason(model, st, sources, module_dirs, found)
             if reason:
                 return no_fix(reason)
+            trees.extend(found)
     if not edits:
         return no_fix("the stage is already on the build platform")
     if needs:
@@ -162,6 +247,10 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
         edits.extend(modules[0])
         notes.append(modules[1])
         unsafe = True
+    if trees:
+        unsafe = True
+        notes.append(f"unsafe: `{trees[0]}` is a source tree taken to hold only the build's JS output, "
+                     "no native files")
     edits.sort(key=lambda e: (e.start, e.end))
     title = ("Move the Node build to `--platform=$BUILDPLATFORM` and install the runtime's node_modules for the "
              "target" if needs else "")
@@ -561,5 +650,52 @@ COPY --from=build /app/dist /app/dist
 """,
         reason="`yarn` has no one production-install flag (yarn 1 `--production`, yarn 2+ `workspaces focus "
                "--production`): install the runtime's node_modules for the target by hand",
+    ),
+    Example(
+        # the build writes its bundle into the source tree and removes node_modules: the tree is arch-neutral
+        "source-tree",
+        before="""\
+FROM node:20-alpine AS ui
+COPY web /srv/web
+WORKDIR /srv/web
+RUN npm ci && npm run bundle && rm -rf node_modules
+
+FROM python:3.12-slim
+COPY --from=ui /srv/web /srv/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM node:20-alpine AS ui
+COPY web /srv/web
+WORKDIR /srv/web
+RUN npm ci && npm run bundle && rm -rf node_modules
+
+FROM python:3.12-slim
+COPY --from=ui /srv/web /srv/app
+""",
+    ),
+    Example(
+        "deploy-modules",
+        before="""\
+FROM node:20-alpine AS build
+WORKDIR /src
+COPY . .
+RUN corepack enable && pnpm install --frozen-lockfile && pnpm run build
+RUN pnpm --filter=api deploy /out/api --prod
+
+FROM node:20-alpine
+COPY --from=build /out/api /app
+""",
+        after="""\
+FROM node:20-alpine AS build
+WORKDIR /src
+COPY . .
+RUN corepack enable && pnpm install --frozen-lockfile && pnpm run build
+RUN pnpm --filter=api deploy /out/api --prod
+
+FROM node:20-alpine
+COPY --from=build /out/api /app
+""",
+        reason="`/out/api` holds the node_modules installed in `/out/api`: its native addons would be the build "
+               "platform's",
     ),
 ]
