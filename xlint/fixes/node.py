@@ -7,12 +7,14 @@ from __future__ import annotations
 import posixpath
 import re
 
+from xlint.derived import Derived
 from xlint.diagnostics import Edit
 from xlint.fixes.outputs import path_parts, resolve_path, static_workdir
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import arch_specific_copy, numeric_reference, stage_move
 from xlint.fixes.style import block_start, drop_command, insert_after, keyword, with_edits
-from xlint.model import Edge, Model, Stage
+from xlint.invocation import invocation
+from xlint.model import Edge, Model, Stage, earlier_instructions
 from xlint.packages import (
     compiler_image,
     known_values,
@@ -447,6 +449,63 @@ def _full_node(image: str) -> bool:
     return repo == "node" and not any(v in tag for v in ("slim", "alpine"))
 
 
+# -------------------------------------------------------------------------------------------------
+# node-gyp's compiler around an install of a Node program: prebuilt addons instead
+
+_PREBUILT = frozenset({("linux", "amd64"), ("linux", "arm64")})
+_GLOBAL_ADD = {"npm": ("install", "i", "add"), "pnpm": ("add", "install", "i"), "yarn": ("global",)}
+
+
+def _global_packages(model: Model, stage: Stage, before: Instruction) -> list[str]:
+    """The names of the packages earlier RUNs of the chain install globally (`npm install -g ghost-cli`)."""
+    out: list[str] = []
+    for _st, ins in earlier_instructions(model, stage, before):
+        if ins.keyword != "RUN":
+            continue
+        for cmd in run_commands(ins):
+            inv = invocation(cmd)
+            if inv is None or inv.tool not in _GLOBAL_ADD:
+                continue
+            vals = inv.values()
+            pos = [v for v in vals if not v.startswith("-")]
+            glob = inv.tool == "yarn" and pos[:2] == ["global", "add"] or "-g" in vals or "--global" in vals
+            if not glob or not pos or pos[0] not in _GLOBAL_ADD[inv.tool]:
+                continue
+            for raw in pos[2 if inv.tool == "yarn" else 1:]:
+                name = raw.strip("\"'")
+                name = "@" + name[1:].split("@")[0] if name.startswith("@") else name.split("@")[0]
+                out.append(name)
+    return out
+
+
+def node_gyp_plan(model: Model, d: Derived) -> Plan:
+    """A RUN that installs node-gyp's toolchain (g++, make, python3) around a Node program's install
+    (`ghost install`, from `npm install -g ghost-cli`) on a linux/amd64 and linux/arm64 target: without the
+    compiler its addons take their prebuilt binaries, and nothing compiles under QEMU."""
+    stage, instr = d.stage, d.instr
+    if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
+        return no_fix("the stage is not on a Node image")
+    odd = [t for t in model.targets if (t[0], t[1]) not in _PREBUILT]
+    if odd:
+        return no_fix(f"addons ship prebuilt binaries for linux/amd64 and linux/arm64, not for {'/'.join(odd[0][:2])}")
+    tool = invocation(d.runner)
+    if tool is None:
+        return no_fix("the command is dynamic")
+    owners = [p for p in _global_packages(model, stage, instr) if tool.tool in re.split(r"[-_./@]", p)]
+    if not owners:
+        return no_fix(f"`{tool.tool}` is not a program installed from npm")
+    taken = _without_toolchain(model, stage, instr)
+    if isinstance(taken, str):
+        return no_fix(taken)
+    if taken[1] or not taken[0]:
+        return no_fix("the compiler install cannot be taken out of the step")
+    return Plan(taken[0], applicability="unsafe",
+                title=f"Drop node-gyp's compiler from the step: `{d.compile.label}` (from `{owners[0]}`) takes its "
+                      "addons' prebuilt binaries for linux/amd64 and linux/arm64",
+                note="unsafe: an addon without a prebuilt binary for the target then fails to install instead "
+                     "of compiling under QEMU")
+
+
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
 EXAMPLES: list[Example] = [
     Example(
@@ -697,5 +756,44 @@ COPY --from=build /out/api /app
 """,
         reason="`/out/api` holds the node_modules installed in `/out/api`: its native addons would be the build "
                "platform's",
+    ),
+    Example(
+        # node-gyp's compiler installed for one step around a Node program's install: prebuilt addons instead
+        "gyp-toolchain",
+        before="""\
+FROM node:22-bookworm-slim
+RUN npm install -g "blog-cli@1.2.3"
+RUN set -eux; \\
+    apt-get update; \\
+    apt-get install -y --no-install-recommends g++ make python3; \\
+    blog install 5.0 --dir /srv/blog; \\
+    apt-get purge -y --auto-remove g++ make python3; \\
+    rm -rf /var/lib/apt/lists/*
+""",
+        after="""\
+FROM node:22-bookworm-slim
+RUN npm install -g "blog-cli@1.2.3"
+RUN set -eux; \\
+    apt-get update; \\
+    blog install 5.0 --dir /srv/blog; \\
+    apt-get purge -y --auto-remove g++ make python3; \\
+    rm -rf /var/lib/apt/lists/*
+""",
+    ),
+    Example(
+        "gyp-toolchain-other-target",
+        before="""\
+FROM node:22-bookworm-slim
+RUN npm install -g blog-cli
+RUN apt-get update && apt-get install -y g++ make python3 && blog install 5.0 && apt-get purge -y g++
+""",
+        after="""\
+FROM node:22-bookworm-slim
+RUN npm install -g blog-cli
+RUN apt-get update && apt-get install -y g++ make python3 && blog install 5.0 && apt-get purge -y g++
+""",
+        platforms=("linux/amd64", "linux/arm64", "linux/s390x"),
+        reason="xlint does not know what `blog install` builds, and keeps its compiler: addons ship prebuilt "
+               "binaries for linux/amd64 and linux/arm64, not for linux/s390x",
     ),
 ]
