@@ -251,8 +251,8 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
         unsafe = True
     if trees:
         unsafe = True
-        notes.append(f"unsafe: `{trees[0]}` is a source tree taken to hold only the build's JS output, "
-                     "no native files")
+        notes.append(f"unsafe: `{trees[0]}` comes from the build context's tree, taken to hold only sources and "
+                     "the build's JS output, no native files")
     edits.sort(key=lambda e: (e.start, e.end))
     title = ("Move the Node build to `--platform=$BUILDPLATFORM` and install the runtime's node_modules for the "
              "target" if needs else "")
