@@ -7,7 +7,11 @@ from the build platform: `make`, `cmake --build`, `ninja`, `gcc`, `g++`, `cc`, `
 reported, nor are `make` runs whose targets are all chores by name (`clean`, `lint`, `help`, `version`,
 `print-X`, `download-X`, `fetch-X`, `load-X`). A step that installs a compiler, runs a command xlint has no reader for (`luarocks install`,
 an application's own installer) and removes the compiler again is reported at that command: nobody
-installs a compiler for one step without compiling in it.
+installs a compiler for one step without compiling in it. When that command is a Node program installed
+from npm (`ghost install`, from `npm install -g ghost-cli`) on a Node image, the compiler is node-gyp's
+(g++, make, python3) and every target is linux/amd64 or linux/arm64, the unsafe fix drops the compiler
+install: the addons take their prebuilt binaries, and one without a prebuilt binary for the target fails
+to install instead of compiling under QEMU.
 
 ## Why is this bad?
 Under QEMU the compiler, the assembler, the linker and every `configure` probe run emulated: 5-10x
@@ -52,6 +56,7 @@ from __future__ import annotations
 
 from xlint.derived import report_derived
 from xlint.fixes.emulated import report_emulated_xx
+from xlint.fixes.node import node_gyp_plan
 from xlint.rule import Context, Invalid, Rule, Valid
 
 
@@ -71,7 +76,7 @@ class CCompileEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated_xx(self, ctx, "c")
-        report_derived(self, ctx, "c")
+        report_derived(self, ctx, "c", node_gyp_plan)
 
 
 CCompileEmulated.valid = [

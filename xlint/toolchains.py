@@ -300,7 +300,7 @@ def _node(inv: Invocation) -> Compile | None:
     pos = _positionals(inv, ("--prefix", "--cwd", "-C", "--dir", "--filter", "-F", "-w", "--workspace"))
     if not pos:
         if tool == "yarn" or tool == "bun" and not vals:
-            return Compile("node", tool, inv)  # bare `yarn` installs
+            return Compile("node", tool, inv, needs_compiler=production_install(inv))  # bare `yarn` installs
         return None
     sub = pos[0]
     if tool == "yarn" and sub == "workspaces" and pos[1:2] == ["focus"]:
@@ -308,7 +308,8 @@ def _node(inv: Invocation) -> Compile | None:
     if tool == "yarn" and sub == "workspace" and len(pos) >= 3:
         return Compile("node", f"yarn workspace {pos[1]} {pos[2]}", inv)
     if tool == "pnpm" and sub == "deploy":
-        return Compile("node", "pnpm deploy", inv)  # installs the package's production dependencies
+        # installs the package's production dependencies
+        return Compile("node", "pnpm deploy", inv, needs_compiler=production_install(inv))
     if sub not in _NODE_INSTALLS:
         if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist", "generate"):
             return Compile("node", f"{tool} {sub}", inv)
@@ -321,7 +322,21 @@ def _node(inv: Invocation) -> Compile | None:
         return Compile("node", f"{tool} {sub} {pos[1]}", inv)
     if sub in ("exec", "dlx", "x"):
         return None
-    return Compile("node", f"{tool} {sub}", inv)
+    # a production install fetches the target's prebuilt addons: it compiles only where there is a compiler
+    prod = sub in ("install", "i", "ci") and len(pos) == 1 and production_install(inv)
+    return Compile("node", f"{tool} {sub}", inv, needs_compiler=prod)
+
+
+_PRODUCTION_FLAGS = frozenset({"--omit=dev", "--only=prod", "--only=production", "--production", "--prod", "-P",
+                               "--production=true"})
+
+
+def production_install(inv: Invocation) -> bool:
+    """``npm ci --omit=dev``, ``pnpm install --prod``, ``yarn install --production``, ``bun install
+    --production``: only the dependencies a runtime needs."""
+    vals = inv.values()
+    return any(v in _PRODUCTION_FLAGS for v in vals) or any(
+        a == "--omit" and b == "dev" for a, b in zip(vals, vals[1:], strict=False))
 
 
 # monorepo task runners: `turbo build`, `turbo run build`, `nx build app`, `nx run app:build`

@@ -10,7 +10,7 @@ from typing import Literal
 
 from xlint.fixes.dotnet import dotnet_builder_plan
 from xlint.fixes.go import go_builder_plan, go_stage
-from xlint.fixes.node import node_stage
+from xlint.fixes.node import node_builder_plan, node_stage
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.split import go_tools_split, split_plan
 from xlint.fixes.stages import platform_only_plan
@@ -45,8 +45,8 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         return plan
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
-    if toolchain == "c" and node_stage(model, stage):
-        return platform_only_plan(model, stage, "node")  # make drives a JS build
+    if toolchain == "node" or (toolchain == "c" and node_stage(model, stage)):
+        return node_builder_plan(model, stage)  # (make may drive a JS build)
     if toolchain in ("rust", "c"):
         xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)
         return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)
