@@ -17,6 +17,7 @@ from xlint.fixes.context import (
     go_uses_cgo,
     makefile_arch_var,
 )
+from xlint.fixes.hostprobe import host_tool_probe
 from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import stage_move
@@ -171,7 +172,8 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
             edits.append(Edit(end, end, f" {arch_var}=$TARGETARCH"))
             names.append("TARGETARCH")
         return _GoEdits(edits, names)
-    if comp.label.endswith(" install") and not comp.tool_install and not _installs_pkg_at_version(comp):
+    if comp.label.endswith(" install") and not comp.tool_install and not _installs_pkg_at_version(comp) \
+            and _local_packages(comp):
         sub = next((w for w in comp.inv.words[1:] if w.value == "install"), None)
         if sub is None:
             return _GoEdits([], [], "`go install` could not be rewritten")
@@ -186,10 +188,46 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
             return _GoEdits([], [], "a cross `go install` writes $GOPATH/bin/linux_<arch>/, and this one is "
                                     "nested in a shell construct")
         if "GOBIN" in env and env["GOBIN"].raw:
-            edits.append(Edit(cmd.argv[0].span.start, cmd.argv[0].span.start, "GOBIN= "))
+            # a cross `go install` refuses GOBIN, and with it cleared the native one writes $GOPATH/bin
+            return _GoEdits([], [], "a cross `go install` refuses GOBIN, and without GOBIN the native one "
+                                    "writes $GOPATH/bin: the platforms' binaries would land in different places")
         edits.append(Edit(cmd.span.end, cmd.span.end, chain_after(shell_style(model.tree), [_normalise_bin(env)])))
         names.extend(n for n in ("TARGETOS", "TARGETARCH") if n not in names)
     return _GoEdits(edits, names)
+
+
+# `go build`/`go install` flags that take the next word as their value
+_GO_VALUE_FLAGS = frozenset({"-o", "-ldflags", "-gcflags", "-asmflags", "-gccgoflags", "-tags", "-p", "-mod",
+                             "-modfile", "-overlay", "-pkgdir", "-installsuffix", "-toolexec", "-compiler",
+                             "-pgo", "-covermode", "-coverpkg", "-buildmode", "-C"})
+
+
+def go_packages(comp: Compile) -> list[str]:
+    """The package operands of a `go build`/`go install` (after the subcommand, flags and their values
+    left out)."""
+    vals = comp.inv.values()
+    sub = next((i for i, v in enumerate(vals) if v in ("build", "install")), None)
+    if sub is None:
+        return []
+    out: list[str] = []
+    skip = False
+    for v in vals[sub + 1:]:
+        if skip:
+            skip = False
+        elif v.startswith("-"):
+            skip = v.lstrip("-") != v and "-" + v.lstrip("-") in _GO_VALUE_FLAGS and "=" not in v
+        else:
+            out.append(v)
+    return out
+
+
+def _local_packages(comp: Compile) -> bool:
+    """True when every package of the `go install` is a directory of the build context (`.`, `./cmd/x`,
+    `./...`): commands the image ships, which `go build -o DIR/` writes straight to DIR. Import paths
+    (`github.com/x/y`) may be libraries (a cache warm-up): `go build -o DIR/` fails on those with "no main
+    packages to build", so they keep `go install`, with its output moved up from bin/<os>_<arch>/."""
+    pkgs = go_packages(comp)
+    return not pkgs or all(p == "." or p.startswith(("./", "../", "/")) for p in pkgs)
 
 
 def _installs_pkg_at_version(comp: Compile) -> bool:
@@ -328,7 +366,7 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
     edits: list[Edit] = []
     needs: list[tuple[Instruction, list[str]]] = []
     for instr, cmd in stage_commands(model, stage):
-        if is_arch_probe(cmd.basename, cmd.args()):
+        if is_arch_probe(cmd.basename, cmd.args()) and host_tool_probe(model, stage, instr) is None:
             return [], [], (f"`{' '.join(w.raw for w in cmd.argv)}` in the stage would report the build machine's "
                             "architecture once it runs there")
         vals = cmd.args()
@@ -880,6 +918,107 @@ FROM golang:1.22-bookworm
 ENV GOFLAGS=-mod=mod
 COPY --from=go-tools /go/bin/ /go/bin/
 COPY build.sh /build.sh
+ENTRYPOINT ["/build.sh"]
+""",
+    ),
+    # an arch probe that picks the toolchain the stage runs (unpacked to /opt/go, on PATH, never copied
+    # out) is right on the build machine: it stays; an import path keeps `go install` (it may be a library,
+    # and `go build -o DIR/` fails on those), with its cross output moved up from bin/<os>_<arch>/
+    Example(
+        "host-toolchain-probe",
+        before="""\
+FROM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+RUN go install golang.org/x/example/lib/pkg
+COPY . .
+RUN go install -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go install golang.org/x/example/lib/pkg && \\
+    if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "$(go env GOPATH)/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi
+COPY . .
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o $(go env GOPATH)/bin/ -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+""",
+    ),
+    # the same probe when its download is copied into the image: it would ship the build machine's program
+    Example(
+        "probe-ships",
+        before="""\
+FROM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+RUN go install golang.org/x/example/lib/pkg
+COPY . .
+RUN go install -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+COPY --from=build /opt/go/bin/gofmt /usr/local/bin/
+""",
+        after="""\
+FROM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+RUN go install golang.org/x/example/lib/pkg
+COPY . .
+RUN go install -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+COPY --from=build /opt/go/bin/gofmt /usr/local/bin/
+""",
+        reason="`uname -m` in the stage would report the build machine's architecture once it runs there",
+    ),
+    # GOBIN in the image: the tools stage clears it (a cross `go install` refuses it) and installs into
+    # $GOPATH/bin, which the image copies to its GOBIN; the unnamed image stage's other finding stays the same
+    # finding although the new stage renumbers it (stage-0 -> stage-1)
+    Example(
+        "tools-gobin",
+        before="""\
+FROM golang:1.22-bookworm
+ENV GOBIN=/usr/local/bin
+RUN go install golang.org/x/tools/cmd/goimports@v0.20.0
+RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
+ENTRYPOINT ["/build.sh"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS go-tools
+ENV GOBIN=/usr/local/bin
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOBIN= go install golang.org/x/tools/cmd/goimports@v0.20.0 \\
+    && if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "/go/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi
+
+FROM golang:1.22-bookworm
+ENV GOBIN=/usr/local/bin
+COPY --from=go-tools /go/bin/ /usr/local/bin/
+RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
 ENTRYPOINT ["/build.sh"]
 """,
     ),
