@@ -62,3 +62,13 @@ def test_download_that_may_reach_the_image(tail: str) -> None:
 def test_writes_not_understood(run: str) -> None:
     text = f"FROM alpine:3.20 AS build\n{run}ENV PATH=/opt/tool/bin:$PATH\nFROM alpine:3.20\nCOPY --from=build /out /out\n"
     assert _probe(text) is None
+
+
+def test_a_removed_download_is_no_write() -> None:
+    # the archive is fetched into the (unknown) working directory and removed again
+    text = ("FROM alpine:3.20 AS build\nRUN A=$(uname -m) && curl -o go.tgz https://example.com/go-$A.tgz "
+            "&& tar -C /usr/local -xzf go.tgz && rm go.tgz\nENV PATH=\"/usr/local/go/bin:$PATH\"\n"
+            "RUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=build /out/app /app\n")
+    assert _probe(text) == "/usr/local/go/bin"
+    # kept, it lands in the unknown working directory
+    assert _probe(text.replace(" && rm go.tgz", "")) is None

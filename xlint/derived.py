@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlint import contextfiles
+from xlint.images import single_arch_base
 from xlint.invocation import invocation
 from xlint.model import Model, Stage, root_image, stage_chain
 from xlint.packages import (
@@ -242,4 +243,8 @@ def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
         hint = (f"{rule.hint} xlint does not know what `{d.origin}` builds, so it offers no fix." if d.where
                 else f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
                      "cross settings, into the builder; xlint does not rewrite scripts.")
+        if ctx.model.target is not None and d.stage.index == ctx.model.target.index:
+            single = single_arch_base(ctx.model, d.stage)
+            if single:
+                hint = f"{hint} Not fixed automatically: {single}."
         ctx.report(rule, d.runner.span, f"{message} ({where})", hint=hint)

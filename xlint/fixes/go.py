@@ -17,7 +17,7 @@ from xlint.fixes.context import (
     go_uses_cgo,
     makefile_arch_var,
 )
-from xlint.fixes.hostprobe import host_tool_probe
+from xlint.fixes.hostprobe import host_tool_probe, tool_download_edits
 from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import stage_move
@@ -114,6 +114,8 @@ def _go_get_installs(cmd: SimpleCommand) -> bool:
     if cmd.basename != "go":
         return False
     vals = [v for v in cmd.args() if v is not None]
+    if any("@" in v for v in vals[1:] if not v.startswith("-")):
+        return False  # `go get PKG@version` is module mode: since Go 1.18 it only edits go.mod
     return bool(vals) and vals[0] == "get" and "-d" not in vals and any(not v.startswith("-") for v in vals[1:])
 
 
@@ -453,7 +455,10 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     reason = _after_compile_reason(model, stage, compiles, context)
     if reason:
         return no_fix(reason)
-    edits: list[Edit] = list(move.edits) + probes
+    tools, tool_args, reason = tool_download_edits(model, stage) if move.edits else ([], [], "")
+    if reason:
+        return no_fix(reason)
+    edits: list[Edit] = list(move.edits) + probes + tools
     names: list[str] = []
     for instr, comp in compiles:
         got = go_command_edits(model, stage, instr, comp, cgo, context)
@@ -461,10 +466,13 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
             return no_fix(got.reason)
         edits.extend(got.edits)
         names.extend(n for n in got.arg_names if n not in names)
-    first = min([compiles[0][0]] + [i for i, _ in probe_args], key=lambda i: i.span.start)
+    tool_runs = [i for i in stage.instructions if any(i.span.start <= e.start < i.span.end for e in tools)]
+    first = min([compiles[0][0]] + [i for i, _ in probe_args] + tool_runs, key=lambda i: i.span.start)
     for _i, args in probe_args:
         names.extend(a for a in args if a not in names)
-    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT") if n in names]
+    names.extend(a for a in tool_args if a not in names)
+    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+                           "BUILDPLATFORM") if n in names]
     arg = arg_edit(model, stage, first, ordered)
     if arg is not None:
         edits.append(arg)
@@ -1021,5 +1029,129 @@ COPY --from=go-tools /go/bin/ /usr/local/bin/
 RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
 ENTRYPOINT ["/build.sh"]
 """,
+    ),
+    # the image's base exists for amd64 only: splitting the build off leaves that base, and the arm64 build
+    # still stops at its FROM; which multi-arch release to use instead is the user's choice
+    Example(
+        "split-amd64-only-base",
+        before="""\
+FROM golang:1.6
+WORKDIR /go/src/app
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
+CMD ["app"]
+""",
+        after="""\
+FROM golang:1.6
+WORKDIR /go/src/app
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
+CMD ["app"]
+""",
+        reason="the image's base `golang:1.6` exists for amd64 only (Go images older than 1.8 predate multi-arch tags), so the linux/arm64 build stops at its FROM",
+    ),
+    Example(
+        "script-amd64-only-base",
+        before="""\
+FROM ubuntu:12.04
+RUN apt-get update && apt-get install -y golang
+ADD . /opt/app
+RUN cd /opt/app && ./build
+ENTRYPOINT ["/opt/app/app"]
+""",
+        after="""\
+FROM ubuntu:12.04
+RUN apt-get update && apt-get install -y golang
+ADD . /opt/app
+RUN cd /opt/app && ./build
+ENTRYPOINT ["/opt/app/app"]
+""",
+        reason="the image's base `ubuntu:12.04` exists for amd64 only (Ubuntu's arm64 images start with 14.04), so the linux/arm64 build stops at its FROM",
+    ),
+    # a builder on such a base moves: on the build machine (amd64) the image exists, and Go >= 1.5
+    # cross-compiles for arm64
+    Example(
+        "builder-amd64-only-base",
+        before="""\
+FROM golang:1.6 AS build
+WORKDIR /go/src/app
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.6 AS build
+WORKDIR /go/src/app
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+    ),
+    # the toolchain download was picked by the target's architecture, right while the stage ran there: on the
+    # build machine the stage runs the build machine's toolchain (BUILDARCH)
+    Example(
+        "host-toolchain-targetarch",
+        before="""\
+FROM alpine:3.20 AS build
+ARG TARGETARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${TARGETARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM alpine:3.20 AS build
+ARG TARGETARCH TARGETOS BUILDARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${BUILDARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+    ),
+    # ... unless the RUN writes other files too, which may be meant for the target
+    Example(
+        "host-toolchain-mixed",
+        before="""\
+FROM alpine:3.20 AS build
+ARG TARGETARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${TARGETARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz && ./fetch-assets.sh "$TARGETARCH"
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM alpine:3.20 AS build
+ARG TARGETARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${TARGETARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz && ./fetch-assets.sh "$TARGETARCH"
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        reason="a RUN picks the download of `/usr/local/go/bin`, a tool the stage runs, by the target's architecture, and writes other files too",
     ),
 ]

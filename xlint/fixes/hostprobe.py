@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 
 from xlint.archnames import is_arch_probe
+from xlint.diagnostics import Edit
 from xlint.fixes.outputs import path_parts, resolve_path, workdir_at
 from xlint.model import Model, Stage
 from xlint.shell import SimpleCommand, run_commands
@@ -71,8 +72,18 @@ def _option(cmd: SimpleCommand, short: str, long: str) -> tuple[bool, str | None
     return False, ""
 
 
-def _writes(cmd: SimpleCommand, cwd: str | None) -> list[str | None] | None:
-    """The paths ``cmd`` writes (a None entry: an unknown one), or None when it is not understood."""
+def _writes(cmd: SimpleCommand, cwd: str | None) -> list[tuple[str | None, str | None]] | None:
+    """The paths ``cmd`` writes, as written and resolved (None: unknown), or None when it is not
+    understood."""
+    got = _paths(cmd)
+    if got is None:
+        return None
+    return [(lit, resolve_path(cwd, lit) if lit else None) for lit in got]
+
+
+def _paths(cmd: SimpleCommand) -> list[str | None] | None:
+    """The paths ``cmd`` writes, as written (``"."``: the working directory), or None when it is not
+    understood."""
     name = cmd.basename
     if name in _NO_WRITE:
         return []
@@ -84,33 +95,33 @@ def _writes(cmd: SimpleCommand, cwd: str | None) -> list[str | None] | None:
                 for a in args):
             return None  # creating or listing: not a download's unpacking
         has, value = _option(cmd, "-C", "--directory")
-        return [resolve_path(cwd, value) if value else None] if has else [cwd]
+        return [value] if has else ["."]
     if name == "curl":
         has, value = _option(cmd, "-o", "--output")
         if has:
-            return [resolve_path(cwd, value) if value else None]
+            return [value]
         if "-O" in cmd.args() or "--remote-name" in cmd.args():
-            return [cwd]
+            return ["."]
         return []  # to standard output
     if name == "wget":
         has, value = _option(cmd, "-O", "--output-document")
         if has:
-            return [] if value == "-" else [resolve_path(cwd, value) if value else None]
+            return [] if value == "-" else [value]
         has, value = _option(cmd, "-P", "--directory-prefix")
-        return [resolve_path(cwd, value) if value else None] if has else [cwd]
+        return [value] if has else ["."]
     if name == "mkdir":
-        return [resolve_path(cwd, a) if a else None for a in _operands(cmd, frozenset({"-m", "--mode"}))]
+        return [a for a in _operands(cmd, frozenset({"-m", "--mode"}))]
     if name in ("mv", "cp", "install", "ln"):
         has, value = _option(cmd, "-t", "--target-directory")
         if has:
-            return [resolve_path(cwd, value) if value else None]
+            return [value]
         ops = list(_operands(cmd, frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S"})))
         if name == "install" and "-d" in cmd.args():
-            return [resolve_path(cwd, a) if a else None for a in ops]
-        return [resolve_path(cwd, ops[-1]) if ops[-1] else None] if ops else None
+            return [a for a in ops]
+        return [ops[-1]] if ops else None
     if name == "unzip":
         has, value = _option(cmd, "-d", "")
-        return [resolve_path(cwd, value) if value else None] if has else [cwd]
+        return [value] if has else ["."]
     return None
 
 
@@ -154,41 +165,56 @@ def _path_entries(model: Model, stages: list[Stage]) -> list[str]:
             words = [a.value for a in ins.args]  # name, value, name, value...
             values = [v for k, v in zip(words[0::2], words[1::2], strict=False) if k == "PATH"]
             for v in values:
+                if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+                    v = v[1:-1]
                 out.extend(e for e in v.split(":") if e.startswith("/") and "$" not in e)
     return out
 
 
-def host_tool_probe(model: Model, stage: Stage, instr: Instruction) -> str | None:
-    """When the arch probes of ``instr`` (a RUN of ``stage``) only pick a tool that the stage runs itself
-    and that never reaches the image: the directory the tool is run from; else None."""
-    family = _descendants(model, stage)
-    if family is None or instr.json:
-        return None
-    if _REDIRECT.search(instr.text):
-        return None
+def _known_writes(model: Model, stage: Stage, instr: Instruction) -> tuple[list[str], bool]:
+    """The paths the RUN writes that are known, and whether that is all it writes. A file the RUN removes
+    again (`curl -o go.tgz ... && rm go.tgz`) is no write."""
+    if instr.json or _REDIRECT.search(instr.text):
+        return [], False
     cwd = workdir_at(model, stage, instr)
+    cmds = run_commands(instr)
+    removed = {a for c in cmds if c.basename == "rm" for a in c.args() if a and not a.startswith("-")}
     written: list[str] = []
-    for cmd in run_commands(instr):
+    complete = True
+    for cmd in cmds:
         if "sh -c" in cmd.context or "heredoc" in cmd.context:
-            return None
+            complete = False
+            continue
         got = _writes(cmd, cwd)
-        if got is None or any(p is None for p in got):
-            return None
-        written.extend(p for p in got if p is not None)
-    if not written:
-        return None
+        if got is None:
+            complete = False
+            continue
+        for literal, path in got:
+            if literal in removed and cmd.basename in ("curl", "wget"):
+                continue
+            if path is None:
+                complete = False
+            else:
+                written.append(path)
+    return written, complete
+
+
+def _reaches_image(model: Model, family: list[Stage], written: list[str]) -> bool:
     for st in family:
         for edge in model.users(st.index):
             if edge.kind == "mount":
-                return None
+                return True
             if edge.kind == "copy":
                 for arg in edge.instruction.args[:-1]:
                     src = arg.value
-                    if src.startswith("--"):
-                        continue
                     if "$" in src or any(_overlap(_literal_prefix(resolve_path("/", src) or "/"), w)
                                          for w in written):
-                        return None
+                        return True
+    return False
+
+
+def _run_from(model: Model, family: list[Stage], instr: Instruction, written: list[str]) -> str | None:
+    """The directory under ``written`` that the stages run a program from (PATH, or a command's path)."""
     for entry in _path_entries(model, family):
         if any(_under(entry, w) for w in written):
             return entry
@@ -200,6 +226,56 @@ def host_tool_probe(model: Model, stage: Stage, instr: Instruction) -> str | Non
                 if c.name is not None and c.name.startswith("/") and any(_under(c.name, w) for w in written):
                     return posixpath.dirname(c.name)
     return None
+
+
+def host_tool_probe(model: Model, stage: Stage, instr: Instruction) -> str | None:
+    """When ``instr`` (a RUN of ``stage``) installs only a tool that the stage runs itself and that never
+    reaches the image, so that the architecture it picks must be the machine's the stage runs on: the
+    directory the tool is run from; else None."""
+    family = _descendants(model, stage)
+    if family is None:
+        return None
+    written, complete = _known_writes(model, stage, instr)
+    if not complete or not written or _reaches_image(model, family, written):
+        return None
+    return _run_from(model, family, instr, written)
+
+
+def feeds_stage_tool(model: Model, stage: Stage, instr: Instruction) -> str | None:
+    """The directory of a program the stage runs that ``instr`` writes (what else it writes aside), or
+    None."""
+    family = _descendants(model, stage) or [stage]
+    written, _complete = _known_writes(model, stage, instr)
+    return _run_from(model, family, instr, written) if written else None
+
+
+_TARGET_REF = re.compile(r"(\$\{?)TARGET(ARCH|OS|PLATFORM|VARIANT)\b")
+
+
+def tool_download_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[str], str]:
+    """For a stage moving to the build platform: a RUN that picks the download of a tool the stage runs
+    by `$TARGETARCH` (TARGETOS, TARGETPLATFORM, TARGETVARIANT) must pick the build machine's once the
+    stage runs there. Edits naming BUILD* instead, the BUILD* ARGs to declare, or why the stage cannot move
+    (the RUN writes other files too, which may reach the image)."""
+    edits: list[Edit] = []
+    names: list[str] = []
+    for ins in stage.instructions:
+        if ins.keyword != "RUN" or ins.json or not _TARGET_REF.search(ins.text):
+            continue
+        tool_dir = feeds_stage_tool(model, stage, ins)
+        if tool_dir is None:
+            continue  # a download for the image: the target's is right
+        if host_tool_probe(model, stage, ins) is None:
+            return [], [], (f"a RUN picks the download of `{tool_dir}`, a tool the stage runs, by the target's "
+                            "architecture, and writes other files too: on the build machine the tool must be "
+                            "the build machine's, the rest perhaps the target's")
+        for m in _TARGET_REF.finditer(ins.text):
+            at = ins.span.start + m.start() + len(m.group(1))
+            edits.append(Edit(at, at + len("TARGET"), "BUILD"))
+            name = "BUILD" + m.group(2)
+            if name not in names:
+                names.append(name)
+    return edits, names, ""
 
 
 def probes_of(instr: Instruction) -> list[SimpleCommand]:
