@@ -46,7 +46,9 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
     if toolchain == "c" and node_stage(model, stage):
-        return platform_only_plan(model, stage, "node")  # make drives a JS build
+        plan = platform_only_plan(model, stage, "node")  # make drives a JS build
+        plan.title = "Move the asset builder (make drives its JS build) to `--platform=$BUILDPLATFORM`"
+        return plan
     if toolchain in ("rust", "c"):
         xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)
         return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)

@@ -9,7 +9,7 @@ import re
 from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Example
 from xlint.model import Model, Stage
-from xlint.toolchains import classify, stage_chain, stage_commands
+from xlint.toolchains import classify, js_make, stage_chain, stage_commands
 
 ASSET_DIRS = frozenset({"dist", "build", "public", "out", "static", "_site", "site", "www", "html",
                         "storybook-static", "assets"})
@@ -32,19 +32,30 @@ def asset_reason(sources: list[str]) -> str | None:
 
 
 _NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
-_MAKES = frozenset({"make", "gmake"})
+
+MAKE_NOTE = ("make is taken to drive the JS build: its Makefile was not read, and one that compiles C would "
+             "build for the build machine")
 
 
 def node_stage(model: Model, stage: Stage) -> bool:
     """True when the stage's chain starts from a Node image and the only build tool besides the JS
-    toolchain is make (which then drives the JS build)."""
+    toolchain is a make that drives the JS build (:func:`xlint.toolchains.js_make`)."""
     if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
         return False
-    for _instr, cmd in stage_commands(model, stage):
+    for instr, cmd in stage_commands(model, stage):
         comp = classify(cmd)
-        if comp is not None and comp.toolchain != "node" and not (comp.toolchain == "c" and comp.inv.tool in _MAKES):
+        if comp is not None and comp.toolchain != "node" and js_make(model, stage, instr, comp) is None:
             return False
     return True
+
+
+def make_note(model: Model, stage: Stage) -> str:
+    """The caveat of moving a Node stage whose make was not read (empty when every make was read)."""
+    for instr, cmd in stage_commands(model, stage):
+        comp = classify(cmd)
+        if comp is not None and js_make(model, stage, instr, comp) == "assumed":
+            return MAKE_NOTE
+    return ""
 
 
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
@@ -108,6 +119,56 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
 
 FROM alpine:3.20
 COPY --from=build /out/app /app
+""",
+    ),
+    Example(
+        "make-read",
+        before="""\
+FROM node:20 AS ui
+WORKDIR /ui
+COPY . .
+RUN make install build
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/build /usr/share/nginx/html
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM node:20 AS ui
+WORKDIR /ui
+COPY . .
+RUN make install build
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/build /usr/share/nginx/html
+""",
+        unsafe=False,  # the Makefile shows make runs yarn only: a safe move
+        context={"Makefile": ".PHONY: install build\ninstall:\n\tyarn install\nbuild:\n\tyarn build\n"},
+    ),
+    Example(
+        "make-native",  # a C compiler in the stage: make may compile, so the C recipe cross-compiles it
+        before="""\
+FROM node:20-alpine AS ui
+RUN apk add --no-cache make g++ python3
+WORKDIR /ui
+COPY . .
+RUN make dist
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/dist /usr/share/nginx/html
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM node:20-alpine AS ui
+COPY --from=xx / /
+RUN apk add --no-cache make g++ python3 clang lld
+WORKDIR /ui
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache musl-dev gcc g++
+RUN make CC=xx-clang CXX=xx-clang++ dist
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/dist /usr/share/nginx/html
 """,
     ),
     Example(

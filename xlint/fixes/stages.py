@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
 from xlint.fixes.jvm import jvm_reason
-from xlint.fixes.node import asset_reason, node_stage
+from xlint.fixes.node import asset_reason, make_note, node_stage
 from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.style import add_platform_flag, keyword
@@ -24,6 +24,7 @@ from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
     Toolchain,
     classify,
+    js_make,
     stage_chain,
     stage_commands,
 )
@@ -77,9 +78,9 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
     if isinstance(move, str):
         return no_fix(move)
     make_ok = toolchain == "node" and node_stage(model, stage)
-    for _instr, cmd in stage_commands(model, stage):
+    for instr, cmd in stage_commands(model, stage):
         comp = classify(cmd)
-        if make_ok and comp is not None and comp.toolchain == "c" and comp.inv.tool in ("make", "gmake"):
+        if make_ok and comp is not None and js_make(model, stage, instr, comp) is not None:
             continue  # make drives the JS build
         if comp is not None and comp.toolchain in ("go", "rust", "c", "dotnet"):
             return no_fix(f"the stage also runs `{comp.label}`, whose output is arch-specific")
@@ -99,7 +100,9 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
             return no_fix(reason)
     if not move.edits:
         return no_fix("the stage is already on the build platform")
-    return Plan(move.edits, note=move.note, applicability="unsafe" if move.unsafe else "safe")
+    caveat = make_note(model, stage) if make_ok else ""
+    notes = [n for n in (move.note, caveat) if n]
+    return Plan(move.edits, note="; ".join(notes), applicability="unsafe" if move.unsafe or caveat else "safe")
 
 
 # -------------------------------------------------------------------------------------------------
