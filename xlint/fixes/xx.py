@@ -351,3 +351,13 @@ def verify_tail(plan: XxPlan, cmds: list[str]) -> str:
 
 def all_cmds(stage: Stage) -> list[tuple[Instruction, SimpleCommand, None]]:
     return [(i, c, None) for i in stage.instructions if i.keyword == "RUN" for c in run_commands(i)]
+
+
+def stage_distro(model: Model, stage: Stage) -> Distro | None:
+    """The distribution of the stage's image as xx knows them (Debian/Ubuntu or Alpine), or None."""
+    return _distro(model, stage)
+
+
+def target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
+    """The ``-dev`` libraries the stage installs for itself, to install for the target too."""
+    return _target_libraries(model, stage, distro)
