@@ -495,4 +495,36 @@ COPY --from=build /src/target/release/app /usr/local/bin/app
 """,
         reason="the cross build's folder is unknown to COPY",
     ),
+    Example(
+        "user-switch",  # the image's user is unknown and the stage switches to root: native installs follow
+        before="""\
+FROM rust:1.79 AS build
+USER root
+WORKDIR /src
+COPY . .
+RUN cargo build --release
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+USER root
+WORKDIR /src
+COPY . .
+RUN apt-get update && apt-get install -y clang lld
+RUN cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-cargo build --release \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+    ),
 ]

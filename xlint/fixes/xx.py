@@ -228,13 +228,17 @@ def _finish(plan: XxPlan, first_target: Instruction, xx_name: str, add_stage: bo
                           .replace(" AS xx", f" {_as_word(tree, from_instr)} xx") + tree.newline))
     assert plan.move is not None
     edits.extend(plan.move.edits)
-    copies = [f"COPY --from={xx_name} / /"] + _as_root(plan.after_copy, _user_at(model, stage, None))
+    first_user = _user_at(model, stage, None)
+    # the image's own user is unknown: when the stage switches user before the build (`USER root` for its
+    # installs), the native packages are installed after that switch, next to the target's
+    late = first_user is None and any(ins.keyword == "USER" for ins in stage.instructions
+                                      if ins.span.start < first_target.span.start)
+    early = [] if late else _as_root(plan.after_copy, first_user)
     if not _copies_xx(stage, xx_name):
-        edits.append(insert_after(tree, from_instr, copies, like=from_instr))
-    elif plan.after_copy:
-        edits.append(insert_after(tree, from_instr, _as_root(plan.after_copy, _user_at(model, stage, None)),
-                                  like=from_instr))
-    bodies = list(plan.before_arg)
+        edits.append(insert_after(tree, from_instr, [f"COPY --from={xx_name} / /", *early], like=from_instr))
+    elif early:
+        edits.append(insert_after(tree, from_instr, early, like=from_instr))
+    bodies = (_as_root(plan.after_copy, _user_at(model, stage, first_target)) if late else []) + list(plan.before_arg)
     if stage.declaration("TARGETPLATFORM", before=first_target) is None:
         bodies.append("ARG TARGETPLATFORM")
     if plan.packages:
