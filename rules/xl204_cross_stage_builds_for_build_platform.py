@@ -14,6 +14,9 @@ the final stage, or a target-platform stage reads it through `COPY --from`, `RUN
   (`aarch64-linux-gnu-gcc`, `xx-clang`), `CC=`/`CROSS_COMPILE=`, `--host=`, `--target=`,
   `CMAKE_TOOLCHAIN_FILE`, `crossbuild-essential-*`, `dpkg --add-architecture` or tonistiigi/xx in the
   stage, or TARGET* ARGs passed to the command.
+  A `make` that drives a JS build is not reported: the build context's Makefile shows its recipes run
+  yarn/npm/node and no compiler, or, when no Makefile can be read, the stage is a Node image's that runs
+  no other toolchain and installs no C compiler.
 
 Hard-coded values (`GOARCH=amd64`, `-r linux-x64`) are target settings for this rule; XL206 reports
 them.
@@ -55,7 +58,7 @@ from __future__ import annotations
 
 from xlint.expand import format_platform
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import classify, cross_check, ships_to_target, stage_commands
+from xlint.toolchains import classify, cross_check, js_make, ships_to_target, stage_commands
 
 _CURE = {
     "go": "declare `ARG TARGETOS TARGETARCH` and build with `GOOS=$TARGETOS GOARCH=$TARGETARCH` (or use `xx-go`)",
@@ -89,6 +92,8 @@ class CrossStageBuildsForBuildPlatform(Rule):
                 comp = classify(cmd)
                 if comp is None or not comp.produces or comp.tool_install or comp.label == "./configure":
                     continue
+                if js_make(model, stage, instr, comp) is not None:
+                    continue  # make drives a JS build: its output is arch-independent
                 check = cross_check(model, stage, instr, comp)
                 if check is None or check.targeted:
                     continue
@@ -161,6 +166,12 @@ CrossStageBuildsForBuildPlatform.valid = [
         "FROM scratch\nCOPY --from=build /app /app\n",
         platforms=("linux/amd64",),
     ),
+    # make drives a JS build: the context's Makefile runs yarn; without a Makefile, a plain Node stage
+    Valid("FROM --platform=$BUILDPLATFORM node:20 AS ui\nWORKDIR /ui\nCOPY . .\nRUN make install build\n"
+          "FROM nginx:1.27\nCOPY --from=ui /ui/build /usr/share/nginx/html\n",
+          context={"Makefile": "install:\n\tyarn install\nbuild: install\n\tyarn build\n"}),
+    Valid("FROM --platform=$BUILDPLATFORM node:20-alpine AS ui\nRUN apk add --no-cache make\nCOPY . .\n"
+          "RUN make dist\nFROM nginx:1.27\nCOPY --from=ui /dist /usr/share/nginx/html\n"),
     # kubebuilder layout: target-platform builder (XL101's business, not this rule's)
     Valid("FROM golang:1.22 AS b\nARG TARGETARCH\nRUN GOARCH=$TARGETARCH go build -o /m .\n"
           "FROM scratch\nCOPY --from=b /m /m\n"),
@@ -208,6 +219,12 @@ CrossStageBuildsForBuildPlatform.invalid = [
         line=3,
         count=2,
     ),
+    # make in a Node stage that installs a C compiler (node-gyp addons), or whose Makefile runs gcc
+    Invalid("FROM --platform=$BUILDPLATFORM node:20-alpine AS ui\nRUN apk add --no-cache make g++ python3\n"
+            "COPY . .\nRUN make dist\nFROM nginx:1.27\nCOPY --from=ui /dist /usr/share/nginx/html\n", line=4),
+    Invalid("FROM --platform=$BUILDPLATFORM node:20 AS ui\nCOPY . .\nRUN make dist\n"
+            "FROM nginx:1.27\nCOPY --from=ui /dist /usr/share/nginx/html\n", line=3,
+            context={"Makefile": "dist:\n\tyarn build\n\tgcc -o dist/helper helper.c\n"}),
     # a build-platform final stage ships build-arch binaries itself
     Invalid("FROM --platform=$BUILDPLATFORM golang:1.22\nRUN go build -o /app .\nCMD [\"/app\"]\n", line=2),
     # through a stage chain: FROM build-stage AS runtime inherits the build platform, COPY into a target stage

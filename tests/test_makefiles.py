@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xlint.makefiles import runs_no_compiler
+from xlint.makefiles import runs_js_build_only, runs_no_compiler
 
 MAKEFILE = """\
 # metadata targets and a real build
@@ -49,3 +49,38 @@ def test_include_or_unreadable_is_unknown(tmp_path: Path) -> None:
     (tmp_path / "Makefile").write_text("include rules.mk\nversion:\n\techo 1\n")
     assert runs_no_compiler(tmp_path / "Makefile", ["version"]) is False
     assert runs_no_compiler(tmp_path / "nothing", ["version"]) is False
+
+
+JS_MAKEFILE = """\
+.PHONY: build install lint native
+build: install
+\tNODE_ENV=production yarn build
+install:
+\tyarn install --frozen-lockfile
+lint:
+\tnpx eslint src
+native:
+\tnpm run build && gcc -o helper helper.c
+tools:
+\t$(NPM) install
+"""
+
+
+@pytest.mark.parametrize(("targets", "expected"), [
+    (["install", "build"], True),
+    (["build"], True),  # its prerequisite `install` runs yarn too
+    ([], True),  # the default target is `build`
+    (["lint"], True),
+    (["native"], False),  # a C compile next to the JS build
+    (["tools"], False),  # a variable as the command: unknown
+    (["missing"], False),
+])
+def test_js_build_targets(tmp_path: Path, targets: list[str], expected: bool) -> None:
+    (tmp_path / "Makefile").write_text(JS_MAKEFILE)
+    assert runs_js_build_only(tmp_path / "Makefile", targets) is expected
+
+
+def test_js_build_needs_a_js_tool(tmp_path: Path) -> None:
+    (tmp_path / "Makefile").write_text("version:\n\techo 1 > VERSION\n")
+    assert runs_js_build_only(tmp_path / "Makefile", ["version"]) is False
+    assert runs_js_build_only(tmp_path / "nothing", ["version"]) is False

@@ -1,8 +1,9 @@
 """What a ``make`` run in a RUN step does, read from the Makefile in the build context.
 
-Only one question is answered: do the recipes of the targets asked for (and of their prerequisites that
-the same Makefile defines) run no compiler at all? A metadata target (``make version``, ``make
-entrypoints`` writing a file with ``echo``) is no compile; anything the reader cannot follow (an
+Two questions are answered about the recipes of the targets asked for (and of their prerequisites that
+the same Makefile defines): do they run no compiler at all, and do they only drive a JS build (yarn,
+npm)? A metadata target (``make version``, ``make entrypoints`` writing a file with ``echo``) is no
+compile; anything the reader cannot follow (an
 ``include``, a recursive ``$(MAKE)``, a target without a recipe that an implicit rule may build, a
 variable used as a command) counts as a possible compile.
 """
@@ -54,18 +55,20 @@ def _parse(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | Non
     return rules, default, includes
 
 
-def runs_no_compiler(makefile: Path, targets: list[str]) -> bool:
-    """True only when every recipe ``make TARGETS`` can run is known and calls no compiler."""
+def _recipes(makefile: Path, targets: list[str]) -> list[str] | None:
+    """The recipe lines ``make TARGETS`` can run (their prerequisites' too), or None when the reader cannot
+    follow the Makefile (unreadable, an ``include``, a target an implicit rule may build)."""
     text = contextfiles.read_text(makefile)
     if text is None:
-        return False
+        return None
     rules, default, includes = _parse(text)
     if includes:
-        return False
+        return None
     todo = list(targets) or ([default] if default else [])
     if not todo:
-        return False
+        return None
     seen: set[str] = set()
+    lines: list[str] = []
     while todo:
         name = todo.pop()
         if name in seen:
@@ -75,12 +78,31 @@ def runs_no_compiler(makefile: Path, targets: list[str]) -> bool:
             # a file prerequisite: fine when it exists in the context (nothing to build), else unknown
             if contextfiles.exists(makefile.parent / name):
                 continue
-            return False
+            return None
         prereqs, recipe = rules[name]
         if not recipe and name in targets:
-            return False  # built by an implicit rule, maybe a compile
-        for line in recipe:
-            if _COMPILER.search(line) or _VARIABLE_COMMAND.match(line):
-                return False
+            return None  # built by an implicit rule, maybe a compile
+        lines.extend(recipe)
         todo.extend(prereqs)
-    return True
+    return lines
+
+
+def runs_no_compiler(makefile: Path, targets: list[str]) -> bool:
+    """True only when every recipe ``make TARGETS`` can run is known and calls no compiler."""
+    lines = _recipes(makefile, targets)
+    if lines is None:
+        return False
+    return not any(_COMPILER.search(line) or _VARIABLE_COMMAND.match(line) for line in lines)
+
+
+_JS_TOOL = re.compile(r"(?:^|[\s;&|(`/])(?:npm|yarn|pnpm|npx|bun|bunx|node|tsc|webpack|vite|esbuild|rollup)"
+                      r"(?=$|[\s;&|)])")
+
+
+def runs_js_build_only(makefile: Path, targets: list[str]) -> bool:
+    """True only when every recipe ``make TARGETS`` can run is known, some run a JS tool (npm, yarn,
+    pnpm, node, tsc...) and none runs another compiler or build tool: make drives a JS build."""
+    lines = _recipes(makefile, targets)
+    if lines is None or not any(_JS_TOOL.search(line) for line in lines):
+        return False
+    return not any(_COMPILER.search(_JS_TOOL.sub(" ", line)) or _VARIABLE_COMMAND.match(line) for line in lines)

@@ -775,10 +775,8 @@ def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, I
     return out
 
 
-def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
-    """``make version`` whose recipe (the context's Makefile) runs no compiler is no compile."""
-    from xlint.makefiles import runs_no_compiler
-
+def _makefile(context: Path, comp: Compile) -> tuple[Path | None, list[str]]:
+    """The context's Makefile a ``make`` command reads (None when there is none) and the targets asked for."""
     vals = comp.inv.values()
     folder, makefile, targets, i = context, None, [], 0
     while i < len(vals):
@@ -797,5 +795,40 @@ def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
     candidates = [makefile] if makefile else ["GNUmakefile", "makefile", "Makefile"]
     from xlint.contextfiles import is_file
 
-    path = next((folder / c for c in candidates if is_file(folder / c)), None)
+    return next((folder / c for c in candidates if is_file(folder / c)), None), targets
+
+
+def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
+    """``make version`` whose recipe (the context's Makefile) runs no compiler is no compile."""
+    from xlint.makefiles import runs_no_compiler
+
+    path, targets = _makefile(context, comp)
     return path is not None and runs_no_compiler(path, targets)
+
+
+_NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
+JsMake = Literal["read", "assumed"]
+
+
+def js_make(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> JsMake | None:
+    """A ``make`` that drives a JS build (its output is arch-independent): ``"read"`` when the build
+    context's Makefile shows its recipes run yarn/npm/node and no compiler; ``"assumed"`` when no Makefile
+    can be read and the stage is a plain Node stage (a Node image, no other toolchain than the JS one and
+    make, no C compiler installed: node-gyp addons need one); None otherwise."""
+    if comp.inv.tool not in ("make", "gmake") or comp.inv.words[0].value != comp.inv.tool:
+        return None
+    if model.context is not None:
+        path, targets = _makefile(model.context, comp)
+        if path is not None:
+            from xlint.makefiles import runs_js_build_only
+
+            return "read" if runs_js_build_only(path, targets) else None
+    if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
+        return None
+    for st in stage_chain(model, stage):
+        for _i, cmd in stage_commands(model, st):
+            other = classify(cmd)
+            if other is not None and other.toolchain != "node" and not (
+                    other.toolchain == "c" and other.inv.tool in ("make", "gmake")):
+                return None
+    return None if installs_compiler(model, stage, instr) else "assumed"

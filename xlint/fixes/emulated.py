@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from xlint.fixes.c_split import install_split
 from xlint.fixes.dotnet import dotnet_builder_plan
 from xlint.fixes.go import go_builder_plan, go_stage
 from xlint.fixes.node import node_builder_plan, node_stage
@@ -36,9 +37,15 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         if single:
             return no_fix(single)
         if toolchain in ("c", "rust") and _installs_into_image(model, stage):
-            return no_fix("the final stage builds software and installs it into the image itself (`make install`): "
-                          "that build runs for the target in place, and moving it would mean cross-building "
-                          "everything it installs")
+            why = ("that build runs for the target in place, and moving it would mean cross-building "
+                   "everything it installs")
+            if toolchain == "c" and unsafe_split:
+                split = install_split(model, stage, context)
+                if split.ok:
+                    return split
+                why = f"it is not a self-contained step to split out: {split.reason}"
+            return no_fix(f"the final stage builds software and installs it into the image itself (`make install`): "
+                          f"{why}")
         if not unsafe_split or toolchain not in ("go", "jvm", "dotnet", "site"):
             return no_fix("the build is in the final stage: move it to a `--platform=$BUILDPLATFORM` builder stage")
         plan = split_plan(model, stage, toolchain, context)

@@ -25,7 +25,7 @@ from xlint.packages import (
 )
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
-from xlint.toolchains import Compile, classify, production_install, stage_chain, stage_commands
+from xlint.toolchains import Compile, classify, js_make, production_install, stage_chain, stage_commands
 
 ASSET_DIRS = frozenset({"dist", "build", "public", "out", "static", "_site", "site", "www", "html",
                         "storybook-static", "assets"})
@@ -49,17 +49,19 @@ def asset_reason(sources: list[str]) -> str | None:
 
 
 _NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
-_MAKES = frozenset({"make", "gmake"})
+
+MAKE_NOTE = ("make is taken to drive the JS build: its Makefile was not read, and one that compiles C would "
+             "build for the build machine")
 
 
 def node_stage(model: Model, stage: Stage) -> bool:
     """True when the stage's chain starts from a Node image and the only build tool besides the JS
-    toolchain is make (which then drives the JS build)."""
+    toolchain is a make that drives the JS build (:func:`xlint.toolchains.js_make`)."""
     if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
         return False
-    for _instr, cmd in stage_commands(model, stage):
+    for instr, cmd in stage_commands(model, stage):
         comp = classify(cmd)
-        if comp is not None and comp.toolchain != "node" and not (comp.toolchain == "c" and comp.inv.tool in _MAKES):
+        if comp is not None and comp.toolchain != "node" and js_make(model, stage, instr, comp) is None:
             return False
     return True
 
@@ -208,9 +210,9 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
     notes: list[str] = []
     for st in group:
         make_ok = node_stage(model, st)
-        for _instr, cmd in stage_commands(model, st):
+        for instr, cmd in stage_commands(model, st):
             comp = classify(cmd)
-            if make_ok and comp is not None and comp.toolchain == "c" and comp.inv.tool in _MAKES:
+            if make_ok and comp is not None and js_make(model, st, instr, comp) is not None:
                 continue  # make drives the JS build
             if comp is not None and comp.toolchain in _COMPILES:
                 return no_fix(f"stage '{st.label}' also runs `{comp.label}`, whose output is arch-specific")
@@ -221,6 +223,10 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
         unsafe = unsafe or move.unsafe
         if move.note:
             notes.append(move.note)
+        caveat = make_note(model, st) if make_ok else ""
+        if caveat and caveat not in notes:
+            notes.append(caveat)
+            unsafe = True
     needs: list[tuple[Edge, str]] = []  # runtime copies of node_modules or standalone output
     module_dirs = _module_dirs(model, group)
     trees: list[str] = []  # source trees copied with the build's output in them
@@ -506,6 +512,15 @@ def node_gyp_plan(model: Model, d: Derived) -> Plan:
                      "of compiling under QEMU")
 
 
+def make_note(model: Model, stage: Stage) -> str:
+    """The caveat of moving a Node stage whose make was not read (empty when every make was read)."""
+    for instr, cmd in stage_commands(model, stage):
+        comp = classify(cmd)
+        if comp is not None and js_make(model, stage, instr, comp) == "assumed":
+            return MAKE_NOTE
+    return ""
+
+
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
 EXAMPLES: list[Example] = [
     Example(
@@ -567,6 +582,56 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
 
 FROM alpine:3.20
 COPY --from=build /out/app /app
+""",
+    ),
+    Example(
+        "make-read",
+        before="""\
+FROM node:20 AS ui
+WORKDIR /ui
+COPY . .
+RUN make install build
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/build /usr/share/nginx/html
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM node:20 AS ui
+WORKDIR /ui
+COPY . .
+RUN make install build
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/build /usr/share/nginx/html
+""",
+        unsafe=False,  # the Makefile shows make runs yarn only: a safe move
+        context={"Makefile": ".PHONY: install build\ninstall:\n\tyarn install\nbuild:\n\tyarn build\n"},
+    ),
+    Example(
+        "make-native",  # a C compiler in the stage: make may compile, so the C recipe cross-compiles it
+        before="""\
+FROM node:20-alpine AS ui
+RUN apk add --no-cache make g++ python3
+WORKDIR /ui
+COPY . .
+RUN make dist
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/dist /usr/share/nginx/html
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM node:20-alpine AS ui
+COPY --from=xx / /
+RUN apk add --no-cache make g++ python3 clang lld
+WORKDIR /ui
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache musl-dev gcc g++
+RUN make CC=xx-clang CXX=xx-clang++ dist
+
+FROM nginx:1.27-alpine
+COPY --from=ui /ui/dist /usr/share/nginx/html
 """,
     ),
     Example(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass, field
 
 from xlint.diagnostics import Edit
 from xlint.fixes.outputs import copied_sources, flag_arg, static_workdir
@@ -15,7 +16,10 @@ from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
     Compile,
+    package_manager_install,
+    package_name,
     settings,
+    stage_chain,
 )
 
 
@@ -42,13 +46,35 @@ def _profile(vals: list[str]) -> str:
     return profile
 
 
-def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str, target_dir: str
-                ) -> tuple[list[str], list[SimpleCommand], str]:
-    """Binaries that later commands of the stage name under ``target/<profile>/`` and the `strip`
-    commands after the build; or why a later step cannot stay."""
-    bins: list[str] = []
-    strips: list[SimpleCommand] = []
+@dataclass
+class _Later:
+    """What the stage does with the build's outputs after the build."""
+
+    bins: list[str] = field(default_factory=list)  # `<target dir>/<profile>/<bin>` named: copied back
+    strips: list[SimpleCommand] = field(default_factory=list)
+    rewrites: list[Edit] = field(default_factory=list)  # other references: pointed at <target dir>/<triple>/
+    reason: str = ""
+
+
+def _target_prefix(src: str, target_dir: str, rel_dir: str) -> int | None:
+    """The length of the target directory prefix (`target/`, `./target/`, `/src/target/`, after an
+    opening double quote) a word's source text starts with, or None."""
+    quote = 1 if src.startswith('"') else 0
+    for prefix in (f"{rel_dir}/", f"./{rel_dir}/", f"{target_dir}/"):
+        if src.startswith(prefix, quote):
+            return quote + len(prefix)
+    return None
+
+
+def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_dir: str, rel_dir: str) -> _Later:
+    """Binaries that later commands of the stage name under ``<target dir>/<profile>/``, the `strip`
+    commands after the build, and edits that point every other reference into the target directory (a
+    dynamic one, `target/$PROFILE`, or any when the profile is dynamic) at ``<target dir>/<triple>/``,
+    where cargo writes when it cross-compiles; or why a later step cannot stay."""
+    out = _Later()
     ref = _target_ref(target_dir)
+    text = plan.model.tree.text
+    name = posixpath.basename(target_dir)
     after = False
     for _i, c, _ in all_cmds(plan.stage):
         if c is build:
@@ -57,20 +83,39 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str, target_dir: st
         if not after:
             continue
         for w in c.argv[1:]:
-            if w.value is None and posixpath.basename(target_dir) + "/$" in w.raw:
-                return [], [], (f"`{w.raw}` is read after the build: cargo writes under "
-                                f"{posixpath.basename(target_dir)}/<triple>/ when it cross-compiles")
-            v = w.value
-            m = ref.search(v or "")
-            if m and m.group("profile") == profile and m.group("bin") not in bins:
-                bins.append(m.group("bin"))
+            src = text[w.span.start:w.span.end]
+            m = ref.search(w.value or "")
+            if w.value is not None and profile is not None and m and m.group("profile") == profile:
+                if m.group("bin") not in out.bins:
+                    out.bins.append(m.group("bin"))
+                continue
+            at = _target_prefix(src, target_dir, rel_dir)
+            if at is not None:
+                out.rewrites.append(Edit(w.span.start + at, w.span.start + at, f"{_TRIPLE}/"))
+            elif f"{name}/" in w.raw and (w.value is None or profile is None):
+                return _Later(reason=f"`{w.raw}` is read after the build: cargo writes under "
+                                     f"{name}/<triple>/ when it cross-compiles")
         if c.basename == "strip":
-            strips.append(c)
+            out.strips.append(c)
         elif c.basename == "ldd":
-            return [], [], "`ldd` after the build lists the build machine's libraries, not the target's"
+            return _Later(reason="`ldd` after the build lists the build machine's libraries, not the target's")
         elif c.name is not None and ref.search(c.name):
-            return [], [], f"`{c.name}` runs the program just built, which is built for the target"
-    return bins, strips, ""
+            return _Later(reason=f"`{c.name}` runs the program just built, which is built for the target")
+    return out
+
+
+_CXX_TOOLS = re.compile(r"^(?:g\+\+|clang|clang\+\+|cmake|build-essential|build-base)(?:-[\d.]+)?$")
+
+
+def _builds_cxx(plan: XxPlan) -> bool:
+    """The stage installs C/C++ build tools (cmake, clang, g++): crates build C++ code with them (the cc
+    and cmake crates), so the target's C++ library is needed too."""
+    for st in stage_chain(plan.model, plan.stage):
+        for _i, c, _ in all_cmds(st):
+            found = package_manager_install(c)
+            if found is not None and any(w.value and _CXX_TOOLS.match(package_name(w.value)) for w in found[1]):
+                return True
+    return False
 
 
 def _install_steps(plan: XxPlan, installs: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | str:
@@ -103,13 +148,20 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
         return _install_steps(plan, installs)
     if len(builds) != len([m for m in mine if m[2].produces and not m[2].tool_install]) or not builds:
         return "only `cargo build` and `cargo install --path` are rewritten (rustc: copy the recipe by hand)"
-    dynamic = next((w.raw for b in builds for k, w in enumerate(b[2].inv.words[1:], 1) if w.value is None and (
-        "$(" in w.raw or "`" in w.raw or (b[2].inv.words[k - 1].value or "") in ("--profile", "--target-dir",
-                                                                                  "--target"))), None)
-    if dynamic is not None:
-        return f"`{dynamic}` in the cargo build is dynamic: the profile it builds, so the output path, is unknown"
-    shapes = {(_profile(b[2].inv.values()), flag_arg(b[2].inv.values(), ("--target-dir",)),
-               static_workdir(model, stage, b[0])) for b in builds}
+    dynamic: str | None = None  # a command substitution or --profile value: the profile is chosen at build time
+    for bld in builds:
+        words = bld[2].inv.words
+        for k, w in enumerate(words[1:], 1):
+            if w.value is not None:
+                continue
+            prev = words[k - 1].value or ""
+            if prev in ("--target-dir", "--target", "--manifest-path") or any(
+                    f in w.raw for f in ("--target", "--manifest-path")):
+                return f"`{w.raw}` in the cargo build is dynamic: the target or target directory is unknown"
+            if prev == "--profile" or "$(" in w.raw or "`" in w.raw:
+                dynamic = dynamic or w.raw
+    shapes = {(_profile(b[2].inv.values()) if dynamic is None else dynamic,
+               flag_arg(b[2].inv.values(), ("--target-dir",)), static_workdir(model, stage, b[0])) for b in builds}
     if len(shapes) > 1:
         return "the cargo builds of the stage use different profiles, target or working directories"
     # the binaries are copied back after the last build: steps between the builds must not read them
@@ -133,7 +185,7 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
         return "the target directory is dynamic"
     if any(c.name == "cd" and c.span.start < cmd.span.start for c in run_commands(instr)):
         return "the RUN changes directory before the build"
-    profile = _profile(vals)
+    profile: str | None = _profile(vals) if dynamic is None else None
     wd = static_workdir(model, stage, instr)
     if wd is None:
         return "the WORKDIR depends on a variable"
@@ -146,35 +198,41 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     for src in sources:
         if src != target_dir and not src.startswith(target_dir + "/"):
             continue  # not a build output (sources, configuration): the same on every platform
+        if profile is None:
+            return (f"`{src}` is copied from the cargo target directory, and `{dynamic}` chooses the profile "
+                    "at build time: the cross build's folder is unknown to COPY")
         rest = src[len(target_dir) + 1:].split("/")
         if len(rest) != 2 or rest[0] != profile or not rest[1] or any(ch in rest[1] for ch in "*?["):
             return f"`{src}` copied from the stage is not a binary of the cargo target directory"
         if rest[1] not in bins:
             bins.append(rest[1])
-    if len(builds) > 1:
-        between, _s, _r = _later_refs(plan, first_build, profile, target_dir)
-        after, _s2, _r2 = _later_refs(plan, cmd, profile, target_dir)
-        if set(between) - set(after):
-            return "a step between the cargo builds reads their outputs"
-    later, strips, reason = _later_refs(plan, cmd, profile, target_dir)
-    if reason:
-        return reason
-    bins.extend(b for b in later if b not in bins)
-    for _i, _c, build in builds:
-        bvals = build.inv.values()
-        for i, v in enumerate(bvals):
-            name = v.split("=", 1)[1] if v.startswith("--bin=") else bvals[i + 1] if (
-                v == "--bin" and i + 1 < len(bvals)) else None
-            if name and name not in bins:
-                bins.append(name)
-    if not bins:
+    # every reference after the first build that is not a binary copied back points at <target dir>/<triple>/
+    refs = _later_refs(plan, first_build, profile, target_dir, rel_dir)
+    if refs.reason:
+        return refs.reason
+    later = _later_refs(plan, cmd, profile, target_dir, rel_dir) if len(builds) > 1 else refs
+    if len(builds) > 1 and set(refs.bins) - set(later.bins):
+        return "a step between the cargo builds reads their outputs"
+    bins.extend(b for b in later.bins if b not in bins)
+    if profile is not None:
+        for _i, _c, build in builds:
+            bvals = build.inv.values()
+            for i, v in enumerate(bvals):
+                name = v.split("=", 1)[1] if v.startswith("--bin=") else bvals[i + 1] if (
+                    v == "--bin" and i + 1 < len(bvals)) else None
+                if name and name not in bins:
+                    bins.append(name)
+    if not bins and not refs.rewrites:
         return "no binary of the build is copied into a later stage"
-    if strips:
+    if later.strips:
         if plan.distro != "debian":
             return "`strip` after the build is the build machine's: it cannot read the target's binary"
-        for c in strips:
+        for c in later.strips:
             plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "llvm-strip"))
         plan.native.append("llvm")
+    plan.edits.extend(refs.rewrites)
+    if _builds_cxx(plan):
+        plan.packages.append("g++")
     cooks = [(i, c) for i, c, _ in all_cmds(stage) if _is_chef_cook(c) and c.span.start < cmd.span.start
              and not any((v or "").startswith("--target") for v in c.args())]  # wasm32 and such stay as they are
     for _i, c in cooks:
@@ -195,16 +253,22 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
         word = build.inv.words[0]
         if word.value == "cargo":
             plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
+    if profile is None:
+        plan.notes.append(f"`{dynamic}` chooses the cargo profile at build time: later steps read "
+                          f"{rel_dir}/<triple>/, and the binaries are not xx-verified")
+        return first
     tail: list[str] = []
     td = rel_dir
     for b in bins:
         tail.append(f"xx-verify {td}/{_TRIPLE}/{profile}/{b}")
-    # cargo writes <target dir>/<triple>/<profile>/ when it cross-compiles: copy the binaries back to
-    # where every later step and stage reads them
-    tail.append(f"mkdir -p {td}/{profile}")
+    if bins:
+        # cargo writes <target dir>/<triple>/<profile>/ when it cross-compiles: copy the binaries back to
+        # where every later step and stage reads them
+        tail.append(f"mkdir -p {td}/{profile}")
     for b in bins:
         tail.append(f"cp {td}/{_TRIPLE}/{profile}/{b} {td}/{profile}/{b}")
-    plan.edits.append(Edit(cmd.span.end, cmd.span.end, verify_tail(plan, tail)))
+    if tail:
+        plan.edits.append(Edit(cmd.span.end, cmd.span.end, verify_tail(plan, tail)))
     plan.verified.extend(f"{target_dir}/<triple>/{profile}/{b}" for b in bins)
     return first
 
@@ -369,6 +433,98 @@ RUN --mount=type=cache,target=/src/target \\
 
 FROM debian:bookworm-slim
 COPY --from=build /usr/local/bin/app /usr/local/bin/app
+""",
+    ),
+    Example(
+        "dynamic-profile",  # the profile is chosen at build time: later steps read target/<triple>/
+        before="""\
+FROM rust:1.79 AS build
+ARG PROFILE=release
+RUN apt-get update && apt-get install -y cmake clang libssl-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cargo build --bin server $(test "$PROFILE" = release && echo --release) \\
+    && mkdir -p /out \\
+    && DIR=$(test "$PROFILE" = release && echo release || echo debug) \\
+    && find target/$DIR -maxdepth 1 -type f -perm /a+x -exec cp {} /out/ \\;
+
+FROM debian:bookworm-slim
+COPY --from=build /out/server /usr/local/bin/server
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+ARG PROFILE=release
+RUN apt-get update && apt-get install -y cmake clang libssl-dev lld && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++ libssl-dev
+RUN xx-cargo build --bin server $(test "$PROFILE" = release && echo --release) \\
+    && mkdir -p /out \\
+    && DIR=$(test "$PROFILE" = release && echo release || echo debug) \\
+    && find target/$(xx-cargo --print-target-triple)/$DIR -maxdepth 1 -type f -perm /a+x -exec cp {} /out/ \\;
+
+FROM debian:bookworm-slim
+COPY --from=build /out/server /usr/local/bin/server
+""",
+    ),
+    Example(
+        "dynamic-profile-copy",
+        before="""\
+FROM rust:1.79 AS build
+ARG PROFILE=release
+WORKDIR /src
+COPY . .
+RUN cargo build $(test "$PROFILE" = release && echo --release)
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        after="""\
+FROM rust:1.79 AS build
+ARG PROFILE=release
+WORKDIR /src
+COPY . .
+RUN cargo build $(test "$PROFILE" = release && echo --release)
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        reason="the cross build's folder is unknown to COPY",
+    ),
+    Example(
+        "user-switch",  # the image's user is unknown and the stage switches to root: native installs follow
+        before="""\
+FROM rust:1.79 AS build
+USER root
+WORKDIR /src
+COPY . .
+RUN cargo build --release
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+USER root
+WORKDIR /src
+COPY . .
+RUN apt-get update && apt-get install -y clang lld
+RUN cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-cargo build --release \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
 """,
     ),
 ]

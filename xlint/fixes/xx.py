@@ -228,13 +228,17 @@ def _finish(plan: XxPlan, first_target: Instruction, xx_name: str, add_stage: bo
                           .replace(" AS xx", f" {_as_word(tree, from_instr)} xx") + tree.newline))
     assert plan.move is not None
     edits.extend(plan.move.edits)
-    copies = [f"COPY --from={xx_name} / /"] + _as_root(plan.after_copy, _user_at(model, stage, None))
+    first_user = _user_at(model, stage, None)
+    # the image's own user is unknown: when the stage switches user before the build (`USER root` for its
+    # installs), the native packages are installed after that switch, next to the target's
+    late = first_user is None and any(ins.keyword == "USER" for ins in stage.instructions
+                                      if ins.span.start < first_target.span.start)
+    early = [] if late else _as_root(plan.after_copy, first_user)
     if not _copies_xx(stage, xx_name):
-        edits.append(insert_after(tree, from_instr, copies, like=from_instr))
-    elif plan.after_copy:
-        edits.append(insert_after(tree, from_instr, _as_root(plan.after_copy, _user_at(model, stage, None)),
-                                  like=from_instr))
-    bodies = list(plan.before_arg)
+        edits.append(insert_after(tree, from_instr, [f"COPY --from={xx_name} / /", *early], like=from_instr))
+    elif early:
+        edits.append(insert_after(tree, from_instr, early, like=from_instr))
+    bodies = (_as_root(plan.after_copy, _user_at(model, stage, first_target)) if late else []) + list(plan.before_arg)
     if stage.declaration("TARGETPLATFORM", before=first_target) is None:
         bodies.append("ARG TARGETPLATFORM")
     if plan.packages:
@@ -351,3 +355,13 @@ def verify_tail(plan: XxPlan, cmds: list[str]) -> str:
 
 def all_cmds(stage: Stage) -> list[tuple[Instruction, SimpleCommand, None]]:
     return [(i, c, None) for i in stage.instructions if i.keyword == "RUN" for c in run_commands(i)]
+
+
+def stage_distro(model: Model, stage: Stage) -> Distro | None:
+    """The distribution of the stage's image as xx knows them (Debian/Ubuntu or Alpine), or None."""
+    return _distro(model, stage)
+
+
+def target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
+    """The ``-dev`` libraries the stage installs for itself, to install for the target too."""
+    return _target_libraries(model, stage, distro)

@@ -1,0 +1,557 @@
+"""The install split (unsafe): a stage that must stay on the target (the image itself) builds a C library
+or tool from fetched sources in one step of a RUN (fetch, configure, make, make install). That step moves
+to a builder stage of its own on the build platform, which cross-compiles it with tonistiigi/xx and
+installs it into ``/out`` (``DESTDIR``); the image copies the installed tree from there and keeps the rest
+of its RUN (downloads, packages) as it was.
+
+The step is recognised only when it is self-contained: the sources are fetched into one folder in the
+same step (``git clone``, ``curl | tar``), the build is autotools (``./configure`` or an ``./autogen.sh``
+that runs it) or CMake, it writes nothing outside its folder but through ``make install``, and nothing
+after it in the stage reads that folder.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+from xlint.diagnostics import Edit
+from xlint.fixes.outputs import resolve_path, workdir_at
+from xlint.fixes.plan import Example, Plan, no_fix
+from xlint.fixes.stages import numeric_reference
+from xlint.fixes.style import block_start, chain_after, keyword, line_start, shell_style
+from xlint.fixes.xx import XX_IMAGE, stage_distro, target_libraries
+from xlint.model import Model, Stage
+from xlint.packages import removes_packages
+from xlint.shell import SimpleCommand, run_commands
+from xlint.toolchains import classify, package_manager_install, package_name, toolchain_packages
+
+INSTALL_SPLIT_TITLE = ("Build the fetched C sources in a `--platform=$BUILDPLATFORM` stage with tonistiigi/xx "
+                       "and COPY what `make install` installs")
+_OUT = "/out"
+_FETCH = frozenset({"git", "curl", "wget", "tar", "unzip", "bsdtar"})
+# commands a self-contained build step may run besides the build tools
+_STEP = frozenset({"cd", "git", "curl", "wget", "tar", "unzip", "bsdtar", "mkdir", "patch", "sed", "echo", "printf",
+                   "sha256sum", "sha512sum", "true", ":", "autoreconf", "autoconf", "automake", "aclocal",
+                   "libtoolize", "autoheader", "nproc", "cp", "mv", "ln", "rm", "touch", "chmod", "test", "["})
+_WRITES = frozenset({"cp", "mv", "ln", "rm", "mkdir", "touch", "chmod", "sed", "patch"})
+_BUILD_TOOLS = frozenset({"make", "gmake", "ninja", "cmake"})
+_DIR_FLAGS = ("--prefix", "--exec-prefix", "--bindir", "--sbindir", "--libexecdir", "--sysconfdir",
+              "--localstatedir", "--libdir", "--includedir", "--datarootdir", "--datadir", "--mandir", "--docdir")
+_ROOT = frozenset({"root", "0", "root:root", "0:0"})
+
+
+def _is_configure(c: SimpleCommand) -> bool:
+    return c.basename == "configure" and "/" in (c.name or "")
+
+
+def _is_autogen(c: SimpleCommand) -> bool:
+    return c.basename in ("autogen.sh", "bootstrap.sh") and "/" in (c.name or "")
+
+
+def _is_cmake_configure(c: SimpleCommand) -> bool:
+    vals = c.args()
+    return c.basename == "cmake" and not any(v in ("--build", "--install", "-E", "-P") for v in vals)
+
+
+def _is_install(c: SimpleCommand) -> bool:
+    vals = c.args()
+    if c.basename in ("make", "gmake", "ninja"):
+        return any(v is not None and v.startswith("install") for v in vals)
+    return c.basename == "cmake" and "--install" in vals
+
+
+def _mentions(c: SimpleCommand, src: str, cwd: str | None) -> bool:
+    for w in c.argv[1:]:
+        v = w.value
+        if v is None:
+            continue
+        path = resolve_path(cwd, v) if not v.startswith("-") and "://" not in v else None
+        if path is not None and (path.rstrip("/") == src or path.startswith(src + "/")):
+            return True
+    return False
+
+
+def _separator(text: str, escape: str, allowed: tuple[str, ...]) -> str | None:
+    """The operator joining two commands when ``text`` between them is only blanks, continuations and one
+    operator of ``allowed`` (``&&``, ``;``, ``|``), else None."""
+    blank = rf"(?:[ \t]|{re.escape(escape)}\r?\n|\r?\n)*"
+    m = re.fullmatch(rf"{blank}(&&|\|\||;|\|){blank}", text)
+    return m.group(1) if m is not None and m.group(1) in allowed else None
+
+
+# commands whose bare words are not paths (packages, users, text)
+_NO_PATHS = frozenset({"apk", "apt-get", "apt", "dpkg", "echo", "printf", "true", ":", "export", "set", "adduser",
+                       "addgroup", "useradd", "groupadd", "usermod", "update-ca-certificates", "ldconfig", "nproc"})
+_MODE = re.compile(r"^(?:[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+(?:,[ugoa]*[-+=][rwxXst]+)*)$")
+
+
+def _relative_paths(c: SimpleCommand) -> str | None:
+    """A word of ``c`` that may name a path relative to the working directory (a bare `lib.so`, `doc/x`,
+    `.`), or None. Package managers and echo take no paths; numbers, flags, absolute paths, URLs and
+    chmod modes are not relative paths."""
+    if c.basename in _NO_PATHS:
+        return None
+    if c.name is None or not c.name.startswith("/") and "/" in c.name:
+        return c.name or c.argv[0].raw
+    for k, w in enumerate(c.argv[1:]):
+        v = w.value
+        if v is None:
+            bare = w.raw.lstrip("\"'")
+            if not bare.startswith(("$", "/", "-")) and "://" not in bare:
+                return w.raw
+            continue
+        if not v or v.startswith(("/", "-")) or v.isdigit() or "://" in v or (
+                c.basename == "chmod" and k == 0 and _MODE.match(v)):
+            continue
+        return v
+    return None
+
+
+def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
+    """Unsafe fix: the self-contained C build step of ``stage`` (the image) moves to a cross-compiling
+    builder on the build platform; the image copies what it installs."""
+    tree = model.tree
+    if stage.base_stage is not None or stage.is_scratch or stage.platform.kind != "target":
+        return no_fix("the stage is built on another stage or has a --platform")
+    if numeric_reference(model) is not None:
+        return no_fix("a stage is referred to by its index: a new stage would shift it; name it first")
+    distro = stage_distro(model, stage)
+    if distro is None:
+        return no_fix("unknown distribution of the base image (xx supports Debian, Ubuntu and Alpine)")
+    runs = [ins for ins in stage.instructions if ins.keyword == "RUN" and any(
+        (comp := classify(c)) is not None and comp.toolchain == "c" for c in run_commands(ins))]
+    if len(runs) != 1:
+        return no_fix("the stage compiles in more than one RUN")
+    run = runs[0]
+    if run.json or run.heredocs:
+        return no_fix("the compile RUN is in exec form or a heredoc")
+    user = None
+    for ins in stage.instructions:
+        if ins is run:
+            break
+        if ins.keyword == "USER" and ins.args:
+            user = ins.args[0].value
+    if user is not None and user not in _ROOT:
+        return no_fix("the compile runs as another user than root")
+    cmds = run_commands(run)
+    top = [c for c in cmds if not set(c.context) - {"|"}]
+    compiles = [i for i, c in enumerate(top) if (comp := classify(c)) is not None and comp.toolchain == "c"]
+    installs = [i for i, c in enumerate(top) if _is_install(c)]
+    if not compiles or not installs or installs[-1] < compiles[-1]:
+        return no_fix("the build does not end with `make install`")
+    last = installs[-1]
+    configures = [i for i, c in enumerate(top) if _is_configure(c) or _is_cmake_configure(c)
+                  or (_is_autogen(c) and not any(_is_configure(d) for d in top[i + 1:last + 1]))]
+    if not configures or configures[0] > compiles[0]:
+        return no_fix("only autotools (`./configure`) and CMake builds are split out (the compiler of a plain "
+                      "make is unknown)")
+    # the source folder: the last `cd` before the configure step
+    cwd: str | None = workdir_at(model, stage, run) or "/"
+    cwds: list[str | None] = []
+    src: str | None = None
+    cd_at = -1
+    for i, c in enumerate(top):
+        cwds.append(cwd)
+        if c.basename == "cd":
+            target = c.argv[1].value if len(c.argv) == 2 else None
+            cwd = resolve_path(cwd, target) if target is not None else None
+            cwd = cwd.rstrip("/") or "/" if cwd is not None else None
+            if i < configures[0]:
+                src, cd_at = cwd, i
+    if src is None or cd_at < 0 or src == "/":
+        return no_fix("the build does not `cd` into the folder of its sources")
+    # walk back from the `cd` over the commands (whole pipelines) that fetch into that folder
+    first = cd_at
+    i = cd_at - 1
+    while i >= 0:
+        j = i
+        while j > 0 and "|" in top[j].context and "|" in top[j - 1].context and _separator(
+                tree.text[top[j - 1].span.end:top[j].span.start], tree.escape, ("|",)):
+            j -= 1
+        group = top[j:i + 1]
+        if not any(_mentions(c, src, cwds[j + k]) for k, c in enumerate(group)):
+            break
+        first = j
+        i = j - 1
+    step = top[first:last + 1]
+    if compiles[0] < first:
+        return no_fix("the RUN compiles before the step that fetches and builds its sources")
+    if not any(c.basename in _FETCH for c in top[first:cd_at]):
+        return no_fix(f"the sources in `{src}` are not fetched in the same step (git clone, curl | tar)")
+    for k, c in enumerate(step):
+        comp = classify(c)
+        if c.basename not in _STEP and c.basename not in _BUILD_TOOLS and not _is_configure(c) and not _is_autogen(c):
+            return no_fix(f"the build step also runs `{c.name}`")
+        if comp is not None and comp.toolchain == "c" and c.basename not in _BUILD_TOOLS and not _is_configure(c):
+            return no_fix(f"`{comp.label}` is not rewritten (only configure/CMake builds are split out)")
+        if c.basename in _WRITES:
+            for w in c.argv[1:]:
+                path = resolve_path(cwds[first + k], w.value) if w.value and not w.value.startswith("-") else None
+                if w.value is None or (path is not None and path.startswith("/") and not (
+                        path.rstrip("/") == src or path.startswith(src + "/") or path.startswith("/tmp/"))):
+                    if c.basename != "mkdir" or w.value is None:
+                        return no_fix(f"`{c.name}` in the build step writes outside its folder: the image would "
+                                      "lose what it writes")
+    # the step's commands are joined by && (or pipes), and so is the step to the rest of the RUN
+    esc = tree.escape
+    inner = [c for c in cmds if step[0].span.start <= c.span.start < step[-1].span.end]
+    if any(set(c.context) - {"|", "$(...)", "`...`"} for c in inner):
+        return no_fix("the build step is inside a shell construct (if/for/subshell)")
+    for a, b in zip(step, step[1:], strict=False):
+        if _separator(tree.text[a.span.end:b.span.start], esc, ("&&", "|")) is None:
+            return no_fix("the commands of the build step are not joined by `&&`")
+    before = top[first - 1] if first > 0 else None
+    after = top[last + 1] if last + 1 < len(top) else None
+    if before is not None and _separator(tree.text[before.span.end:step[0].span.start], esc, ("&&", ";")) is None:
+        return no_fix("the build step is not joined to the commands before it by `&&`")
+    if after is not None and _separator(tree.text[step[-1].span.end:after.span.start], esc, ("&&", ";")) is None:
+        return no_fix("the build step is not joined to the commands after it by `&&`")
+    if after is None and tree.text[step[-1].span.end:run.span.end].strip(f" \t\r\n{esc}"):
+        return no_fix("the build step ends with a redirection or a construct")
+    # nothing after the step reads the folder (but to remove it) or a path relative to the step's `cd`
+    for c in top[last + 1:]:
+        if c.basename == "cd":
+            break
+        if c.basename != "rm" and _mentions(c, src, "/"):
+            return no_fix(f"`{c.name}` after the build reads `{src}`")
+        rel = _relative_paths(c)
+        if rel is not None:
+            return no_fix(f"`{rel}` after the build may be a path relative to `{src}`, where the build ran")
+    for ins in stage.instructions:
+        if ins.span.start > run.span.start and ins.keyword == "RUN" and any(
+                _mentions(c, src, "/") for c in run_commands(ins)):
+            return no_fix(f"a later RUN reads `{src}`")
+    # the cross-compile edits of the step, and where `make install` puts files
+    edits: list[Edit] = []
+    dirs: list[str] = []
+    for c in step:
+        vals = c.args()
+        word = c.argv[0]
+        if _is_configure(c) or (_is_autogen(c) and top.index(c) in configures):
+            if any(v is not None and v.startswith(("--host", "--build=", "CC=", "--target")) for v in vals) or any(
+                    e.name in ("CC", "CXX") for e in c.env):
+                return no_fix("the configure already picks a host or a compiler")
+            edits.append(Edit(word.span.start, word.span.start, "CC=xx-clang CXX=xx-clang++ "))
+            edits.append(Edit(c.span.end, c.span.end, " --host=$(xx-clang --print-target-triple)"))
+            prefix = "/usr/local"
+            for k, v in enumerate(vals):
+                for flag in _DIR_FLAGS:
+                    value = v[len(flag) + 1:] if v is not None and v.startswith(flag + "=") else (
+                        vals[k + 1] if v == flag and k + 1 < len(vals) else None)
+                    if value is None and v is not None and (v.startswith(flag + "=") or v == flag):
+                        return no_fix(f"`{flag}` of the configure is dynamic: where it installs is unknown")
+                    if value is None:
+                        continue
+                    if flag == "--prefix":
+                        prefix = value
+                    elif value.startswith("/"):
+                        dirs.append(value)
+            dirs.insert(0, prefix)
+        elif _is_cmake_configure(c):
+            if any(v is None or v.startswith(("-DCMAKE_TOOLCHAIN_FILE", "-DCMAKE_C_COMPILER", "--toolchain"))
+                   for v in vals if v is None or v.startswith("-D")):
+                return no_fix("the cmake configure already picks a toolchain, or sets a dynamic option")
+            edits.append(Edit(c.span.end, c.span.end, " $(xx-clang --print-cmake-defines)"))
+            prefix = next((v.split("=", 1)[1] for v in vals if v is not None and v.startswith(
+                ("-DCMAKE_INSTALL_PREFIX=", "-DCMAKE_INSTALL_PREFIX:PATH="))), "/usr/local")
+            dirs.insert(0, prefix)
+        elif _is_install(c):
+            if any(v is not None and v.startswith("DESTDIR") for v in vals) or any(e.name == "DESTDIR" for e in c.env):
+                return no_fix("`make install` already sets DESTDIR")
+            if c.basename in ("make", "gmake"):
+                edits.append(Edit(c.span.end, c.span.end, f" DESTDIR={_OUT}"))
+            else:
+                edits.append(Edit(word.span.start, word.span.start, f"DESTDIR={_OUT} "))
+    roots: list[str] = []
+    for d in dirs:
+        d = posixpath.normpath(d)
+        if not d.startswith("/") or "$" in d or d == "/":
+            return no_fix(f"the install folder `{d}` is not a fixed absolute path")
+        if not any(d == r or d.startswith(r.rstrip("/") + "/") for r in roots):
+            roots = [r for r in roots if not r.startswith(d + "/")] + [d]
+    # the builder stage
+    nl = tree.newline
+    style = shell_style(tree)
+    from_instr = stage.from_instr
+    fk = keyword(tree, from_instr, "FROM")
+    as_kw = "as" if fk == "from" else "AS"
+    taken = {s.name.lower() for s in model.stages if s.name}
+    base_name = re.sub(r"[^a-z0-9._-]+", "-", posixpath.basename(src).lower()).strip("-._") or "src"
+    name = f"{base_name}-build"
+    n = 2
+    while name in taken:
+        name = f"{base_name}-build{n}"
+        n += 1
+    xx_name = next((s.name for s in model.stages if s.name and s.base.split("@")[0].split(":")[0] == XX_IMAGE), None)
+    lines: list[str] = []
+    if xx_name is None:
+        if "xx" in taken:
+            return no_fix("a stage is already named xx")
+        xx_name = "xx"
+        lines.append(f"{fk} --platform=$BUILDPLATFORM {XX_IMAGE} {as_kw} xx{nl}")
+    image = from_instr.args[0].value
+    lines.append(f"{fk} --platform=$BUILDPLATFORM {image} {as_kw} {name}{nl}")
+    lines.append(f"{keyword(tree, run, 'COPY')} --from={xx_name} / /{nl}")
+    packages: list[str] = []
+    for ins in stage.instructions:
+        if ins.span.start >= run.span.start:
+            break
+        if ins.keyword in ("COPY", "ADD") and any(
+                f.name.lower() == "chown" and not re.fullmatch(r"\d+(?::\d+)?", f.value or "") for f in ins.flags):
+            return no_fix("a COPY --chown before the build names a user the builder stage does not have")
+        if ins.keyword in ("ARG", "ENV", "SHELL", "WORKDIR", "COPY", "ADD"):
+            lines.append(ins.text if ins.text.endswith("\n") else ins.text + nl)
+    for ins in stage.instructions:
+        if ins.span.start > run.span.start or ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            if ins is run and c.span.start >= step[0].span.start:
+                break
+            found = package_manager_install(c)
+            if found is None:
+                continue
+            for w in found[1]:
+                if w.value is None:
+                    return no_fix(f"the package list `{w.raw}` is dynamic: the builder's packages are unknown")
+                if w.value not in packages:
+                    packages.append(w.value)
+    native = [*packages, *(p for p in ("clang", "lld") if p not in {package_name(q) for q in packages})]
+    if distro == "alpine":
+        lines.append(f"RUN apk add --no-cache {' '.join(native)}{nl}")
+        libs = ["musl-dev", "gcc", "g++"]
+    else:
+        lines.append(f"RUN apt-get update && apt-get install -y --no-install-recommends {' '.join(native)}{nl}")
+        libs = ["gcc", "libc6-dev", "g++"]
+    libs += [p for p in target_libraries(model, stage, distro) if p not in libs]
+    lines.append(f"ARG TARGETPLATFORM{nl}")
+    if distro == "alpine":
+        lines.append(f"RUN xx-apk add --no-cache {' '.join(libs)}{nl}")
+    else:
+        lines.append(f"RUN xx-apt-get install -y {' '.join(libs)}{nl}")
+    body = _with_edits(tree.text, step[0].span.start, step[-1].span.end, edits)
+    flags = "".join(f"{f.text} " for f in run.flags)
+    tail = chain_after(style, [f"mkdir -p {' '.join(_OUT + r for r in roots)}"])
+    lines.append(f"{keyword(tree, run, 'RUN')} {flags}{body}{tail}{nl}")
+    block = "".join(lines) + nl
+    at = block_start(tree, from_instr)
+    out = [Edit(at, at, block)]
+    copies = "".join(f"{keyword(tree, run, 'COPY')} --from={name} {_OUT}{r} {r}{nl}" for r in roots)
+    run_at = block_start(tree, run)
+    out.append(Edit(run_at, run_at, copies))
+    # the step leaves the RUN (with the operator before it, or after it when it comes first)
+    if before is not None:
+        out.append(Edit(before.span.end, step[-1].span.end, ""))
+    elif after is not None:
+        out.append(Edit(step[0].span.start, after.span.start, ""))
+    else:
+        out.append(Edit(line_start(tree, run), run.span.end, ""))
+    rest = [c for k, c in enumerate(top) if not first <= k <= last]
+    if rest:
+        out.extend(_drop_build_packages(tree.text, esc, rest))
+    return Plan(out, applicability="unsafe", title=INSTALL_SPLIT_TITLE,
+                note=(f"configure and make take the compiler from --host and CC; what `make install` puts "
+                      f"under {', '.join(roots)} is copied into the image before its RUN"))
+
+
+_BUILD_ONLY = frozenset({"autoconf", "automake", "libtool", "make", "cmake", "ninja", "ninja-build", "meson", "git",
+                         "pkgconf", "pkgconfig", "pkg-config", "linux-headers", "bison", "flex", "m4", "patch"})
+_BUILD_TOOL_NAMES = frozenset({"make", "gmake", "cmake", "ninja", "meson", "git", "autoconf", "automake", "autoreconf",
+                               "libtoolize", "pkg-config", "pkgconf", "bison", "flex", "m4", "patch"})
+
+
+def _drop_build_packages(text: str, esc: str, rest: list[SimpleCommand]) -> list[Edit]:
+    """Edits that drop, from what is left of the RUN, the build packages that only the split-out step used:
+    installed, removed again later in the RUN (`apk del .build-deps`, `apt-get purge`), and no command
+    left builds or runs them. An install (and an `apk del` of its virtual group) whose packages all go
+    is dropped whole."""
+    if any((comp := classify(c)) is not None and comp.produces or c.basename in _BUILD_TOOL_NAMES for c in rest):
+        return []
+    removed: set[str] = set()
+    for c in rest:
+        if removes_packages(c):
+            removed.update(v for v in c.args() if v is not None and not v.startswith("-"))
+    edits: list[Edit] = []
+    gone_groups: set[str] = set()
+    for k, c in enumerate(rest):
+        found = package_manager_install(c)
+        if found is None:
+            continue
+        vals = c.args()
+        group = next((vals[i + 1] for i, v in enumerate(vals[:-1]) if v in ("--virtual", "-t")), None)
+        drop = [w for w in found[1] if w.value is not None and (group in removed or package_name(w.value) in removed)
+                and (_BUILD_ONLY_RE.match(package_name(w.value)) or toolchain_packages_word(c, w))]
+        if not drop:
+            continue
+        if len(drop) == len(found[1]):
+            edit = _drop_command(text, esc, rest, k)
+            if edit is not None:
+                edits.append(edit)
+                if group is not None:
+                    gone_groups.add(group)
+            continue
+        for w in drop:
+            start = w.span.start
+            while start > 0 and text[start - 1] in " \t":
+                start -= 1
+            if text[start - 1:start] == "\n" and text[start - 2 - (text[start - 2:start - 1] == "\r"):start].strip(
+                    "\r\n") == esc:
+                start -= 2 + (text[start - 2:start - 1] == "\r")  # a package on a line of its own
+                while start > 0 and text[start - 1] in " \t":
+                    start -= 1
+            edits.append(Edit(start, w.span.end, ""))
+    for k, c in enumerate(rest):
+        if removes_packages(c) and [v for v in c.args() if v is not None and not v.startswith("-")][1:] and all(
+                v in gone_groups for v in c.args()[1:] if v is not None and not v.startswith("-")):
+            edit = _drop_command(text, esc, rest, k)
+            if edit is not None:
+                edits.append(edit)
+    return edits
+
+
+_BUILD_ONLY_RE = re.compile(r"^(?:" + "|".join(re.escape(n) for n in sorted(_BUILD_ONLY)) + r"|.+-dev|.+-devel)$")
+
+
+def toolchain_packages_word(c: SimpleCommand, w: object) -> bool:
+    return any(t.span == getattr(w, "span", None) for t in toolchain_packages(c))
+
+
+def _drop_command(text: str, esc: str, cmds: list[SimpleCommand], k: int) -> Edit | None:
+    """The edit that removes ``cmds[k]`` from its `&&` chain (with the operator before it, or after it
+    when it comes first), or None when it is not joined by `&&`/`;` on that side."""
+    c = cmds[k]
+    if k > 0 and _separator(text[cmds[k - 1].span.end:c.span.start], esc, ("&&", ";")):
+        return Edit(cmds[k - 1].span.end, c.span.end, "")
+    if k + 1 < len(cmds) and _separator(text[c.span.end:cmds[k + 1].span.start], esc, ("&&", ";")):
+        return Edit(c.span.start, cmds[k + 1].span.start, "")
+    return None
+
+
+def _with_edits(text: str, start: int, end: int, edits: list[Edit]) -> str:
+    out: list[str] = []
+    pos = start
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(text[pos:e.start])
+        out.append(e.text)
+        pos = e.end
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+# BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
+EXAMPLES: list[Example] = [
+    Example(
+        "autotools-alpine",
+        before="""\
+FROM alpine:3.20
+ARG LIBFOO_VERSION=1.2.3
+WORKDIR /usr/src
+RUN apk add --no-cache curl ca-certificates zlib \\
+    && apk add --no-cache --virtual .build-deps build-base zlib-dev \\
+    && mkdir -p /usr/src/libfoo \\
+    && curl -fsSL "https://example.org/libfoo-${LIBFOO_VERSION}.tar.gz" | tar -xz --strip-components=1 -C /usr/src/libfoo \\
+    && cd /usr/src/libfoo \\
+    && ./configure --prefix=/usr/local --sysconfdir=/etc \\
+    && make -j"$(nproc)" \\
+    && make install \\
+    && curl -fsSL -o /usr/local/bin/tool https://example.org/tool \\
+    && apk del .build-deps \\
+    && rm -rf /usr/src/libfoo
+CMD ["foo"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM alpine:3.20 AS libfoo-build
+COPY --from=xx / /
+ARG LIBFOO_VERSION=1.2.3
+WORKDIR /usr/src
+RUN apk add --no-cache curl ca-certificates zlib build-base zlib-dev clang lld
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache musl-dev gcc g++ zlib-dev
+RUN mkdir -p /usr/src/libfoo \\
+    && curl -fsSL "https://example.org/libfoo-${LIBFOO_VERSION}.tar.gz" | tar -xz --strip-components=1 -C /usr/src/libfoo \\
+    && cd /usr/src/libfoo \\
+    && CC=xx-clang CXX=xx-clang++ ./configure --prefix=/usr/local --sysconfdir=/etc --host=$(xx-clang --print-target-triple) \\
+    && make -j"$(nproc)" \\
+    && make install DESTDIR=/out \\
+    && mkdir -p /out/usr/local /out/etc
+
+FROM alpine:3.20
+ARG LIBFOO_VERSION=1.2.3
+WORKDIR /usr/src
+COPY --from=libfoo-build /out/usr/local /usr/local
+COPY --from=libfoo-build /out/etc /etc
+RUN apk add --no-cache curl ca-certificates zlib \\
+    && curl -fsSL -o /usr/local/bin/tool https://example.org/tool \\
+    && rm -rf /usr/src/libfoo
+CMD ["foo"]
+""",
+    ),
+    Example(
+        "cmake-debian",
+        before="""\
+FROM debian:bookworm-slim
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends ca-certificates git cmake g++ make \\
+    && git clone --depth 1 https://example.org/bar.git /opt/bar \\
+    && cd /opt/bar \\
+    && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \\
+    && cmake --build build -j 4 \\
+    && cmake --install build \\
+    && cd / && rm -rf /opt/bar \\
+    && apt-get purge -y git cmake g++ make && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+ENTRYPOINT ["bar"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS bar-build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git cmake g++ make clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN git clone --depth 1 https://example.org/bar.git /opt/bar \\
+    && cd /opt/bar \\
+    && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release $(xx-clang --print-cmake-defines) \\
+    && cmake --build build -j 4 \\
+    && DESTDIR=/out cmake --install build \\
+    && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim
+COPY --from=bar-build /out/usr/local /usr/local
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends ca-certificates \\
+    && cd / && rm -rf /opt/bar \\
+    && apt-get purge -y git cmake g++ make && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+ENTRYPOINT ["bar"]
+""",
+    ),
+    Example(
+        "relative-after",
+        before="""\
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y build-essential curl ca-certificates \\
+    && mkdir -p /usr/src/baz \\
+    && curl -fsSL https://example.org/baz.tar.gz | tar -xz -C /usr/src/baz \\
+    && cd /usr/src/baz \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && cp libbaz.so.1 /usr/lib/ \\
+    && rm -rf /usr/src/baz
+""",
+        after="""\
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y build-essential curl ca-certificates \\
+    && mkdir -p /usr/src/baz \\
+    && curl -fsSL https://example.org/baz.tar.gz | tar -xz -C /usr/src/baz \\
+    && cd /usr/src/baz \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && cp libbaz.so.1 /usr/lib/ \\
+    && rm -rf /usr/src/baz
+""",
+        reason="`libbaz.so.1` after the build may be a path relative to `/usr/src/baz`",
+    ),
+]
