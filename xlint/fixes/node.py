@@ -445,9 +445,11 @@ def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str
     from_kw = keyword(tree, ist.from_instr, "FROM")
     as_kw = "as" if from_kw == "from" else "AS"
     base = ist.base if len(chain) > 1 else image
-    block = f"{from_kw} {base} {as_kw} {name}{nl}" + "".join(t if t.endswith("\n") else t + nl for t in lines) + nl
     first = min(model.stages[e.target].index for e, _ in needs)
     at = block_start(tree, model.stages[first].from_instr)
+    spaced = tree.text[:at].endswith(nl + nl)  # the file parts its stages with blank lines
+    block = (f"{from_kw} {base} {as_kw} {name}{nl}" + "".join(t if t.endswith("\n") else t + nl for t in lines)
+             + (nl if spaced else ""))
     edits = [Edit(at, at, block)]
     for edge, src in needs:
         ins = edge.instruction
