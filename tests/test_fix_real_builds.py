@@ -1,6 +1,6 @@
 """Proof that `xlint fix` is right, by real builds (issue 4), not by comparing text.
 
-For the Go, C, Java and Node projects, the ORIGINAL Dockerfile (a builder that compiles on the target
+For the Go, C, Rust, Java and Node projects, the ORIGINAL Dockerfile (a builder that compiles on the target
 platform: emulated for linux/arm64) and the FIXED one (``xlint.fixes.engine.fix_text`` output, written to a temp
 dir; fixtures are never edited) are both built with ``docker buildx build --platform
 linux/amd64,linux/arm64 --output type=oci``. The tests then show, per platform, that
@@ -25,7 +25,11 @@ tonistiigi/xx, whose image cannot be pulled here: ``tests/data/fixbuild/xx/`` is
 the subset of its interface the fixes use (xx-apt-get, xx-clang, xx-cargo, xx-go, xx-verify, xx-info), built on
 Debian's aarch64 cross gcc packages (and Debian's rustc: the Rust fixture installs cargo from the Debian
 mirror, as its Dockerfile says). The fixed C builder installs its packages with apt-get (as the fix writes
-it), so that build reads the Debian mirror.
+it), so that build reads the Debian mirror. The node-modules case reads the npm registry (npm itself and
+esbuild's per-platform packages) through the machine's TLS proxy: its builds get the host's CA bundle
+(`/etc/ssl/certs/ca-certificates.crt`, Debian's ca-certificates) as the secret `ca`. Its fixed build keeps
+one step on the target platform on purpose: the runtime's production install, which fetches the target's
+prebuilt binary (``Case.target_steps``).
 
 With CI set these tests never skip: a missing engine fails them. Without CI they skip with the reason.
 """
@@ -91,6 +95,8 @@ class Case:
     expect_output: dict[str, str]  # platform -> text the output must contain
     recompiled: frozenset[str] = frozenset()  # files built by another compiler in the fixed build
     allow_elf: tuple[str, ...] = ()  # verify_image allow patterns (documented per case)
+    secrets: tuple[str, ...] = ()  # `--secret` values of both builds
+    target_steps: tuple[str, ...] = ()  # steps the fix puts on the target platform on purpose (emulated)
 
 
 CASES = {
@@ -226,6 +232,32 @@ CASES = {
         run_args=("sh", "-c", "uname -m; cd /usr/share/nginx/html && ls && sha256sum index.html app.js"),
         expect_output={"linux/amd64": "x86_64", "linux/arm64": "aarch64"},
     ),
+    # The runtime takes node_modules holding a native binary (esbuild's @esbuild/linux-<arch>) from the
+    # builder: the fix builds on the build platform and installs the runtime's node_modules for the target
+    # in a new target-platform stage (its `npm ci --omit=dev` runs for linux/arm64 under QEMU on purpose:
+    # it fetches the arm64 prebuilt binary, and compiles nothing). npm comes from the npm registry through
+    # the machine's TLS proxy, whose CA bundle the builds get as a secret (see the Dockerfile).
+    "node-modules": Case(
+        name="node-modules",
+        original=DATA / "node-modules" / "Dockerfile",
+        context=DATA / "node-modules",
+        images={"node:20-bookworm": _layout("toolchains"), "node:20-bookworm-slim": _layout("toolchains")},
+        codes=frozenset({"XL104"}),
+        unsafe=True,
+        fixed_shape=(
+            "FROM --platform=$BUILDPLATFORM node:20-bookworm AS build",
+            "FROM node:20-bookworm-slim AS build-prod",
+            "npm ci --no-audit --no-fund --omit=dev",
+            "COPY --from=build-prod /app/node_modules ./node_modules",
+        ),
+        compile_line="npm run build",
+        run_args=(),  # CMD ["node", "dist/server.js"]
+        expect_output={"linux/amd64": "node-modules x64 esbuild 0.24.2: let x = 42;",
+                       "linux/arm64": "node-modules arm64 esbuild 0.24.2: let x = 42;"},
+        allow_elf=GO_SOURCE_TREE + CROSS_SYSROOT,
+        secrets=("id=ca,src=/etc/ssl/certs/ca-certificates.crt",),
+        target_steps=("npm ci --no-audit --no-fund --omit=dev", "get-npm.mjs"),
+    ),
 }
 
 
@@ -267,6 +299,7 @@ def build(case: Case, dockerfile: Path, tag: str, out: Path) -> Built:
         no_cache=True,
         provenance="false",
         rawjson_file=out / f"{case.name}-{tag}.rawjson",
+        extra=[f"--secret={s}" for s in case.secrets],
     )
     result = run_build(opts)
     native: set[str] = set()
@@ -491,7 +524,8 @@ def test_original_emulates_and_fixed_cross_compiles(name: str, pairs: dict[str, 
     assert fixed_compiles, [s.text for s in fixed.steps]
     for s in fixed_compiles:
         assert s.exec_platform == BUILD_PLATFORM and s.placement in ("cross", "native"), s.to_json()
-    emulated = [s.text for s in fixed.steps if s.placement == "emulated" and not s.cached]
+    emulated = [s.text for s in fixed.steps if s.placement == "emulated" and not s.cached
+                and not any(t in s.text for t in pair.case.target_steps)]
     assert emulated == [], f"the fixed build still runs these steps under QEMU: {emulated}"
 
 
