@@ -298,7 +298,9 @@ def _open_cache(no_cache: bool, cache_dir: str | None) -> ResultCache | None:
         return None
     from xlint.cache import ResultCache, default_dir
 
-    return ResultCache(Path(cache_dir) if cache_dir else default_dir())
+    cache = ResultCache(Path(cache_dir) if cache_dir else default_dir())
+    cache.prepare()  # before any check: a build context that holds the cache lists it from the first run on
+    return cache
 
 
 @cli.command()
@@ -324,6 +326,28 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
           output: str | None, failure_threshold: str | None, exit_zero: bool, stdin_filename: str | None,
           color: bool | None, resolve: bool | None, offline: bool, no_cache: bool, cache_dir: str | None) -> int:
     """Check Dockerfiles, Kubernetes/Compose/workflow YAML (files, directories, or - for stdin)."""
+    from xlint import runcache
+    from xlint.contextfiles import recording
+
+    planned, runcache.PENDING = runcache.PENDING, None
+    with recording() as reads:  # what the output depends on, for the run's own entry (xlint.runcache)
+        code, text, cache = _check(paths, select, ignore, platform, build_platform, target, context, config, fmt,
+                                   output, failure_threshold, exit_zero, stdin_filename, color, resolve, offline,
+                                   no_cache, cache_dir)
+    if planned is not None and cache is not None and cache.complete and text is not None:
+        runcache.store(planned, str(cache.folder), text, code, reads + cache.used)
+    return code
+
+
+def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
+           build_platform: str | None, target: str | None, context: str | None, config: str | None, fmt: str,
+           output: str | None, failure_threshold: str | None, exit_zero: bool, stdin_filename: str | None,
+           color: bool | None, resolve: bool | None, offline: bool, no_cache: bool,
+           cache_dir: str | None) -> tuple[int, str | None, ResultCache | None]:
+    """``xlint check``: the exit code, the text printed to stdout (None: written to --output, or not to be
+    stored) and the results cache used."""
+    from xlint.contextfiles import note_read
+    from xlint.contextfiles import resolve as resolve_path
     from xlint.report import render
     from xlint.workloads import cli as project_cli
     sel = _selection(select, ignore, platform, build_platform, config)
@@ -344,6 +368,9 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         display, data = _read(path)
         if path == "-" and stdin_filename:
             display = stdin_filename
+        elif path != "-":
+            note_read(os.path.abspath(path), data)
+            resolve_path(path)  # (its config and default context are those of the folder it is in)
         opts, codes, cfg = _options(path, sel, context, target, project=False)
         threshold = threshold or cfg.failure_threshold
         sources[display] = data.decode("utf-8", "surrogateescape")
@@ -405,11 +432,12 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
             raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
+    stored = text if output is None and "-" not in dockerfiles and not any(resolving) else None
     if parse_failed:
-        return EXIT_ERROR
+        return EXIT_ERROR, stored, cache
     rank = SEVERITY_RANK[threshold or "info"]
     failing = [d for d in diags if SEVERITY_RANK[d.severity] >= rank]
-    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN, stored, cache
 
 
 def _project_check(project_cli: Any, dockerfiles: list[str], yamls: list[str], sel: Selection,
