@@ -125,14 +125,14 @@ def load_entry(folder: str, key: str) -> tuple[Any, ...] | None:
     return value
 
 
-def _diag_row(d: Diagnostic) -> tuple[Any, ...]:
+def diagnostic_row(d: Diagnostic) -> tuple[Any, ...]:
     fix = None if d.fix is None else (d.fix.applicability, d.fix.title,
                                       [(e.start, e.end, e.text) for e in d.fix.edits])
     return (d.path, d.code, d.name, d.severity, d.message, d.line, d.column, d.end_line, d.end_column, d.hint, fix,
             d.start, d.end)
 
 
-def _diag(row: Sequence[Any]) -> Diagnostic:
+def diagnostic(row: Sequence[Any]) -> Diagnostic:
     from xlint.diagnostics import Diagnostic, Edit, Fix
 
     path, code, name, severity, message, line, column, end_line, end_column, hint, fix, start, end = row
@@ -179,7 +179,7 @@ class ResultCache:
         if value is None or len(value) != 3 or not unchanged(value[1], self._memo):
             return None
         try:
-            found = [_diag(r) for r in value[2]]
+            found = [diagnostic(r) for r in value[2]]
         except (TypeError, ValueError):
             return None
         self.used.extend(tuple(d) for d in value[1])
@@ -193,7 +193,7 @@ class ResultCache:
             self.complete = False
             return  # not data (fix plans of project rules): never cached
         self.used.extend(deps)
-        self.store(key, (FORMAT, [tuple(d) for d in deps], [_diag_row(d) for d in diags]))
+        self.store(key, (FORMAT, [tuple(d) for d in deps], [diagnostic_row(d) for d in diags]))
 
     def store(self, key: str, value: tuple[Any, ...]) -> None:
         """Write an entry's value (``(FORMAT, deps, ...)``) atomically; no error when it cannot be written."""

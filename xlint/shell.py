@@ -412,6 +412,7 @@ def _backtick_end(raw: str, i: int) -> int:
 
 
 _QUOTING = re.compile(r"[$'\"\\`<>]")  # the characters _dequote does anything with
+_SUBSTITUTION = re.compile(rb"\$\(|`|[<>]\(")  # where a command's words may hold commands
 
 
 def _word_value(raw: str) -> str | None:
@@ -564,11 +565,15 @@ class _Walker:
         except Exception:  # pragma: no cover - tree-sitter is error tolerant; be safe anyway
             return
         script = _Script(text, data, b2c, smap)
-        self.walk(script, tree.root_node, context, depth)
+        root = tree.root_node
+        self.walk(script, root, context, depth, prune=not root.has_error)
 
-    def walk(self, script: _Script, root: Node, context: tuple[str, ...], depth: int) -> None:
+    def walk(self, script: _Script, root: Node, context: tuple[str, ...], depth: int, prune: bool = False) -> None:
+        """``prune`` (a tree without syntax errors): the words of a command are not walked when its text
+        holds no command or process substitution (nothing else in them is a command or an assignment)."""
         # Iterative pre-order walk: items are (node, context) or deferred callables.
         stack: list[tuple[Node, tuple[str, ...]] | Callable[[], None]] = [(root, context)]
+        data = script.data
         redirect_parents: dict[int, list[Node]] = {}  # command node id -> redirected_statements
         while stack:
             item = stack.pop()
@@ -581,6 +586,8 @@ class _Walker:
                 later = self.command(script, node, redirect_parents.get(node.id, []), ctx, depth)
                 if later is not None:
                     stack.append(later)
+                if prune and not _SUBSTITUTION.search(data, node.start_byte, node.end_byte):
+                    continue
             elif kind in _DECLARATIONS:
                 self.declaration(script, node, ctx)
             elif kind == "variable_assignment":
