@@ -125,7 +125,10 @@ class SimpleCommand:
     @property
     def basename(self) -> str | None:
         """``os.path.basename(name)``: ``/usr/bin/make`` -> ``make``; None if the name is dynamic."""
-        return os.path.basename(self.name) if self.name is not None else None
+        name = self.name
+        if name is None:
+            return None
+        return name if "/" not in name else os.path.basename(name)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -624,9 +627,19 @@ class _Walker:
         return self.word_at(script, node.start_byte, node.end_byte)
 
     def word_at(self, script: _Script, start_byte: int, end_byte: int) -> Word:
-        a, b = script.char(start_byte), script.char(end_byte)
+        if script.b2c is None:  # ASCII: bytes are characters
+            a, b = start_byte, end_byte
+        else:
+            a, b = script.char(start_byte), script.char(end_byte)
         raw = script.text[a:b]
-        return Word(raw, _word_value(raw), script.map.span(a, b))
+        smap = script.map
+        if 0 <= a < b <= len(smap.lo):  # what _Map.span gives, without its clamps
+            lo = smap.lo[a]
+            hi = smap.hi[b - 1]
+            span = Span(lo, hi if hi > lo else lo)
+        else:
+            span = smap.span(a, b)
+        return Word(raw, raw if _QUOTING.search(raw) is None else _word_value(raw), span)
 
     def assignment(self, script: _Script, node: Node, ctx: tuple[str, ...]) -> Assignment:
         name_node = node.child_by_field_name("name")
