@@ -256,27 +256,33 @@ def _check_file_job(job: Job) -> tuple[list[Diagnostic], list[Dep]]:
     return found, deps
 
 
-def _preload() -> None:
-    """Import the checker and the Dockerfile rules (and load the shell grammar) before the workers are
-    forked: they start with them loaded instead of each importing them again."""
-    import xlint.checker  # noqa: F401
-    from xlint.shell import _parser
+def _preload(codes: list[str] | None = None) -> None:
+    """Import the checker and the rules (``codes``, default: every Dockerfile rule) and load the shell
+    grammar, with the garbage collector paused (imports make many objects and no garbage); what is loaded
+    is then frozen (kept out of later collections; forked children share it instead of copying it)."""
+    import gc
 
-    _parser()
-    rules_for(select_codes(None, None, project=False))
+    gc.disable()
+    try:
+        import xlint.checker  # noqa: F401
+        from xlint.shell import _parser
+
+        _parser()
+        rules_for(select_codes(None, None, project=False) if codes is None else codes)
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _forked(jobs: list[Job], processes: int) -> list[tuple[list[Diagnostic], list[Dep]]]:
     """Check ``jobs`` in ``processes`` processes: this one and forked children (each a share of the files,
     results sent back through a pipe). Cheaper to start than a process pool (no multiprocessing, no
     threads); a child that fails has its share checked again here (so its error is this process's)."""
-    import gc
     import marshal
 
     from xlint.cache import diagnostic, diagnostic_row
 
     _preload()
-    gc.freeze()  # the children share the loaded modules instead of copying them
     shares = [list(range(k, len(jobs), processes)) for k in range(processes)]  # interleaved: even loads
     children: list[tuple[int, int, list[int]]] = []
     for share in shares[1:]:
@@ -435,6 +441,8 @@ def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, .
     if parallel > 1:
         done = _forked([jobs[i] for i in todo], parallel)
     else:
+        if todo:
+            _preload(_options(jobs[todo[0]][2], sel, context, target, project=False)[1])
         done = []
         for i in todo:
             with resolvers.using(_options(jobs[i][2], sel, context, target)[2].resolve):

@@ -139,6 +139,10 @@ def main() -> None:
         if code is not None:
             sys.exit(code)
         PENDING = p
+    import gc
+
+    gc.disable()  # imports make many objects and no garbage: no collection while they run
     from xlint.cli import main as cli_main
 
+    gc.enable()
     cli_main(argv)
