@@ -55,7 +55,11 @@ class Invocation:
 
     def values(self) -> list[str]:
         """Argument values; dynamic arguments are given as their raw text."""
-        return [w.value if w.value is not None else w.raw for w in self.words[1:]]
+        known: list[str] | None = self.__dict__.get("_values")
+        if known is None:  # (kept on the immutable invocation: every rule asks; each caller gets a copy)
+            known = [w.value if w.value is not None else w.raw for w in self.words[1:]]
+            object.__setattr__(self, "_values", known)
+        return list(known)
 
 
 ENV_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
