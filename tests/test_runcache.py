@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -173,3 +175,24 @@ def test_runs_the_cache_cannot_answer_run_the_full_command(tmp_path: Path) -> No
     (tmp_path / "Dockerfile").unlink()
     r = xlint("check", "--cache-dir", str(cache), "Dockerfile", cwd=tmp_path)
     assert (r.returncode, r.stdout, r.stderr) == (2, "", "xlint: error: Dockerfile: no such file or directory\n")
+
+
+def test_which_runs_have_a_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlint.runcache import plan
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XLINT_CACHE_DIR", str(tmp_path / "env"))
+    (tmp_path / "Dockerfile").write_text("FROM alpine\n")
+    (tmp_path / "k.yml").write_text("a: 1\n")
+    (tmp_path / "sub").mkdir()
+    p = plan(["check", "--select", "XL2", "--format=json", "--exit-zero", "--cache-dir", "c", "Dockerfile"])
+    assert p is not None and p.folder == "c"
+    other = plan(["check", "--format", "json", "Dockerfile"])
+    assert other is not None and other.folder == str(tmp_path / "env" / "check")
+    assert other.key != p.key and other.key.startswith("run-")
+    for argv in (["check"], ["check", "sub"], ["check", "-"], ["check", "k.yml"], ["check", "missing"],
+                 ["check", "--no-cache", "Dockerfile"], ["check", "--resolve", "Dockerfile"],
+                 ["check", "-o", "x", "Dockerfile"], ["check", "--output=x", "Dockerfile"],
+                 ["check", "--exit-zero=1", "Dockerfile"], ["check", "Dockerfile", "--select"],
+                 ["fix", "Dockerfile"], ["check", "--help"], []):
+        assert plan(argv) is None, argv
