@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from xlint.frozen import fast_init
 from xlint.shell import SimpleCommand, Word
 from xlint.syntax.tree import Span
 
@@ -30,6 +31,7 @@ _WRAPPER_VALUE_FLAGS = {
 }
 
 
+@fast_init
 @dataclass(frozen=True)
 class EnvWord:
     """``NAME=value`` given to a command: a prefix assignment or an ``env NAME=value`` argument."""
@@ -40,6 +42,7 @@ class EnvWord:
     span: Span
 
 
+@fast_init
 @dataclass(frozen=True)
 class Invocation:
     """The real command behind wrappers: ``tool`` is its basename, ``words[0]`` its command word."""

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Language, Node, Parser
 
+from xlint.frozen import fast_init
 from xlint.syntax.tree import Heredoc, Instruction, Span
 
 __all__ = [
@@ -80,6 +81,7 @@ _DECLARATIONS = frozenset({"declaration_command", "unset_command"})
 _NOT_STANDALONE = frozenset({"command", "declaration_command", "c_style_for_statement"})
 
 
+@fast_init
 @dataclass(frozen=True)
 class Word:
     """One shell word. ``raw`` is the word as written in the script (continuations removed); ``value`` is
@@ -90,6 +92,7 @@ class Word:
     span: Span
 
 
+@fast_init
 @dataclass(frozen=True)
 class Assignment:
     """``NAME=value``: a prefix of a command (``GOOS=linux go build``) or a standalone assignment
@@ -103,6 +106,7 @@ class Assignment:
     context: tuple[str, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True)
 class SimpleCommand:
     """One simple command. ``argv[0]`` is the command word; ``name`` is its literal value (None if it is
