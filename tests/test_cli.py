@@ -217,7 +217,17 @@ def test_forked_checks_match_and_a_failed_child_is_checked_again(tmp_path: Path,
     sel = cli.Selection(None, [], None, None, None)
     jobs: list[cli.Job] = [(f, Path(f).read_bytes(), f, sel, None, None) for f in files]
     one = [cli._check_file_job(j) for j in jobs]
-    assert cli._forked(jobs, 3) == one and sum(len(d) for d, _ in one) >= 9
+    marker: cli.ProjectResult = ([], {"x": "y"})
+    assert cli._forked(jobs, 3) == (one, None) and sum(len(d) for d, _ in one) >= 9
+    assert cli._forked(jobs, 2, lambda: marker) == (one, marker)  # the project check, run meanwhile
+
+    def broken() -> cli.ProjectResult:
+        raise RuntimeError("project check failed")
+
+    with pytest.raises(RuntimeError, match="project check failed"):
+        cli._forked(jobs, 3, broken)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was waited for
     parent = os.getpid()
     real = cli._check_file_job
 
@@ -227,7 +237,7 @@ def test_forked_checks_match_and_a_failed_child_is_checked_again(tmp_path: Path,
         return real(job)  # type: ignore[return-value]
 
     monkeypatch.setattr(cli, "_check_file_job", failing_in_children)
-    assert cli._forked(jobs, 3) == one
+    assert cli._forked(jobs, 3) == (one, None)
 
 
 # ------------------------------------------------------------------ platforms that are no target

@@ -20,6 +20,8 @@ from xlint.diagnostics import SEVERITY_RANK, Diagnostic
 from xlint.rule import PROJECT_WITHOUT_YAML, CheckOptions, Rule, rules_for, select_codes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xlint.cache import ResultCache
     from xlint.contextfiles import Dep
 
@@ -274,16 +276,29 @@ def _preload(codes: list[str] | None = None) -> None:
         gc.enable()
 
 
-def _forked(jobs: list[Job], processes: int) -> list[tuple[list[Diagnostic], list[Dep]]]:
+ProjectResult = tuple[list[Diagnostic], dict[str, str]]
+
+
+def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResult] | None = None
+            ) -> tuple[list[tuple[list[Diagnostic], list[Dep]]], ProjectResult | None]:
     """Check ``jobs`` in ``processes`` processes: this one and forked children (each a share of the files,
     results sent back through a pipe). Cheaper to start than a process pool (no multiprocessing, no
-    threads); a child that fails has its share checked again here (so its error is this process's)."""
+    threads); a child that fails has its share checked again here (so its error is this process's).
+    ``meanwhile`` (the project check) runs here while the children check (this process takes fewer files
+    for it); its result is returned with the findings."""
     import marshal
 
     from xlint.cache import diagnostic, diagnostic_row
 
     _preload()
-    shares = [list(range(k, len(jobs), processes)) for k in range(processes)]  # interleaved: even loads
+    shares: list[list[int]] = [[] for _ in range(processes)]
+    loads = [0] * processes
+    if meanwhile is not None:  # the project rules read every file once: about a twentieth of checking them
+        loads[0] = sum(len(j[1]) for j in jobs) // 20
+    for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1])):  # largest first, to the least loaded
+        k = loads.index(min(loads))
+        shares[k].append(i)
+        loads[k] += len(jobs[i][1]) + 1000  # (bytes stand for the work; every file has a fixed part too)
     children: list[tuple[int, int, list[int]]] = []
     for share in shares[1:]:
         read_fd, write_fd = os.pipe()
@@ -304,17 +319,23 @@ def _forked(jobs: list[Job], processes: int) -> list[tuple[list[Diagnostic], lis
                 os._exit(status)
         os.close(write_fd)
         children.append((pid, read_fd, share))
-    out: dict[int, tuple[list[Diagnostic], list[Dep]]] = {i: _check_file_job(jobs[i]) for i in shares[0]}
-    for pid, read_fd, share in children:
-        with os.fdopen(read_fd, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(pid, 0)
+    out: dict[int, tuple[list[Diagnostic], list[Dep]]] = {}
+    try:
+        extra = meanwhile() if meanwhile is not None else None
+        out.update((i, _check_file_job(jobs[i])) for i in shares[0])
+    finally:  # (also when this process failed: no child is left behind)
+        sent: list[tuple[bytes, int, list[int]]] = []
+        for pid, read_fd, share in children:
+            with os.fdopen(read_fd, "rb") as fh:
+                data = fh.read()
+            sent.append((data, os.waitpid(pid, 0)[1], share))
+    for data, status, share in sent:
         if status == 0 and data:
             results = [([diagnostic(r) for r in rows], list(deps)) for rows, deps in marshal.loads(data)]
         else:
             results = [_check_file_job(jobs[i]) for i in share]
         out.update(zip(share, results, strict=True))
-    return [out[i] for i in range(len(jobs))]
+    return [out[i] for i in range(len(jobs))], extra
 
 
 class _Resolvers:
@@ -438,8 +459,16 @@ def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, .
     parallel = _workers(len(todo)) if "-" not in dockerfiles else 1
     if parallel > 1 and any(resolving[i] for i in todo):
         parallel = 1  # registry lookups (XL302) share one resolver and its cache: stay in this process
+    yamls = project_cli.yaml_files(list(paths) or ["."])
+    project: ProjectResult | None = None
+
+    def project_check() -> ProjectResult:
+        return _project_check(project_cli, dockerfiles, yamls, sel, context, target, sources,
+                              cache if not any(resolving) else None, digests)
+
     if parallel > 1:
-        done = _forked([jobs[i] for i in todo], parallel)
+        done, project = _forked([jobs[i] for i in todo], parallel,
+                                project_check if yamls or len(dockerfiles) > 1 else None)
     else:
         if todo:
             _preload(_options(jobs[todo[0]][2], sel, context, target, project=False)[1])
@@ -456,10 +485,8 @@ def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, .
         assert file_found is not None
         parse_failed |= any(d.code == "XL901" for d in file_found)
         diags.extend(file_found)
-    yamls = project_cli.yaml_files(list(paths) or ["."])
     if yamls or len(dockerfiles) > 1:
-        project_diags, yaml_texts = _project_check(project_cli, dockerfiles, yamls, sel, context, target, sources,
-                                                   cache if not any(resolving) else None, digests)
+        project_diags, yaml_texts = project if project is not None else project_check()
         sources.update(yaml_texts)
         parse_failed |= any(d.code == "XL901" for d in project_diags)
         diags.extend(project_diags)
