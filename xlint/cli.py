@@ -370,9 +370,7 @@ def _open_cache(no_cache: bool, cache_dir: str | None) -> ResultCache | None:
         return None
     from xlint.cache import ResultCache, default_dir
 
-    cache = ResultCache(Path(cache_dir) if cache_dir else default_dir())
-    cache.prepare()  # before any check: a build context that holds the cache lists it from the first run on
-    return cache
+    return ResultCache(Path(cache_dir) if cache_dir else default_dir())
 
 
 @cli.command()
@@ -456,6 +454,8 @@ def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, .
         keys.append(key)
         found.append(cache.get(key) if cache is not None and key is not None else None)
     todo = [i for i, f in enumerate(found) if f is None]
+    if cache is not None and todo and any(keys[i] is not None for i in todo):
+        cache.prepare()  # before the checks: a build context that holds the cache lists it from the first run on
     parallel = _workers(len(todo)) if "-" not in dockerfiles else 1
     if parallel > 1 and any(resolving[i] for i in todo):
         parallel = 1  # registry lookups (XL302) share one resolver and its cache: stay in this process
