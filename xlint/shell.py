@@ -188,7 +188,7 @@ def _bash_language() -> object:
 @dataclass
 class _Map:
     lo: list[int]
-    hi: list[int]
+    hi: list[int] | None  # None: each character's range is one source character (hi = lo + 1)
     end: int  # source offset of the end of the script (for empty spans)
 
     def span(self, start: int, end: int) -> Span:
@@ -198,7 +198,8 @@ class _Map:
         if end <= start:
             at = self.lo[start] if start < n else self.end
             return Span(at, at)
-        return Span(self.lo[start], max(self.hi[end - 1], self.lo[start]))
+        hi = self.hi[end - 1] if self.hi is not None else self.lo[end - 1] + 1
+        return Span(self.lo[start], max(hi, self.lo[start]))
 
     def sub(self, base: int, ranges: list[tuple[int, int]], end: int) -> _Map:
         """Map of a text whose character j came from this map's characters ``[base+a, base+b)``."""
@@ -209,23 +210,23 @@ class _Map:
             a = min(base + a, n - 1)
             b = min(max(base + b, a + 1), n)
             lo.append(self.lo[a])
-            hi.append(self.hi[b - 1])
+            hi.append(self.hi[b - 1] if self.hi is not None else self.lo[b - 1] + 1)
         end_at = min(base + end, n)
         end_off = self.lo[end_at] if end_at < n else self.end
         return _Map(lo, hi, end_off)
 
 
 def _identity_map(n: int) -> _Map:
-    return _Map(list(range(n)), list(range(1, n + 1)), n)
+    return _Map(list(range(n)), None, n)
 
 
 def _offsets_map(offsets: list[int], n: int) -> _Map:
-    lo = list(offsets[:n])
+    lo = offsets[:n]
     if len(lo) < n:  # short map: clamp to the last known offset
         last = lo[-1] if lo else 0
         lo.extend([last] * (n - len(lo)))
     end = offsets[n] if len(offsets) > n else (lo[-1] + 1 if lo else 0)
-    return _Map(lo, [o + 1 for o in lo], end)
+    return _Map(lo, None, end)
 
 
 def _aligned_map(text: str, source: str, base: int, end: int) -> _Map:
@@ -244,7 +245,7 @@ def _aligned_map(text: str, source: str, base: int, end: int) -> _Map:
         lo.append(base + at)
         if k < n:
             j += 1
-    return _Map(lo, [o + 1 for o in lo], end)
+    return _Map(lo, None, end)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -639,7 +640,7 @@ class _Walker:
         smap = script.map
         if 0 <= a < b <= len(smap.lo):  # what _Map.span gives, without its clamps
             lo = smap.lo[a]
-            hi = smap.hi[b - 1]
+            hi = smap.hi[b - 1] if smap.hi is not None else smap.lo[b - 1] + 1
             span = Span(lo, hi if hi > lo else lo)
         else:
             span = smap.span(a, b)
@@ -814,7 +815,7 @@ def _heredoc_map(instr: Instruction, doc: Heredoc) -> _Map:
     if source == doc.content:
         n = len(source)
         base = doc.content_span.start
-        return _Map(list(range(base, base + n)), list(range(base + 1, base + n + 1)), doc.content_span.end)
+        return _Map(list(range(base, base + n)), None, doc.content_span.end)
     return _aligned_map(doc.content, source, doc.content_span.start, doc.content_span.end)
 
 
@@ -910,7 +911,8 @@ def _heredoc_substitutions(doc: Heredoc, hmap: _Map, walker: _Walker) -> None:
     text = prefix + body + delim + "\n"
     start = hmap.lo[0] if hmap.lo else hmap.end
     lo = [start] * len(prefix) + hmap.lo + [hmap.end] * (len(text) - len(prefix) - len(hmap.lo))
-    hi = [start] * len(prefix) + hmap.hi + [hmap.end] * (len(text) - len(prefix) - len(hmap.hi))
+    his = hmap.hi if hmap.hi is not None else [o + 1 for o in hmap.lo]
+    hi = [start] * len(prefix) + his + [hmap.end] * (len(text) - len(prefix) - len(his))
     sub = _Walker(seen=walker.seen)
     sub.parse(text, _Map(lo, hi, hmap.end), (), 1)
     for cmd in sub.commands:
