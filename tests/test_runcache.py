@@ -196,3 +196,39 @@ def test_which_runs_have_a_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
                  ["check", "--exit-zero=1", "Dockerfile"], ["check", "Dockerfile", "--select"],
                  ["fix", "Dockerfile"], ["check", "--help"], []):
         assert plan(argv) is None, argv
+
+
+def test_a_terminal_and_no_color_are_part_of_the_key(tmp_path: Path) -> None:
+    """On a terminal the text is coloured unless NO_COLOR is set and not empty: a run stored without
+    colours is never printed where colours are due."""
+    import pty
+
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nRUN echo $TARGETARCH\n")
+    exe = shutil.which("xlint", path=os.path.dirname(sys.executable)) or shutil.which("xlint")
+    cmd = [exe] if exe else [sys.executable, "-m", "xlint"]
+
+    def on_terminal(no_color: str) -> str:
+        main, secondary = pty.openpty()
+        env = {**os.environ, "NO_COLOR": no_color}
+        p = subprocess.Popen([*cmd, "check", "--cache-dir", str(tmp_path / "c"), "Dockerfile"], cwd=tmp_path,
+                             stdout=secondary, stderr=subprocess.DEVNULL, env=env)
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        p.wait(timeout=300)
+        os.close(main)
+        return b"".join(chunks).decode()
+
+    plain = on_terminal("1")
+    assert "XL201" in plain and "\x1b[" not in plain
+    assert on_terminal("1") == plain  # stored, and answered
+    assert runs(tmp_path / "c")
+    coloured = on_terminal("")
+    assert "XL201" in coloured and "\x1b[" in coloured

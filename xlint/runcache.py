@@ -46,8 +46,9 @@ class Plan:
             from xlint.cache import key_of
 
             out = sys.stdout
-            self._key = PREFIX + key_of(KIND, os.getcwd(), tuple(self.argv), out.isatty(), "NO_COLOR" in os.environ,
-                               getattr(out, "encoding", None), getattr(out, "errors", None))
+            colours = (out.isatty(), bool(os.environ.get("NO_COLOR")))  # what decides them (xlint.cli)
+            self._key = PREFIX + key_of(KIND, os.getcwd(), tuple(self.argv), colours,
+                                        getattr(out, "encoding", None), getattr(out, "errors", None))
         return self._key
 
 
