@@ -187,6 +187,7 @@ def test_which_runs_have_a_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     (tmp_path / "sub").mkdir()
     p = plan(["check", "--select", "XL2", "--format=json", "--exit-zero", "--cache-dir", "c", "Dockerfile"])
     assert p is not None and p.folder == "c"
+    assert plan(["check", "--cache-dir", "./c/", "Dockerfile"]).folder == "c"  # type: ignore[union-attr]
     other = plan(["check", "--format", "json", "Dockerfile"])
     assert other is not None and other.folder == str(tmp_path / "env" / "check")
     assert other.key != p.key and other.key.startswith("run-")

@@ -94,7 +94,7 @@ def plan(argv: list[str]) -> Plan | None:
         return None
     from xlint.cache import default_folder
 
-    return Plan(argv, cache_dir if cache_dir else default_folder())
+    return Plan(argv, os.path.normpath(cache_dir) if cache_dir else default_folder())
 
 
 def answer(p: Plan) -> int | None:
@@ -118,7 +118,7 @@ def store(p: Plan, folder: str, text: str, code: int, deps: list[Dep]) -> None:
     """Store a run's output (called by ``xlint check`` when :data:`PENDING` is its plan). Not stored: a run
     whose cache folder is not the planned one, or whose text holds escape sequences (colours, or bytes of
     a Dockerfile that ``click.echo`` would strip)."""
-    if folder != p.folder or "\x1b" in text:
+    if os.path.normpath(folder) != os.path.normpath(p.folder) or "\x1b" in text:
         return
     from pathlib import Path
 
