@@ -127,3 +127,25 @@ def test_targetarch_references() -> None:
 
 def test_case_mapping() -> None:
     assert case_mapping("uname") == 'case "$TARGETARCH" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac'
+
+
+def test_find_arch_literals_as_the_case_insensitive_look_behind_regex_finds_them() -> None:
+    """The scan over lower-cased ASCII text finds what the plain regex (look-behind, IGNORECASE) finds,
+    on tricky and random texts, non-ASCII ones included (those take the plain regex)."""
+    import random
+
+    from xlint import archnames
+
+    def reference(text: str) -> list[tuple[str, int, int, str, str]]:
+        masked = archnames._mask_references(text)
+        return [(text[m.start(1):m.end(1)], m.start(1), m.end(1), *archnames._LITERALS[m.group(1).lower()])
+                for m in archnames._LITERAL_RE.finditer(masked)]
+
+    rnd = random.Random(12)
+    alphabet = "aAmMdD64_-xX8lLvV7i3I2pPcCeEsSrR9 ./${}(`é"
+    texts = ["xamd64 AMD64 _amd64_", "ax86_64 x86-64x ARM64v8 arm64v8l", "i386- -aarch64 armv7l armv7L 9amd64",
+             "${ARCH:-amd64}-x86_64 $(uname -m | sed s/x86_64/amd64/)", "éamd64 amd64é AMD64"]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(5000)]
+    for text in texts:
+        got = [(x.text, x.start, x.end, x.arch, x.variant) for x in archnames.find_arch_literals(text)]
+        assert got == reference(text), text

@@ -27,8 +27,20 @@ def xlint(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproces
 
 
 def entries(cache: Path) -> list[Path]:
+    """The entries of files (and of the project check), not those of whole runs (``run-*``)."""
     folder = cache / "v1"
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "run-"))) if folder.is_dir() else []
+
+
+def run_entries(cache: Path) -> list[Path]:
+    folder = cache / "v1"
+    return sorted(folder.glob("run-*")) if folder.is_dir() else []
+
+
+def forget_runs(cache: Path) -> None:
+    """Remove the entries of whole runs: the next run is answered from the entries of its files."""
+    for p in run_entries(cache):
+        p.unlink()
 
 
 def test_cold_warm_no_cache_and_one_process_agree(tmp_path: Path) -> None:
@@ -74,9 +86,11 @@ def test_warm_run_reads_the_cache(tmp_path: Path) -> None:
     assert any(d[0] == "dir" for d in deps)  # the walk was recorded
     doctored = [tuple(r[:4]) + ("doctored message",) + tuple(r[5:]) for r in rows]
     entry.write_bytes(marshal.dumps((fmt, deps, doctored)))
+    forget_runs(project / ".xlint_cache")
     assert "doctored message" in xlint("check", "Dockerfile", cwd=project, env=env).stdout
     assert "doctored message" not in xlint("check", "--no-cache", "Dockerfile", cwd=project, env=env).stdout
     entry.write_bytes(original[:7])  # truncated
+    forget_runs(project / ".xlint_cache")
     again = xlint("check", "Dockerfile", cwd=project, env=env)
     assert again.stdout == cold.stdout
     assert entry.read_bytes() == original  # checked again and written back
@@ -248,7 +262,7 @@ def test_rules_read_the_build_context_only_through_contextfiles() -> None:
     import re
 
     outside = {"cli.py", "buildcmd.py", "verifycmd.py", "reportcmd.py", "files.py", "config.py", "cache.py",
-               "contextfiles.py", "checker.py", "workloads/cli.py", "workloads/resolve.py"}
+               "contextfiles.py", "checker.py", "workloads/cli.py", "workloads/resolve.py", "runcache.py"}
     reads = re.compile(r"(?<!contextfiles)\.(?:read_text|read_bytes|is_file|is_dir|exists|iterdir|glob|stat|"
                        r"resolve|open)\(|\bopen\(|\bos\.(?:walk|listdir|scandir|stat)\(|"
                        r"\bos\.path\.(?:isfile|isdir|exists|getsize)\(")

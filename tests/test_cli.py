@@ -203,6 +203,43 @@ def test_many_files_checked_in_parallel_give_the_same_report(tmp_path: Path) -> 
     assert got == want and len(got) > PARALLEL_MIN_FILES
 
 
+def test_forked_checks_match_and_a_failed_child_is_checked_again(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked children's findings come back whole; a child that fails (here: every child, its
+    process is not this one) has its share checked again in this process."""
+    from xlint import cli
+
+    files = []
+    for i in range(9):
+        body = BUGGY if i % 2 else "FROM alpine\nARG TARGETARCH=amd64\nRUN echo $TARGETARCH\n"
+        (tmp_path / f"s{i}.Dockerfile").write_text(body)
+        files.append(str(tmp_path / f"s{i}.Dockerfile"))
+    sel = cli.Selection(None, [], None, None, None)
+    jobs: list[cli.Job] = [(f, Path(f).read_bytes(), f, sel, None, None) for f in files]
+    one = [cli._check_file_job(j) for j in jobs]
+    marker: cli.ProjectResult = ([], {"x": "y"})
+    assert cli._forked(jobs, 3) == (one, None) and sum(len(d) for d, _ in one) >= 9
+    assert cli._forked(jobs, 2, lambda: marker) == (one, marker)  # the project check, run meanwhile
+
+    def broken() -> cli.ProjectResult:
+        raise RuntimeError("project check failed")
+
+    with pytest.raises(RuntimeError, match="project check failed"):
+        cli._forked(jobs, 3, broken)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was waited for
+    parent = os.getpid()
+    real = cli._check_file_job
+
+    def failing_in_children(job: cli.Job) -> tuple[list[object], list[object]]:
+        if os.getpid() != parent:
+            raise RuntimeError("child failure")
+        return real(job)  # type: ignore[return-value]
+
+    monkeypatch.setattr(cli, "_check_file_job", failing_in_children)
+    assert cli._forked(jobs, 3) == (one, None)
+
+
 # ------------------------------------------------------------------ platforms that are no target
 def _one_line_exit_2(r: subprocess.CompletedProcess[str]) -> str:
     assert r.returncode == 2, (r.stdout, r.stderr)

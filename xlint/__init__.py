@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # (typing is not imported: a warm run answered from the cache imports this package)
 if TYPE_CHECKING:
+    from typing import Any
+
     from xlint.syntax import Dockerfile, DockerfileSyntaxError, parse
 
 __version__ = "0.1.0"

@@ -1,3 +1,3 @@
-from xlint.cli import main
+from xlint.runcache import main
 
 main()

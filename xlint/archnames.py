@@ -134,14 +134,33 @@ class ArchLiteral:
         return f"{self.arch}/{self.variant}" if self.variant else self.arch
 
 
+# The same literals in lower case, without the look-behind: the regex engine then scans for their first
+# letters (a look-behind first, or IGNORECASE, makes it try the whole alternation at every position).
+_LOWER_LITERAL_RE = re.compile(
+    "(" + "|".join(re.escape(k) for k in sorted(_LITERALS, key=len, reverse=True)) + r")(?![a-z0-9])")
+
+
 def find_arch_literals(text: str) -> list[ArchLiteral]:
     """Architecture literals delimited by non-alphanumeric characters (``tool_linux_amd64.tgz``,
     ``x86_64-unknown-linux-gnu``, ``linux-x64``). Text inside ``$VAR``/``${...}`` references is skipped."""
     masked = _mask_references(text)
     out: list[ArchLiteral] = []
-    for m in _LITERAL_RE.finditer(masked):
-        arch, variant = _LITERALS[m.group(1).lower()]
-        out.append(ArchLiteral(text[m.start(1) : m.end(1)], m.start(1), m.end(1), arch, variant))
+    if not masked.isascii():  # (lower() keeps ASCII offsets only)
+        for m in _LITERAL_RE.finditer(masked):
+            arch, variant = _LITERALS[m.group(1).lower()]
+            out.append(ArchLiteral(text[m.start(1) : m.end(1)], m.start(1), m.end(1), arch, variant))
+        return out
+    lowered = masked.lower()
+    search = _LOWER_LITERAL_RE.search
+    found = search(lowered)
+    while found is not None:
+        a, b = found.span(1)
+        if a and lowered[a - 1].isalnum():  # what _LITERAL_RE's look-behind rejects: go on from a + 1
+            found = search(lowered, a + 1)
+            continue
+        arch, variant = _LITERALS[found.group(1)]
+        out.append(ArchLiteral(text[a:b], a, b, arch, variant))
+        found = search(lowered, b)
     return out
 
 

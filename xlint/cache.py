@@ -22,13 +22,17 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any
 
 from xlint import __version__
 from xlint.contextfiles import OWN_CACHE, TAG_LINE, Dep, unchanged
-from xlint.diagnostics import Diagnostic, Edit, Fix
+
+TYPE_CHECKING = False  # a warm run (xlint.runcache) imports this module: no typing, pathlib or dataclasses
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+    from typing import Any
+
+    from xlint.diagnostics import Diagnostic
 
 FORMAT = 1
 CACHE_DIRNAME = OWN_CACHE
@@ -74,25 +78,63 @@ def code_fingerprint() -> str:
 
 def default_dir(cwd: Path | None = None) -> Path:
     """The cache folder when none is given (see the module docstring)."""
+    from pathlib import Path
+
+    return Path(default_folder(None if cwd is None else str(cwd)))
+
+
+def default_folder(cwd: str | None = None) -> str:
+    """:func:`default_dir` as a string (without importing pathlib)."""
     env = os.environ.get("XLINT_CACHE_DIR")
     if env:
-        return Path(env) / "check"
-    here = (cwd or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        if any((d / m).exists() for m in _ROOT_MARKERS):
-            return d / CACHE_DIRNAME
+        return os.path.join(env, "check")
+    d = os.path.realpath(cwd or os.getcwd())
+    while True:
+        if any(os.path.exists(os.path.join(d, m)) for m in _ROOT_MARKERS):
+            return os.path.join(d, CACHE_DIRNAME)
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
     xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "xlint" / "check"
+    return os.path.join(xdg, "xlint", "check")
 
 
-def _diag_row(d: Diagnostic) -> tuple[Any, ...]:
+def key_of(*parts: object) -> str:
+    """An entry's name: the hash of the parts of its key with what every key holds (the cache format,
+    xlint's version and code fingerprint, the Python version, this machine's architecture)."""
+    head = (FORMAT, __version__, code_fingerprint(), sys.version_info[:2], os.uname().machine)
+    return _hash(repr((head, parts)).encode("utf-8", "surrogateescape"))
+
+
+def entries_folder(folder: str) -> str:
+    """Where the entries of the cache ``folder`` are (one file each)."""
+    return os.path.join(folder, f"v{FORMAT}")
+
+
+def load_entry(folder: str, key: str) -> tuple[Any, ...] | None:
+    """The stored value of an entry: ``(FORMAT, deps, *rest)``; None when it is missing, unreadable or
+    of another format. The caller checks ``deps`` (:func:`xlint.contextfiles.unchanged`)."""
+    try:
+        with open(os.path.join(entries_folder(folder), key), "rb") as fh:
+            value = marshal.loads(fh.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(value, tuple) or len(value) < 2 or value[0] != FORMAT:
+        return None
+    return value
+
+
+def diagnostic_row(d: Diagnostic) -> tuple[Any, ...]:
     fix = None if d.fix is None else (d.fix.applicability, d.fix.title,
                                       [(e.start, e.end, e.text) for e in d.fix.edits])
     return (d.path, d.code, d.name, d.severity, d.message, d.line, d.column, d.end_line, d.end_column, d.hint, fix,
             d.start, d.end)
 
 
-def _diag(row: Sequence[Any]) -> Diagnostic:
+def diagnostic(row: Sequence[Any]) -> Diagnostic:
+    from xlint.diagnostics import Diagnostic, Edit, Fix
+
     path, code, name, severity, message, line, column, end_line, end_column, hint, fix, start, end = row
     return Diagnostic(path, code, name, severity, message, line, column, end_line, end_column, hint,
                       None if fix is None else Fix(fix[0], [Edit(a, b, t) for a, b, t in fix[2]], fix[1]),
@@ -109,10 +151,11 @@ class ResultCache:
         self._ready = False
         self._memo: dict[Dep, bool] = {}  # context reads checked in this run
         self._config_digests: dict[str, str] = {}
+        self.used: list[Dep] = []  # the context reads of the entries answered or stored in this run
+        self.complete = True  # False once a result of the run could not be stored
 
     def key(self, *parts: object) -> str:
-        head = (FORMAT, __version__, code_fingerprint(), sys.version_info[:2], os.uname().machine)
-        return _hash(repr((head, parts)).encode("utf-8", "surrogateescape"))
+        return key_of(*parts)
 
     def config_digest(self, path: Path | None) -> str:
         """The content of a config file, for keys (``""`` without one)."""
@@ -131,25 +174,30 @@ class ResultCache:
         return _hash(data)
 
     def get(self, key: str) -> list[Diagnostic] | None:
-        try:
-            with open(self.entries / key, "rb") as fh:
-                fmt, deps, rows = marshal.loads(fh.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            return None
-        if fmt != FORMAT or not unchanged(deps, self._memo):
+        """The findings of an entry (the context reads it records are added to :attr:`used`)."""
+        value = load_entry(str(self.folder), key)
+        if value is None or len(value) != 3 or not unchanged(value[1], self._memo):
             return None
         try:
-            return [_diag(r) for r in rows]
+            found = [diagnostic(r) for r in value[2]]
         except (TypeError, ValueError):
             return None
+        self.used.extend(tuple(d) for d in value[1])
+        return found
 
     def put(self, key: str, diags: Iterable[Diagnostic], deps: Sequence[Dep] = ()) -> None:
         """Store an entry (atomically: a temporary file renamed into place). A cache that cannot be
         written is no error: the next run checks again."""
         diags = list(diags)
         if any(d.extra for d in diags):
+            self.complete = False
             return  # not data (fix plans of project rules): never cached
-        data = marshal.dumps((FORMAT, [tuple(d) for d in deps], [_diag_row(d) for d in diags]))
+        self.used.extend(deps)
+        self.store(key, (FORMAT, [tuple(d) for d in deps], [diagnostic_row(d) for d in diags]))
+
+    def store(self, key: str, value: tuple[Any, ...]) -> None:
+        """Write an entry's value (``(FORMAT, deps, ...)``) atomically; no error when it cannot be written."""
+        data = marshal.dumps(value)
         try:
             self._prepare()
             tmp = self.entries / f".{key}.{os.getpid()}.{id(data):x}.tmp"
@@ -161,6 +209,13 @@ class ResultCache:
                 os.unlink(tmp)
             except (OSError, UnboundLocalError):
                 pass
+
+    def prepare(self) -> None:
+        """Create the cache folder now (no error when it cannot be: nothing is stored then)."""
+        try:
+            self._prepare()
+        except OSError:
+            pass
 
     def _prepare(self) -> None:
         if self._ready:

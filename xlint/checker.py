@@ -48,7 +48,7 @@ class _Pragmas:
                         pending |= codes
             elif isinstance(child, Instruction):
                 own = set(pending)
-                for m in PRAGMA_RE.finditer(child.text):
+                for m in PRAGMA_RE.finditer(child.text) if "#" in child.text else ():  # (a pragma has a #)
                     if m.group(1):
                         continue
                     own |= self._codes(m, child.span.start)

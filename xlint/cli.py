@@ -20,6 +20,8 @@ from xlint.diagnostics import SEVERITY_RANK, Diagnostic
 from xlint.rule import PROJECT_WITHOUT_YAML, CheckOptions, Rule, rules_for, select_codes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xlint.cache import ResultCache
     from xlint.contextfiles import Dep
 
@@ -256,14 +258,84 @@ def _check_file_job(job: Job) -> tuple[list[Diagnostic], list[Dep]]:
     return found, deps
 
 
-def _preload() -> None:
-    """Import the checker and the Dockerfile rules (and load the shell grammar) before the workers are
-    forked: they start with them loaded instead of each importing them again."""
-    import xlint.checker  # noqa: F401
-    from xlint.shell import _parser
+def _preload(codes: list[str] | None = None) -> None:
+    """Import the checker and the rules (``codes``, default: every Dockerfile rule) and load the shell
+    grammar, with the garbage collector paused (imports make many objects and no garbage); what is loaded
+    is then frozen (kept out of later collections; forked children share it instead of copying it)."""
+    import gc
 
-    _parser()
-    rules_for(select_codes(None, None, project=False))
+    gc.disable()
+    try:
+        import xlint.checker  # noqa: F401
+        from xlint.shell import _parser
+
+        _parser()
+        rules_for(select_codes(None, None, project=False) if codes is None else codes)
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+ProjectResult = tuple[list[Diagnostic], dict[str, str]]
+
+
+def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResult] | None = None
+            ) -> tuple[list[tuple[list[Diagnostic], list[Dep]]], ProjectResult | None]:
+    """Check ``jobs`` in ``processes`` processes: this one and forked children (each a share of the files,
+    results sent back through a pipe). Cheaper to start than a process pool (no multiprocessing, no
+    threads); a child that fails has its share checked again here (so its error is this process's).
+    ``meanwhile`` (the project check) runs here while the children check (this process takes fewer files
+    for it); its result is returned with the findings."""
+    import marshal
+
+    from xlint.cache import diagnostic, diagnostic_row
+
+    _preload()
+    shares: list[list[int]] = [[] for _ in range(processes)]
+    loads = [0] * processes
+    if meanwhile is not None:  # the project rules read every file once: about a twentieth of checking them
+        loads[0] = sum(len(j[1]) for j in jobs) // 20
+    for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1])):  # largest first, to the least loaded
+        k = loads.index(min(loads))
+        shares[k].append(i)
+        loads[k] += len(jobs[i][1]) + 1000  # (bytes stand for the work; every file has a fixed part too)
+    children: list[tuple[int, int, list[int]]] = []
+    for share in shares[1:]:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: check its share, send it, leave without running any exit handler
+            status = 1
+            try:
+                os.close(read_fd)
+                found = [_check_file_job(jobs[i]) for i in share]
+                if any(d.extra for diags, _deps in found for d in diags):
+                    raise ValueError("findings with fix plans are not data")  # (checked again by the parent)
+                data = marshal.dumps([([diagnostic_row(d) for d in diags], [tuple(d) for d in deps])
+                                      for diags, deps in found])
+                with os.fdopen(write_fd, "wb") as fh:
+                    fh.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        children.append((pid, read_fd, share))
+    out: dict[int, tuple[list[Diagnostic], list[Dep]]] = {}
+    try:
+        extra = meanwhile() if meanwhile is not None else None
+        out.update((i, _check_file_job(jobs[i])) for i in shares[0])
+    finally:  # (also when this process failed: no child is left behind)
+        sent: list[tuple[bytes, int, list[int]]] = []
+        for pid, read_fd, share in children:
+            with os.fdopen(read_fd, "rb") as fh:
+                data = fh.read()
+            sent.append((data, os.waitpid(pid, 0)[1], share))
+    for data, status, share in sent:
+        if status == 0 and data:
+            results = [([diagnostic(r) for r in rows], list(deps)) for rows, deps in marshal.loads(data)]
+        else:
+            results = [_check_file_job(jobs[i]) for i in share]
+        out.update(zip(share, results, strict=True))
+    return [out[i] for i in range(len(jobs))], extra
 
 
 class _Resolvers:
@@ -324,6 +396,28 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
           output: str | None, failure_threshold: str | None, exit_zero: bool, stdin_filename: str | None,
           color: bool | None, resolve: bool | None, offline: bool, no_cache: bool, cache_dir: str | None) -> int:
     """Check Dockerfiles, Kubernetes/Compose/workflow YAML (files, directories, or - for stdin)."""
+    from xlint import runcache
+    from xlint.contextfiles import recording
+
+    planned, runcache.PENDING = runcache.PENDING, None
+    with recording() as reads:  # what the output depends on, for the run's own entry (xlint.runcache)
+        code, text, cache = _check(paths, select, ignore, platform, build_platform, target, context, config, fmt,
+                                   output, failure_threshold, exit_zero, stdin_filename, color, resolve, offline,
+                                   no_cache, cache_dir)
+    if planned is not None and cache is not None and cache.complete and text is not None:
+        runcache.store(planned, str(cache.folder), text, code, reads + cache.used)
+    return code
+
+
+def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], platform: tuple[str, ...],
+           build_platform: str | None, target: str | None, context: str | None, config: str | None, fmt: str,
+           output: str | None, failure_threshold: str | None, exit_zero: bool, stdin_filename: str | None,
+           color: bool | None, resolve: bool | None, offline: bool, no_cache: bool,
+           cache_dir: str | None) -> tuple[int, str | None, ResultCache | None]:
+    """``xlint check``: the exit code, the text printed to stdout (None: written to --output, or not to be
+    stored) and the results cache used."""
+    from xlint.contextfiles import note_read
+    from xlint.contextfiles import resolve as resolve_path
     from xlint.report import render
     from xlint.workloads import cli as project_cli
     sel = _selection(select, ignore, platform, build_platform, config)
@@ -344,6 +438,9 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         display, data = _read(path)
         if path == "-" and stdin_filename:
             display = stdin_filename
+        elif path != "-":
+            note_read(os.path.abspath(path), data)
+            resolve_path(path)  # (its config and default context are those of the folder it is in)
         opts, codes, cfg = _options(path, sel, context, target, project=False)
         threshold = threshold or cfg.failure_threshold
         sources[display] = data.decode("utf-8", "surrogateescape")
@@ -357,20 +454,24 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         keys.append(key)
         found.append(cache.get(key) if cache is not None and key is not None else None)
     todo = [i for i, f in enumerate(found) if f is None]
+    if cache is not None and todo and any(keys[i] is not None for i in todo):
+        cache.prepare()  # before the checks: a build context that holds the cache lists it from the first run on
     parallel = _workers(len(todo)) if "-" not in dockerfiles else 1
     if parallel > 1 and any(resolving[i] for i in todo):
         parallel = 1  # registry lookups (XL302) share one resolver and its cache: stay in this process
-    if parallel > 1:
-        import concurrent.futures
-        import gc
-        import multiprocessing
+    yamls = project_cli.yaml_files(list(paths) or ["."])
+    project: ProjectResult | None = None
 
-        _preload()
-        gc.freeze()  # the workers share the loaded modules instead of copying them
-        with concurrent.futures.ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = list(pool.map(_check_file_job, [jobs[i] for i in todo],
-                                 chunksize=max(1, len(todo) // (parallel * 8))))
+    def project_check() -> ProjectResult:
+        return _project_check(project_cli, dockerfiles, yamls, sel, context, target, sources,
+                              cache if not any(resolving) else None, digests)
+
+    if parallel > 1:
+        done, project = _forked([jobs[i] for i in todo], parallel,
+                                project_check if yamls or len(dockerfiles) > 1 else None)
     else:
+        if todo:
+            _preload(_options(jobs[todo[0]][2], sel, context, target, project=False)[1])
         done = []
         for i in todo:
             with resolvers.using(_options(jobs[i][2], sel, context, target)[2].resolve):
@@ -384,10 +485,8 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
         assert file_found is not None
         parse_failed |= any(d.code == "XL901" for d in file_found)
         diags.extend(file_found)
-    yamls = project_cli.yaml_files(list(paths) or ["."])
     if yamls or len(dockerfiles) > 1:
-        project_diags, yaml_texts = _project_check(project_cli, dockerfiles, yamls, sel, context, target, sources,
-                                                   cache if not any(resolving) else None, digests)
+        project_diags, yaml_texts = project if project is not None else project_check()
         sources.update(yaml_texts)
         parse_failed |= any(d.code == "XL901" for d in project_diags)
         diags.extend(project_diags)
@@ -405,11 +504,12 @@ def check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ..
             raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
+    stored = text if output is None and "-" not in dockerfiles and not any(resolving) else None
     if parse_failed:
-        return EXIT_ERROR
+        return EXIT_ERROR, stored, cache
     rank = SEVERITY_RANK[threshold or "info"]
     failing = [d for d in diags if SEVERITY_RANK[d.severity] >= rank]
-    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN, stored, cache
 
 
 def _project_check(project_cli: Any, dockerfiles: list[str], yamls: list[str], sel: Selection,

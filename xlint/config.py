@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xlint.contextfiles import is_file, memoized, note_read, read_text
 from xlint.diagnostics import SEVERITY_RANK
 
 KEYS = {"select", "ignore", "platforms", "build-platform", "failure-threshold", "per-file-ignores", "target",
@@ -103,9 +104,14 @@ def _from_mapping(data: Any, where: Path) -> Config:
 
 def load_file(path: Path) -> Config:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    note_read(path, raw)  # a cached run is answered again only while the config file is the same
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start + 1})") from None
     if path.name == "pyproject.toml":
         import tomllib
 
@@ -126,23 +132,22 @@ def load_file(path: Path) -> Config:
     return _from_mapping(data, path)
 
 
-@lru_cache(maxsize=256)
+@memoized(maxsize=256)
 def _find_in(folder: Path) -> Path | None:
+    """The config file governing ``folder``; the search is recorded (:mod:`xlint.contextfiles`), so that a
+    cached run is answered again only while the same files would be found."""
     for d in (folder, *folder.parents):
         candidate = d / ".xlint.yaml"
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
         pyproject = d / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "[tool.xlint" in pyproject.read_text(encoding="utf-8", errors="replace"):
-                    return pyproject
-            except OSError:
-                pass
+        text = read_text(pyproject)
+        if text is not None and "[tool.xlint" in text:
+            return pyproject
     return None
 
 
-@lru_cache(maxsize=64)
+@memoized(maxsize=64)
 def _load_cached(path: Path) -> Config:
     return load_file(path)
 
@@ -173,6 +178,6 @@ def config_in(folder: Path) -> Config:
 def clear_cache() -> None:
     """Forget which config files govern which folders and what they say (a long-running process, such
     as ``xlint lsp``, calls this when a config file is created, changed or removed)."""
-    _find_in.cache_clear()
-    _load_cached.cache_clear()
+    _find_in.cache_clear()  # type: ignore[attr-defined]
+    _load_cached.cache_clear()  # type: ignore[attr-defined]
     _resolved.cache_clear()

@@ -12,16 +12,18 @@ the same question records the same dependencies.
 from __future__ import annotations
 
 import contextvars
-import functools
 import os
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, TypeVar
+
+TYPE_CHECKING = False  # (typing, pathlib and contextlib are not imported: the run cache reads this module)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 Dep = tuple[str, str, int, str]  # (kind, path, max size, digest)
-T = TypeVar("T")
 
 _LOG: contextvars.ContextVar[list[Dep] | None] = contextvars.ContextVar("xlint_context_reads", default=None)
 _MISSING = "-"
@@ -41,16 +43,26 @@ def _note(dep: Dep) -> None:
         log.append(dep)
 
 
-@contextmanager
-def recording() -> Iterator[list[Dep]]:
+class recording:  # noqa: N801 - used as a function: ``with recording() as deps:``
     """Collect the dependencies of the reads made inside the block (in order, repeats left out)."""
-    log: list[Dep] = []
-    token = _LOG.set(log)
-    try:
-        yield log
-    finally:
-        _LOG.reset(token)
-        log[:] = list(dict.fromkeys(log))
+
+    def __init__(self) -> None:
+        self.log: list[Dep] = []
+        self._token: contextvars.Token[list[Dep] | None] | None = None
+
+    def __enter__(self) -> list[Dep]:
+        self._token = _LOG.set(self.log)
+        return self.log
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._token is not None
+        _LOG.reset(self._token)
+        self.log[:] = list(dict.fromkeys(self.log))
+
+
+def note_read(path: str | os.PathLike[str], data: bytes) -> None:
+    """Record a read of a whole file made elsewhere (its bytes are given), as :func:`read_text` records it."""
+    _note(("file", os.fspath(path), 0, _hash(data)))
 
 
 def _file_state(path: str, max_size: int) -> tuple[str, bytes | None]:
@@ -165,6 +177,8 @@ def exists(path: str | os.PathLike[str]) -> bool:
 
 def resolve(path: str | os.PathLike[str]) -> Path:
     """``Path(path).resolve()`` (symbolic links followed), recorded."""
+    from pathlib import Path
+
     p = os.fspath(path)
     resolved = Path(p).resolve()
     _note(("resolve", p, 0, str(resolved)))
@@ -185,7 +199,7 @@ def current(dep: Dep) -> str:
         return "1" if os.path.exists(path) else "0"
     if kind == "resolve":
         try:
-            return str(Path(path).resolve())
+            return os.path.realpath(path)  # what Path.resolve() gives, without importing pathlib
         except OSError:
             return _MISSING
     return _file_state(path, size)[0]
@@ -208,6 +222,8 @@ def unchanged(deps: list[Dep] | tuple[Dep, ...], memo: dict[Dep, bool] | None = 
 def memoized(maxsize: int = 256) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Like ``functools.lru_cache`` for functions that read the context: a cached answer replays the
     dependencies its first computation recorded."""
+
+    import functools
 
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
         @functools.lru_cache(maxsize=maxsize)

@@ -166,6 +166,9 @@ def _special(escape: str, stop: str) -> re.Pattern[str]:
     return pattern
 
 
+_ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class _Lexer:
     def __init__(self, text: str, env: Env | None, escape: str) -> None:
         if escape not in ("\\", "`"):
@@ -319,6 +322,10 @@ class _Lexer:
             out.append(ch)
 
     def process_name(self) -> str:
+        m = _ASCII_NAME.match(self.text, self.pos)
+        if m is not None and (m.end() == len(self.text) or self.text[m.end()].isascii()):
+            self.pos = m.end()  # an ASCII name ended by an ASCII character: what the loop below reads
+            return m.group()
         name: list[str] = []
         while self.peek() != "":
             ch = self.peek()

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from xlint.frozen import fast_init
 from xlint.shell import SimpleCommand, Word
 from xlint.syntax.tree import Span
 
@@ -30,6 +31,7 @@ _WRAPPER_VALUE_FLAGS = {
 }
 
 
+@fast_init
 @dataclass(frozen=True)
 class EnvWord:
     """``NAME=value`` given to a command: a prefix assignment or an ``env NAME=value`` argument."""
@@ -40,6 +42,7 @@ class EnvWord:
     span: Span
 
 
+@fast_init
 @dataclass(frozen=True)
 class Invocation:
     """The real command behind wrappers: ``tool`` is its basename, ``words[0]`` its command word."""
@@ -55,7 +58,11 @@ class Invocation:
 
     def values(self) -> list[str]:
         """Argument values; dynamic arguments are given as their raw text."""
-        return [w.value if w.value is not None else w.raw for w in self.words[1:]]
+        known: list[str] | None = self.__dict__.get("_values")
+        if known is None:  # (kept on the immutable invocation: every rule asks; each caller gets a copy)
+            known = [w.value if w.value is not None else w.raw for w in self.words[1:]]
+            object.__setattr__(self, "_values", known)
+        return list(known)
 
 
 ENV_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)

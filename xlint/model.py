@@ -344,10 +344,14 @@ class Model:
         return list(self.targets)
 
     def runs_emulated(self, stage: Stage) -> bool:
-        """True when some build of this stage runs on a platform other than the build platform."""
-        if stage.platform.kind == "unknown":
-            return False
-        return any(not _same_platform(p, self.build_platform) for p in self.concrete_platforms(stage))
+        """True when some build of this stage runs on a platform other than the build platform (kept
+        for the model's life: every XL1xx rule asks)."""
+        known: dict[int, bool] = self.__dict__.setdefault("_runs_emulated", {})
+        answer = known.get(id(stage))
+        if answer is None:
+            answer = known[id(stage)] = stage.platform.kind != "unknown" and any(
+                not _same_platform(p, self.build_platform) for p in self.concrete_platforms(stage))
+        return answer
 
     @property
     def multi_platform(self) -> bool:
@@ -438,7 +442,7 @@ class Model:
 
 
 def _same_platform(a: Platform, b: Platform) -> bool:
-    return format_platform(a) == format_platform(b)
+    return a == b or format_platform(a) == format_platform(b)
 
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -16,7 +16,6 @@ An absent, unreadable or unparsable file is not an error: the answer is then "no
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 from xlint.contextfiles import memoized, read_text, resolve
@@ -82,6 +81,8 @@ def setup_py_compiles(source: str) -> str | None:
 
 def pyproject_compiles(source: str) -> str | None:
     """Why a ``pyproject.toml`` builds native code, or None."""
+    import tomllib  # (only for a context that has a pyproject.toml)
+
     try:
         data = tomllib.loads(source)
     except (tomllib.TOMLDecodeError, ValueError):

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Language, Node, Parser
 
+from xlint.frozen import fast_init
 from xlint.syntax.tree import Heredoc, Instruction, Span
 
 __all__ = [
@@ -80,6 +81,7 @@ _DECLARATIONS = frozenset({"declaration_command", "unset_command"})
 _NOT_STANDALONE = frozenset({"command", "declaration_command", "c_style_for_statement"})
 
 
+@fast_init
 @dataclass(frozen=True)
 class Word:
     """One shell word. ``raw`` is the word as written in the script (continuations removed); ``value`` is
@@ -90,6 +92,7 @@ class Word:
     span: Span
 
 
+@fast_init
 @dataclass(frozen=True)
 class Assignment:
     """``NAME=value``: a prefix of a command (``GOOS=linux go build``) or a standalone assignment
@@ -103,6 +106,7 @@ class Assignment:
     context: tuple[str, ...] = ()
 
 
+@fast_init
 @dataclass(frozen=True)
 class SimpleCommand:
     """One simple command. ``argv[0]`` is the command word; ``name`` is its literal value (None if it is
@@ -125,7 +129,10 @@ class SimpleCommand:
     @property
     def basename(self) -> str | None:
         """``os.path.basename(name)``: ``/usr/bin/make`` -> ``make``; None if the name is dynamic."""
-        return os.path.basename(self.name) if self.name is not None else None
+        name = self.name
+        if name is None:
+            return None
+        return name if "/" not in name else os.path.basename(name)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -181,7 +188,7 @@ def _bash_language() -> object:
 @dataclass
 class _Map:
     lo: list[int]
-    hi: list[int]
+    hi: list[int] | None  # None: each character's range is one source character (hi = lo + 1)
     end: int  # source offset of the end of the script (for empty spans)
 
     def span(self, start: int, end: int) -> Span:
@@ -191,7 +198,8 @@ class _Map:
         if end <= start:
             at = self.lo[start] if start < n else self.end
             return Span(at, at)
-        return Span(self.lo[start], max(self.hi[end - 1], self.lo[start]))
+        hi = self.hi[end - 1] if self.hi is not None else self.lo[end - 1] + 1
+        return Span(self.lo[start], max(hi, self.lo[start]))
 
     def sub(self, base: int, ranges: list[tuple[int, int]], end: int) -> _Map:
         """Map of a text whose character j came from this map's characters ``[base+a, base+b)``."""
@@ -202,23 +210,23 @@ class _Map:
             a = min(base + a, n - 1)
             b = min(max(base + b, a + 1), n)
             lo.append(self.lo[a])
-            hi.append(self.hi[b - 1])
+            hi.append(self.hi[b - 1] if self.hi is not None else self.lo[b - 1] + 1)
         end_at = min(base + end, n)
         end_off = self.lo[end_at] if end_at < n else self.end
         return _Map(lo, hi, end_off)
 
 
 def _identity_map(n: int) -> _Map:
-    return _Map(list(range(n)), list(range(1, n + 1)), n)
+    return _Map(list(range(n)), None, n)
 
 
 def _offsets_map(offsets: list[int], n: int) -> _Map:
-    lo = list(offsets[:n])
+    lo = offsets[:n]
     if len(lo) < n:  # short map: clamp to the last known offset
         last = lo[-1] if lo else 0
         lo.extend([last] * (n - len(lo)))
     end = offsets[n] if len(offsets) > n else (lo[-1] + 1 if lo else 0)
-    return _Map(lo, [o + 1 for o in lo], end)
+    return _Map(lo, None, end)
 
 
 def _aligned_map(text: str, source: str, base: int, end: int) -> _Map:
@@ -237,7 +245,7 @@ def _aligned_map(text: str, source: str, base: int, end: int) -> _Map:
         lo.append(base + at)
         if k < n:
             j += 1
-    return _Map(lo, [o + 1 for o in lo], end)
+    return _Map(lo, None, end)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -412,6 +420,7 @@ def _backtick_end(raw: str, i: int) -> int:
 
 
 _QUOTING = re.compile(r"[$'\"\\`<>]")  # the characters _dequote does anything with
+_SUBSTITUTION = re.compile(rb"\$\(|`|[<>]\(")  # where a command's words may hold commands
 
 
 def _word_value(raw: str) -> str | None:
@@ -564,11 +573,15 @@ class _Walker:
         except Exception:  # pragma: no cover - tree-sitter is error tolerant; be safe anyway
             return
         script = _Script(text, data, b2c, smap)
-        self.walk(script, tree.root_node, context, depth)
+        root = tree.root_node
+        self.walk(script, root, context, depth, prune=not root.has_error)
 
-    def walk(self, script: _Script, root: Node, context: tuple[str, ...], depth: int) -> None:
+    def walk(self, script: _Script, root: Node, context: tuple[str, ...], depth: int, prune: bool = False) -> None:
+        """``prune`` (a tree without syntax errors): the words of a command are not walked when its text
+        holds no command or process substitution (nothing else in them is a command or an assignment)."""
         # Iterative pre-order walk: items are (node, context) or deferred callables.
         stack: list[tuple[Node, tuple[str, ...]] | Callable[[], None]] = [(root, context)]
+        data = script.data
         redirect_parents: dict[int, list[Node]] = {}  # command node id -> redirected_statements
         while stack:
             item = stack.pop()
@@ -581,6 +594,8 @@ class _Walker:
                 later = self.command(script, node, redirect_parents.get(node.id, []), ctx, depth)
                 if later is not None:
                     stack.append(later)
+                if prune and not _SUBSTITUTION.search(data, node.start_byte, node.end_byte):
+                    continue
             elif kind in _DECLARATIONS:
                 self.declaration(script, node, ctx)
             elif kind == "variable_assignment":
@@ -617,9 +632,19 @@ class _Walker:
         return self.word_at(script, node.start_byte, node.end_byte)
 
     def word_at(self, script: _Script, start_byte: int, end_byte: int) -> Word:
-        a, b = script.char(start_byte), script.char(end_byte)
+        if script.b2c is None:  # ASCII: bytes are characters
+            a, b = start_byte, end_byte
+        else:
+            a, b = script.char(start_byte), script.char(end_byte)
         raw = script.text[a:b]
-        return Word(raw, _word_value(raw), script.map.span(a, b))
+        smap = script.map
+        if 0 <= a < b <= len(smap.lo):  # what _Map.span gives, without its clamps
+            lo = smap.lo[a]
+            hi = smap.hi[b - 1] if smap.hi is not None else smap.lo[b - 1] + 1
+            span = Span(lo, hi if hi > lo else lo)
+        else:
+            span = smap.span(a, b)
+        return Word(raw, raw if _QUOTING.search(raw) is None else _word_value(raw), span)
 
     def assignment(self, script: _Script, node: Node, ctx: tuple[str, ...]) -> Assignment:
         name_node = node.child_by_field_name("name")
@@ -790,7 +815,7 @@ def _heredoc_map(instr: Instruction, doc: Heredoc) -> _Map:
     if source == doc.content:
         n = len(source)
         base = doc.content_span.start
-        return _Map(list(range(base, base + n)), list(range(base + 1, base + n + 1)), doc.content_span.end)
+        return _Map(list(range(base, base + n)), None, doc.content_span.end)
     return _aligned_map(doc.content, source, doc.content_span.start, doc.content_span.end)
 
 
@@ -886,7 +911,8 @@ def _heredoc_substitutions(doc: Heredoc, hmap: _Map, walker: _Walker) -> None:
     text = prefix + body + delim + "\n"
     start = hmap.lo[0] if hmap.lo else hmap.end
     lo = [start] * len(prefix) + hmap.lo + [hmap.end] * (len(text) - len(prefix) - len(hmap.lo))
-    hi = [start] * len(prefix) + hmap.hi + [hmap.end] * (len(text) - len(prefix) - len(hmap.hi))
+    his = hmap.hi if hmap.hi is not None else [o + 1 for o in hmap.lo]
+    hi = [start] * len(prefix) + his + [hmap.end] * (len(text) - len(prefix) - len(his))
     sub = _Walker(seen=walker.seen)
     sub.parse(text, _Map(lo, hi, hmap.end), (), 1)
     for cmd in sub.commands:

@@ -697,12 +697,16 @@ def goarm_unset_builds(model: Model) -> list[tuple[Stage, Instruction, SimpleCom
 
 
 def stage_commands(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand]]:
-    """Every command of every RUN of the stage, in order."""
-    out: list[tuple[Instruction, SimpleCommand]] = []
-    for ins in stage.instructions:
-        if ins.keyword == "RUN":
-            out.extend((ins, c) for c in run_commands(ins))
-    return out
+    """Every command of every RUN of the stage, in order (kept on the model: every rule asks)."""
+    known: dict[int, list[tuple[Instruction, SimpleCommand]]]
+    known = model.__dict__.setdefault("_xlint_stage_commands", {})
+    out = known.get(id(stage))
+    if out is None:
+        out = known[id(stage)] = []
+        for ins in stage.instructions:
+            if ins.keyword == "RUN":
+                out.extend((ins, c) for c in run_commands(ins))
+    return list(out)
 
 
 def ships_to_target(model: Model, stage: Stage) -> bool:
@@ -751,13 +755,16 @@ def emulated_platforms(model: Model, stage: Stage) -> list[str]:
 def emulated_commands(model: Model) -> list[tuple[Stage, Instruction, SimpleCommand]]:
     """Every RUN command of the stages the build needs (``model.reachable``) that run under emulation
     for some target platform."""
-    out: list[tuple[Stage, Instruction, SimpleCommand]] = []
-    for stage in model.stages:
-        if stage.index not in model.reachable or not model.runs_emulated(stage):
-            continue
-        for instr, cmd in stage_commands(model, stage):
-            out.append((stage, instr, cmd))
-    return out
+    known: list[tuple[Stage, Instruction, SimpleCommand]] | None = model.__dict__.get("_xlint_emulated_commands")
+    if known is None:
+        known = []
+        for stage in model.stages:
+            if stage.index not in model.reachable or not model.runs_emulated(stage):
+                continue
+            for instr, cmd in stage_commands(model, stage):
+                known.append((stage, instr, cmd))
+        model.__dict__["_xlint_emulated_commands"] = known  # (kept on the model: every XL1xx rule asks)
+    return list(known)
 
 
 def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, Instruction, Compile]]:

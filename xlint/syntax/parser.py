@@ -685,10 +685,10 @@ class _Parser:
             )
             target = node.sub
             heredocs = []
-        args = [
-            Arg(lg.span(va, vb), text[lg.span(va, vb).start : lg.span(va, vb).end], v)
-            for v, va, vb in target.values
-        ]
+        args = []
+        for v, va, vb in target.values:
+            aspan = lg.span(va, vb)
+            args.append(Arg(aspan, text[aspan.start : aspan.end], v))
         ins = Instruction(
             span,
             text[span.start : span.end],

@@ -14,7 +14,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from xlint.frozen import fast_init
 
+
+@fast_init
 @dataclass(frozen=True, order=True)
 class Span:
     """Half-open range ``[start, end)`` of character offsets into the source text."""
