@@ -109,3 +109,12 @@ def test_xl205_reports_a_target_picked_tool_of_a_build_platform_stage() -> None:
     # a single-platform build runs on its own platform: the target's tool is the build machine's
     single = CheckOptions(platforms=("linux/amd64",), build_platform="linux/amd64")
     assert not [d for d in check_text(moved, "Dockerfile", single, all_rules()) if d.code == "XL205"]
+
+
+def test_a_cross_toolchain_is_named_after_the_target_on_purpose() -> None:
+    text = ("FROM --platform=$BUILDPLATFORM debian:12 AS build\nARG TARGETARCH\n"
+            "RUN curl -fsSL -o /tmp/t.tgz https://example.com/${TARGETARCH}-linux-musl-cross.tgz "
+            "&& tar -C /opt/cross -xzf /tmp/t.tgz && rm /tmp/t.tgz\nENV PATH=/opt/cross/bin:$PATH\n"
+            "RUN make CC=cc\nFROM debian:12\nCOPY --from=build /out/app /app\n")
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    assert not [d for d in check_text(text, "Dockerfile", options, all_rules()) if d.code == "XL205"]

@@ -249,6 +249,8 @@ def feeds_stage_tool(model: Model, stage: Stage, instr: Instruction) -> str | No
     return _run_from(model, family, instr, written) if written else None
 
 
+# a cross toolchain is named after the architecture it builds for, and that is the target's on purpose
+_CROSS = re.compile(r"cross|-linux-(?:gnu|musl)|\bgcc|clang|sysroot|\bndk\b|zig", re.I)
 _TARGET_REF = re.compile(r"(\$\{?)TARGET(ARCH|OS|PLATFORM|VARIANT)\b")
 
 
@@ -257,7 +259,7 @@ def tool_run_edits(model: Model, stage: Stage, ins: Instruction) -> tuple[list[E
     stage runs by `$TARGETARCH` (TARGETOS, TARGETPLATFORM, TARGETVARIANT): the edits naming BUILD* instead
     and the BUILD* ARGs they need; why not, when the RUN writes other files too (they may be meant for
     the target); None when the RUN is no such download."""
-    if ins.keyword != "RUN" or ins.json or not _TARGET_REF.search(ins.text):
+    if ins.keyword != "RUN" or ins.json or not _TARGET_REF.search(ins.text) or _CROSS.search(ins.text):
         return None
     tool_dir = feeds_stage_tool(model, stage, ins)
     if tool_dir is None:
