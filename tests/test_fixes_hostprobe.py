@@ -118,3 +118,14 @@ def test_a_cross_toolchain_is_named_after_the_target_on_purpose() -> None:
             "RUN make CC=cc\nFROM debian:12\nCOPY --from=build /out/app /app\n")
     options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
     assert not [d for d in check_text(text, "Dockerfile", options, all_rules()) if d.code == "XL205"]
+
+
+@pytest.mark.parametrize("fetch", [
+    "curl -fsSLo /tmp/go.tgz https://example.com/go-$A.tgz && tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz",
+    "wget -qO- https://example.com/go-$A.tgz | tar -xz -C /usr/local",
+    "curl -fsSL https://example.com/go-$A.tgz | tar xzf - -C /usr/local",
+])
+def test_download_spellings(fetch: str) -> None:
+    text = (f"FROM alpine:3.20 AS build\nRUN A=$(uname -m) && {fetch}\nENV PATH /usr/local/go/bin:$PATH\n"
+            "RUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=build /out/app /app\n")
+    assert _probe(text) == "/usr/local/go/bin"

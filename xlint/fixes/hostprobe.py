@@ -69,6 +69,11 @@ def _option(cmd: SimpleCommand, short: str, long: str) -> tuple[bool, str | None
             return True, a[len(long) + 1:]
         if short and a.startswith(short) and not a.startswith("--") and len(a) > len(short):
             return True, a[len(short):]
+        if short and a.startswith("-") and not a.startswith("--"):  # bundled: `-fsSLo FILE`, `-qO-`
+            k = a.find(short[1], 1)
+            if k > 1 and a[1:k].isalpha():
+                rest = a[k + 1:]
+                return True, rest if rest else (args[i + 1] if i + 1 < len(args) else None)
     return False, ""
 
 
