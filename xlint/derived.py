@@ -240,11 +240,12 @@ def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
                                       platforms=", ".join(emulated_platforms(ctx.model, d.stage)))
         where = d.where or ("a build script, in a stage that has a compiler" if d.origin == d.compile.label
                             else f"in `{d.origin}`, run by this step")
-        hint = (f"{rule.hint} xlint does not know what `{d.origin}` builds, so it offers no fix." if d.where
+        hint = (rule.hint if d.where
                 else f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
-                     "cross settings, into the builder; xlint does not rewrite scripts.")
+                     "cross settings, into the builder.")
+        why = (f"xlint does not know what `{d.origin}` builds" if d.where
+               else f"the compile is in `{d.origin}`, a script xlint does not rewrite")
         if ctx.model.target is not None and d.stage.index == ctx.model.target.index:
-            single = single_arch_base(ctx.model, d.stage)
-            if single:
-                hint = f"{hint} Not fixed automatically: {single}."
+            why = single_arch_base(ctx.model, d.stage) or why
+        hint = f"{hint} Not fixed automatically: {why}."
         ctx.report(rule, d.runner.span, f"{message} ({where})", hint=hint)
