@@ -5,7 +5,8 @@ Reports `uname -m`, `arch`, `dpkg --print-architecture`, `apk --print-arch` or `
 stage that runs on the build platform (`FROM --platform=$BUILDPLATFORM`, or built on such a stage) when
 that stage's files reach the target image. A probe that picks a tool the stage runs itself (a toolchain
 unpacked to a directory on its `PATH` that no stage copies out) is the build machine's on purpose and is
-not reported.
+not reported; the converse is: `$TARGETARCH` picking the download of such a tool, which the build machine
+then cannot run natively.
 
 ## Why is this bad?
 In a build-platform stage these commands describe the build machine, not the platform the image is
@@ -42,11 +43,12 @@ from __future__ import annotations
 from xlint.archnames import Vocabulary, is_arch_probe
 from xlint.diagnostics import Edit
 from xlint.fixes.archmap import group_fixes, mapping, script_start
-from xlint.fixes.hostprobe import host_tool_probe
+from xlint.fixes.hostprobe import feeds_stage_tool, host_tool_probe, target_ref_span, tool_run_edits
+from xlint.fixes.style import arg_edit
 from xlint.model import Model, Stage
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.shell import SimpleCommand, run_commands
-from xlint.syntax.tree import Instruction
+from xlint.syntax.tree import Instruction, Span
 
 
 class BuildArchProbeInCrossStage(Rule):
@@ -59,6 +61,12 @@ class BuildArchProbeInCrossStage(Rule):
     hint = ("Declare `ARG TARGETARCH` and map it to the name you need, e.g. "
             "`case \"$TARGETARCH\" in amd64) ARCH=x86_64;; arm64) ARCH=aarch64;; esac`.")
     fix_title = "Replace the probe with a mapping from `TARGETARCH`"
+    message_tool = ("`$TARGETARCH` in stage '{stage}' picks the download of `{tool}`, a tool the stage runs, "
+                    "but the stage runs on $BUILDPLATFORM: the build machine gets the target's build of it "
+                    "(`exec format error`, or QEMU)")
+    hint_tool = ("Pick the tools the build runs with `$BUILDARCH` (`ARG BUILDARCH`); `$TARGETARCH` is for what "
+                 "the image ships.")
+    fix_title_tool = "Pick the build machine's tool with `$BUILDARCH`"
     fix_applicability = "unsafe"
 
     def check(self, ctx: Context) -> None:
@@ -86,6 +94,28 @@ class BuildArchProbeInCrossStage(Rule):
         for (_stage, _instr, cmd, message), fix in zip(found, group_fixes(model, items), strict=True):
             hint = self.hint if not isinstance(fix, str) else f"{self.hint} No automatic fix: {fix}."
             ctx.report(self, cmd.span, message, hint=hint, edits=fix if isinstance(fix, list) else None)
+        self._target_picked_tools(ctx)
+
+    def _target_picked_tools(self, ctx: Context) -> None:
+        """The converse: `$TARGETARCH` picking the download of a tool that a build-platform stage runs."""
+        model = ctx.model
+        for stage in model.stages:
+            if stage.platform.kind != "build" or stage.index not in model.reachable:
+                continue
+            for ins in stage.instructions:
+                got = tool_run_edits(model, stage, ins)
+                at = target_ref_span(ins)
+                if got is None or at is None:
+                    continue
+                tool = feeds_stage_tool(model, stage, ins) or ""
+                message = self.message_tool.format(stage=stage.label, tool=tool)
+                if isinstance(got, str):
+                    ctx.report(self, Span(*at), message, hint=f"{self.hint_tool} No automatic fix: {got}.")
+                    continue
+                edits, names = got
+                arg = arg_edit(model, stage, ins, names)
+                ctx.report(self, Span(*at), message, hint=self.hint_tool, edits=edits + ([arg] if arg else []),
+                           applicability="unsafe", fix_title=self.fix_title_tool)
 
 
 _PROBE_VOCABULARY: dict[str, Vocabulary] = {"uname": "uname", "arch": "uname", "dpkg": "debian",
@@ -151,6 +181,15 @@ BuildArchProbeInCrossStage.valid = [
 ]
 
 BuildArchProbeInCrossStage.invalid = [
+    # the toolchain the build-platform stage runs, downloaded for the target
+    Invalid("FROM --platform=$BUILDPLATFORM alpine AS build\nARG TARGETARCH\n"
+            "RUN wget -O /tmp/go.tgz https://example.com/go-linux-$TARGETARCH.tgz && tar -C /usr/local -xzf /tmp/go.tgz "
+            "&& rm /tmp/go.tgz\nENV PATH=/usr/local/go/bin:$PATH\nRUN go build -o /out/app .\n"
+            "FROM alpine\nCOPY --from=build /out/app /app\n", line=3, unsafe=True,
+            fixed="FROM --platform=$BUILDPLATFORM alpine AS build\nARG TARGETARCH BUILDARCH\n"
+            "RUN wget -O /tmp/go.tgz https://example.com/go-linux-$BUILDARCH.tgz && tar -C /usr/local -xzf /tmp/go.tgz "
+            "&& rm /tmp/go.tgz\nENV PATH=/usr/local/go/bin:$PATH\nRUN go build -o /out/app .\n"
+            "FROM alpine\nCOPY --from=build /out/app /app\n"),
     Invalid("FROM --platform=$BUILDPLATFORM alpine AS fetch\n"
             "RUN wget -O /tool.tgz https://example.com/tool-linux-$(uname -m).tgz\n"
             "FROM alpine\nCOPY --from=fetch /tool.tgz /tool.tgz\n", line=2, unsafe=True,

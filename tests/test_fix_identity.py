@@ -46,3 +46,9 @@ def test_tools_stage_before_an_unnamed_image_with_another_finding() -> None:
     left = [d for d in result.remaining if d.code == "XL108"]
     assert len(left) == 1 and "stage 'FROM golang:1.22-bookworm'" in left[0].message
     assert result.why_not(left[0])
+
+
+def test_a_name_that_ends_like_a_label_is_kept() -> None:
+    key = keyer(parse("FROM a\nFROM b AS build-stage-1\nFROM c\n"))
+    assert key(_d("in stage 'build-stage-1'")) == ("XL108", "in stage 'build-stage-1'")
+    assert key(_d("in stage 'stage-2'")) == ("XL108", "in stage 'unnamed-stage#1'")

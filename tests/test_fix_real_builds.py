@@ -129,6 +129,21 @@ CASES = {
         run_args=(),  # ENTRYPOINT ["/usr/local/bin/gomake"]
         expect_output={"linux/amd64": "gomake 1.2 linux/amd64", "linux/arm64": "gomake 1.2 linux/arm64"},
     ),
+    "go-install": Case(
+        name="go-install",
+        original=DATA / "go-install" / "Dockerfile",
+        context=DATA / "go-install",
+        images={"golang:1.22-bookworm": _layout("golang"), "busybox:1.36": _layout("busybox")},
+        codes=frozenset({"XL101"}),
+        unsafe=False,
+        fixed_shape=(
+            "FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build",
+            "RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go install example.com/goinst/cmd/goinst \\",
+        ),
+        compile_line="go install",
+        run_args=(),  # ENTRYPOINT ["/usr/local/bin/goinst"]
+        expect_output={"linux/amd64": "goinst linux/amd64", "linux/arm64": "goinst linux/arm64"},
+    ),
     "go-cgo": Case(
         name="go-cgo",
         original=DATA / "go-cgo" / "Dockerfile",

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from xlint.checker import check_text
+from xlint.fixes.engine import fix_text
 from xlint.fixes.hostprobe import host_tool_probe
 from xlint.model import Model
+from xlint.rule import CheckOptions, all_rules
 from xlint.syntax import parse
 
 FETCH = """\
@@ -72,3 +75,57 @@ def test_a_removed_download_is_no_write() -> None:
     assert _probe(text) == "/usr/local/go/bin"
     # kept, it lands in the unknown working directory
     assert _probe(text.replace(" && rm go.tgz", "")) is None
+
+
+RUST_TOOL = """\
+FROM rust:1.80 AS build
+ARG TARGETARCH
+RUN curl -fsSL -o /tmp/protoc.zip "https://example.com/protoc-linux-${TARGETARCH}.zip" && \\
+    unzip /tmp/protoc.zip -d /opt/protoc && rm /tmp/protoc.zip
+ENV PATH=/opt/protoc/bin:$PATH
+WORKDIR /src
+COPY . .
+RUN cargo build --release
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+"""
+
+
+def test_xx_rewrite_gives_the_build_machine_its_tool() -> None:
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    result = fix_text(RUST_TOOL, "Dockerfile", options, all_rules(), unsafe=True)
+    assert "xx-cargo build --release" in result.text, result.dropped
+    assert "ARG TARGETARCH BUILDARCH\n" in result.text
+    assert "protoc-linux-${BUILDARCH}.zip" in result.text
+    assert not [d for d in result.remaining if d.code == "XL205"]
+
+
+def test_xl205_reports_a_target_picked_tool_of_a_build_platform_stage() -> None:
+    moved = RUST_TOOL.replace("FROM rust:1.80 AS build", "FROM --platform=$BUILDPLATFORM rust:1.80 AS build")
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    found = [d for d in check_text(moved, "Dockerfile", options, all_rules()) if d.code == "XL205"]
+    assert len(found) == 1 and "`/opt/protoc/bin`" in found[0].message and found[0].line == 3
+    # a single-platform build runs on its own platform: the target's tool is the build machine's
+    single = CheckOptions(platforms=("linux/amd64",), build_platform="linux/amd64")
+    assert not [d for d in check_text(moved, "Dockerfile", single, all_rules()) if d.code == "XL205"]
+
+
+def test_a_cross_toolchain_is_named_after_the_target_on_purpose() -> None:
+    text = ("FROM --platform=$BUILDPLATFORM debian:12 AS build\nARG TARGETARCH\n"
+            "RUN curl -fsSL -o /tmp/t.tgz https://example.com/${TARGETARCH}-linux-musl-cross.tgz "
+            "&& tar -C /opt/cross -xzf /tmp/t.tgz && rm /tmp/t.tgz\nENV PATH=/opt/cross/bin:$PATH\n"
+            "RUN make CC=cc\nFROM debian:12\nCOPY --from=build /out/app /app\n")
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    assert not [d for d in check_text(text, "Dockerfile", options, all_rules()) if d.code == "XL205"]
+
+
+@pytest.mark.parametrize("fetch", [
+    "curl -fsSLo /tmp/go.tgz https://example.com/go-$A.tgz && tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz",
+    "wget -qO- https://example.com/go-$A.tgz | tar -xz -C /usr/local",
+    "curl -fsSL https://example.com/go-$A.tgz | tar xzf - -C /usr/local",
+])
+def test_download_spellings(fetch: str) -> None:
+    text = (f"FROM alpine:3.20 AS build\nRUN A=$(uname -m) && {fetch}\nENV PATH /usr/local/go/bin:$PATH\n"
+            "RUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=build /out/app /app\n")
+    assert _probe(text) == "/usr/local/go/bin"

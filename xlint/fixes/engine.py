@@ -106,7 +106,7 @@ def _key(d: Diagnostic) -> Key:
     return (d.code, d.message)
 
 
-_STAGE_LABEL = re.compile(r"\bstage-(\d+)\b")
+_STAGE_LABEL = re.compile(r"(?<![\w.-])stage-(\d+)(?![\w.-])")
 _LINE_NUMBER = re.compile(r"\b(lines?) \d+(?:-\d+)?")
 
 

@@ -1012,6 +1012,7 @@ COPY --from=build /opt/go/bin/gofmt /usr/local/bin/
         before="""\
 FROM golang:1.22-bookworm
 ENV GOBIN=/usr/local/bin
+# the formatter the build script runs
 RUN go install golang.org/x/tools/cmd/goimports@v0.20.0
 RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
 ENTRYPOINT ["/build.sh"]
@@ -1020,6 +1021,7 @@ ENTRYPOINT ["/build.sh"]
 FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS go-tools
 ENV GOBIN=/usr/local/bin
 ARG TARGETOS TARGETARCH
+# the formatter the build script runs
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOBIN= go install golang.org/x/tools/cmd/goimports@v0.20.0 \\
     && if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "/go/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi
 

@@ -69,6 +69,11 @@ def _option(cmd: SimpleCommand, short: str, long: str) -> tuple[bool, str | None
             return True, a[len(long) + 1:]
         if short and a.startswith(short) and not a.startswith("--") and len(a) > len(short):
             return True, a[len(short):]
+        if short and a.startswith("-") and not a.startswith("--"):  # bundled: `-fsSLo FILE`, `-qO-`
+            k = a.find(short[1], 1)
+            if k > 1 and a[1:k].isalpha():
+                rest = a[k + 1:]
+                return True, rest if rest else (args[i + 1] if i + 1 < len(args) else None)
     return False, ""
 
 
@@ -249,33 +254,56 @@ def feeds_stage_tool(model: Model, stage: Stage, instr: Instruction) -> str | No
     return _run_from(model, family, instr, written) if written else None
 
 
+# a cross toolchain is named after the architecture it builds for, and that is the target's on purpose
+_CROSS = re.compile(r"cross|-linux-(?:gnu|musl)|\bgcc|clang|sysroot|\bndk\b|zig", re.I)
 _TARGET_REF = re.compile(r"(\$\{?)TARGET(ARCH|OS|PLATFORM|VARIANT)\b")
 
 
+def tool_run_edits(model: Model, stage: Stage, ins: Instruction) -> tuple[list[Edit], list[str]] | str | None:
+    """For a RUN of a stage on (or moving to) the build platform that picks the download of a tool the
+    stage runs by `$TARGETARCH` (TARGETOS, TARGETPLATFORM, TARGETVARIANT): the edits naming BUILD* instead
+    and the BUILD* ARGs they need; why not, when the RUN writes other files too (they may be meant for
+    the target); None when the RUN is no such download."""
+    if ins.keyword != "RUN" or ins.json or not _TARGET_REF.search(ins.text) or _CROSS.search(ins.text):
+        return None
+    tool_dir = feeds_stage_tool(model, stage, ins)
+    if tool_dir is None:
+        return None  # a download for the image: the target's is right
+    if host_tool_probe(model, stage, ins) is None:
+        return (f"a RUN picks the download of `{tool_dir}`, a tool the stage runs, by the target's "
+                "architecture, and writes other files too: on the build machine the tool must be the build "
+                "machine's, the rest perhaps the target's")
+    edits: list[Edit] = []
+    names: list[str] = []
+    for m in _TARGET_REF.finditer(ins.text):
+        at = ins.span.start + m.start() + len(m.group(1))
+        edits.append(Edit(at, at + len("TARGET"), "BUILD"))
+        name = "BUILD" + m.group(2)
+        if name not in names:
+            names.append(name)
+    return edits, names
+
+
 def tool_download_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[str], str]:
-    """For a stage moving to the build platform: a RUN that picks the download of a tool the stage runs
-    by `$TARGETARCH` (TARGETOS, TARGETPLATFORM, TARGETVARIANT) must pick the build machine's once the
-    stage runs there. Edits naming BUILD* instead, the BUILD* ARGs to declare, or why the stage cannot move
-    (the RUN writes other files too, which may reach the image)."""
+    """``tool_run_edits`` for every RUN of a stage moving to the build platform: the edits, the ARGs to
+    declare, or why the stage cannot move."""
     edits: list[Edit] = []
     names: list[str] = []
     for ins in stage.instructions:
-        if ins.keyword != "RUN" or ins.json or not _TARGET_REF.search(ins.text):
+        got = tool_run_edits(model, stage, ins)
+        if got is None:
             continue
-        tool_dir = feeds_stage_tool(model, stage, ins)
-        if tool_dir is None:
-            continue  # a download for the image: the target's is right
-        if host_tool_probe(model, stage, ins) is None:
-            return [], [], (f"a RUN picks the download of `{tool_dir}`, a tool the stage runs, by the target's "
-                            "architecture, and writes other files too: on the build machine the tool must be "
-                            "the build machine's, the rest perhaps the target's")
-        for m in _TARGET_REF.finditer(ins.text):
-            at = ins.span.start + m.start() + len(m.group(1))
-            edits.append(Edit(at, at + len("TARGET"), "BUILD"))
-            name = "BUILD" + m.group(2)
-            if name not in names:
-                names.append(name)
+        if isinstance(got, str):
+            return [], [], got
+        edits.extend(got[0])
+        names.extend(n for n in got[1] if n not in names)
     return edits, names, ""
+
+
+def target_ref_span(ins: Instruction) -> tuple[int, int] | None:
+    """Offsets of the first `$TARGET*` reference of an instruction."""
+    m = _TARGET_REF.search(ins.text)
+    return (ins.span.start + m.start(), ins.span.start + m.end()) if m else None
 
 
 def probes_of(instr: Instruction) -> list[SimpleCommand]:

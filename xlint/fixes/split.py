@@ -14,7 +14,15 @@ from xlint.fixes.outputs import resolve_path, workdir_at
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.site import site_outputs
 from xlint.fixes.stages import numeric_reference
-from xlint.fixes.style import chain_after, indent_of, keyword, line_start, shell_style, with_edits
+from xlint.fixes.style import (
+    block_start,
+    chain_after,
+    indent_of,
+    keyword,
+    line_start,
+    shell_style,
+    with_edits,
+)
 from xlint.model import Model, Stage
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
@@ -332,12 +340,15 @@ def go_tools_split(model: Model, stage: Stage) -> Plan:
             edits.append(Edit(at, at, prefix))
             edits.append(Edit(c.span.end, c.span.end, chain_after(style, [move])))
         body = with_edits(ins, edits)
+        # the comments above a RUN describe it: they move with it
+        lines.append(tree.text[block_start(tree, ins):line_start(tree, ins)])
         lines.append(body if body.endswith("\n") else body + nl)
     at = line_start(tree, from_instr)
     out = [Edit(at, at, "".join(lines) + nl)]
     copy = f"{keyword(tree, first, 'COPY')} --from={name} {srcdir}/ {bindir}/"
-    out.append(Edit(first.span.start, first.span.end, copy + ("\n" if first.text.endswith("\n") else "")))
+    out.append(Edit(block_start(tree, first), first.span.end,
+                    indent_of(tree, first) + copy + ("\n" if first.text.endswith("\n") else "")))
     for ins, _ in runs[1:]:
-        out.append(Edit(line_start(tree, ins), ins.span.end, ""))
+        out.append(Edit(block_start(tree, ins), ins.span.end, ""))
     return Plan(out, applicability="unsafe", title=TOOLS_TITLE,
                 note="CGO_ENABLED=0 assumed for the tools: their sources are not in the build context")

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Literal
 
 from xlint.diagnostics import Edit
+from xlint.fixes.hostprobe import tool_download_edits
 from xlint.fixes.stages import Move, numeric_reference, stage_move
 from xlint.fixes.style import (
     Style,
+    arg_edit,
     chain_after,
     indentation,
     insert_after,
@@ -360,6 +362,16 @@ def xx_rewrite(model: Model, stage: Stage, toolchain: XxToolchain, context: Path
     if isinstance(res, str):
         return _no(res)
     first = res if res is not None else first
+    # a tool the stage runs, downloaded by $TARGETARCH: the build machine's once the stage moves
+    tools, tool_args, why = tool_download_edits(model, stage)
+    if why:
+        return _no(why)
+    if tools:
+        plan.edits.extend(tools)
+        tool_run = next(i for i in stage.instructions if i.span.start <= tools[0].start < i.span.end)
+        arg = arg_edit(model, stage, tool_run, tool_args)
+        if arg is not None:
+            plan.edits.append(arg)
     _native_install(plan, first)
     libs = "musl-dev gcc" if plan.distro == "alpine" else "gcc libc6-dev"
     plan.packages = libs.split() + plan.packages + _target_libraries(model, stage, plan.distro)
