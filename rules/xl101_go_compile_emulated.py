@@ -1,7 +1,8 @@
 r"""XL101 go-compile-emulated.
 
 ## What it does
-Reports `go build`, `go install` and `go test` in a stage that runs on the target platform when some
+Reports `go build`, `go install` and `go test` (and the builders that run `go build` for the GOOS/GOARCH
+of their environment: `xcaddy build`, `garble build`, `goreleaser build --single-target`) in a stage that runs on the target platform when some
 target platform differs from the build platform (`--platform linux/amd64,linux/arm64` on an amd64
 runner): for the other platforms the Go compiler itself runs under QEMU. `go mod download`, `go vet`,
 `go env` and `go version` are not reported. Only stages the build needs are checked.
@@ -85,6 +86,8 @@ class GoCompileEmulated(Rule):
 
 
 GoCompileEmulated.valid = [
+    # goreleaser without --single-target builds the targets its config lists, not the image's platform
+    Valid("FROM golang:1.22\nCOPY . .\nRUN goreleaser release --snapshot && xcaddy version\n"),
     Valid("FROM alpine:3.20\nCOPY build.sh ./\nRUN ./build.sh\n"),  # no compiler in the stage
     Valid("FROM golang:1.22\nCOPY hack/install.sh ./\nRUN ./install.sh helm\n"),  # installs are often downloads
     Valid("FROM golang:1.22\nRUN ./configure-db && /usr/local/bin/build\n"),  # not a build script's name / absolute
@@ -110,6 +113,11 @@ GoCompileEmulated.valid = [
 ]
 
 GoCompileEmulated.invalid = [
+    # Go builders that run `go build` themselves
+    Invalid("FROM caddy:2-builder AS build\nRUN xcaddy build --with github.com/example/plugin\n"
+            "FROM caddy:2\nCOPY --from=build /usr/bin/caddy /usr/bin/caddy\n", line=2),
+    Invalid("FROM golang:1.22\nCOPY . .\nRUN goreleaser build --single-target --snapshot -o /app && garble build .\n",
+            line=3, count=2),
     # the compile is in a script of the build context, or in a variable: reported at the step, not fixed
     Invalid("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN ./build.sh\n", line=4,
             context={"build.sh": "#!/bin/sh\nset -e\nCGO_ENABLED=0 go build -o /out/app ./cmd/app\n"}),

@@ -4,9 +4,14 @@ r"""XL103 c-compile-emulated.
 Reports C/C++ builds in a stage that runs on the target platform when some target platform differs
 from the build platform: `make`, `cmake --build`, `ninja`, `gcc`, `g++`, `cc`, `c++`, `clang`,
 `./configure`, `meson compile`, `scons`. Configuring alone (`cmake -B build`, `meson setup`) is not
-reported. A step that installs a compiler, runs a command xlint has no reader for (`luarocks install`,
+reported, nor are `make` runs whose targets are all chores by name (`clean`, `lint`, `help`, `version`,
+`print-X`, `download-X`, `fetch-X`, `load-X`). A step that installs a compiler, runs a command xlint has no reader for (`luarocks install`,
 an application's own installer) and removes the compiler again is reported at that command: nobody
-installs a compiler for one step without compiling in it.
+installs a compiler for one step without compiling in it. When that command is a Node program installed
+from npm (`ghost install`, from `npm install -g ghost-cli`) on a Node image, the compiler is node-gyp's
+(g++, make, python3) and every target is linux/amd64 or linux/arm64, the unsafe fix drops the compiler
+install: the addons take their prebuilt binaries, and one without a prebuilt binary for the target fails
+to install instead of compiling under QEMU.
 
 ## Why is this bad?
 Under QEMU the compiler, the assembler, the linker and every `configure` probe run emulated: 5-10x
@@ -51,6 +56,7 @@ from __future__ import annotations
 
 from xlint.derived import report_derived
 from xlint.fixes.emulated import report_emulated_xx
+from xlint.fixes.node import node_gyp_plan
 from xlint.rule import Context, Invalid, Rule, Valid
 
 
@@ -70,10 +76,12 @@ class CCompileEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated_xx(self, ctx, "c")
-        report_derived(self, ctx, "c")
+        report_derived(self, ctx, "c", node_gyp_plan)
 
 
 CCompileEmulated.valid = [
+    # targets named for chores: fetching prebuilt files, cleaning, printing
+    Valid("FROM node:20\nCOPY ui ui\nRUN make -C ui download-assets && make clean && make print-VERSION\n"),
     # only plumbing between the install and the removal: nothing to compile
     Valid("FROM debian:bookworm\nRUN apt-get update && apt-get install -y g++ && mkdir -p /app "
           "&& chown 1000 /app && apt-get purge -y g++\n"),

@@ -10,6 +10,7 @@ target platform differs from the build platform:
   compiles (scikit-build(-core), meson-python, maturin, setuptools-rust) or `[tool.setuptools]
   ext-modules`;
 - `--no-binary` (sdists are compiled), `pip wheel`, `setup.py build_ext`;
+- `maturin build|develop` (a Rust extension);
 - `setup.py build|install|bdist_wheel|develop`, `python -m build`, `uv build|sync`,
   `poetry|pdm install|build`, `hatch build` of a context project that compiles;
 - dependency installs (`pip install`, `tox`, `nox`, `poetry install`, `uv sync`, `pipenv install`)
@@ -84,6 +85,8 @@ def compile_reason(comp: Compile, context: Path | None) -> str | None:
             return project_compiles(context)
         return None
     words = label.split()
+    if words[0] == "maturin":
+        return "maturin compiles the project's Rust extension"
     if words[0].startswith("python"):
         words[0] = "python"
     if " ".join(words) in _PROJECT_BUILDS:
@@ -217,6 +220,8 @@ PythonBuildEmulated.invalid = [
     Invalid("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev\nCOPY . .\n"
             "RUN poetry install --no-root\n", line=4),
     Invalid("FROM python:3.12-slim\nRUN pip install --no-binary :all: lxml\n", line=2),
+    Invalid("FROM python:3.12\nCOPY . /src\nRUN pip install maturin && maturin build --release -m /src/Cargo.toml\n",
+            line=3),
     Invalid("FROM python:3.12-slim\nRUN pip wheel -w /wheels -r requirements.txt\n", line=2),
     Invalid("FROM python:3.12-slim\nWORKDIR /src\nCOPY . .\nRUN python setup.py build_ext --inplace\n", line=4),
     Invalid("FROM python:3.12-slim AS build\nRUN python3 -m pip install --no-binary=psycopg2 psycopg2\n"

@@ -70,13 +70,19 @@ class IgnoredPlatformOnStageRef(Rule):
             if stage.index not in model.reachable or _same_as_inherited(model, stage, flag):
                 continue
             root = _root(model, stage)
-            edits = _move_edits(ctx, stage, flag, root)
+            moved = _move_edits(ctx, stage, flag, root)
+            hint = self.hint.format(stage=stage.label, parent_platform=_describe(root), root=root.label)
+            edits = None
+            if isinstance(moved, str):
+                hint = f"{hint} No automatic fix: {moved}."
+            else:
+                edits = moved
             ctx.report(
                 self,
                 flag.span,
                 self.message.format(value=flag.value or "", stage=stage.label,
                                     parent=model.stages[stage.base_stage].label),
-                hint=self.hint.format(stage=stage.label, parent_platform=_describe(root), root=root.label),
+                hint=hint,
                 edits=edits,
             )
 
@@ -119,18 +125,19 @@ def _wants_build(flag: Flag | None, escape: str) -> bool:
     return value in ("xlbos/xlbarch/xlbvar", "xlbos/xlbarch")
 
 
-def _move_edits(ctx: Context, stage: Stage, flag: Flag, root: Stage) -> list[Edit] | None:
-    """Edits that move the flag to ``root``'s FROM, or None when that would change another stage."""
+def _move_edits(ctx: Context, stage: Stage, flag: Flag, root: Stage) -> list[Edit] | str:
+    """Edits that move the flag to ``root``'s FROM, or why not (it would change another stage)."""
     model = ctx.model
     text = model.tree.text
     escape = model.tree.escape
     if not _wants_build(flag, escape):
-        return None
+        return (f"the flag asks for another platform than the build platform, and whether stage '{root.label}' "
+                "may run there is for the author to decide")
     remove = _remove_flag(text, flag)
     if root.platform.kind == "build" and root.platform.flag is not None:
         return [remove]  # the flag already sits where it matters; this one only misleads
     if root.platform.flag is not None:
-        return None  # root asks for another platform on purpose
+        return f"stage '{root.label}' asks for its own platform on purpose; moving the flag there would change it"
     # every direct user of root must want the build platform: stages built on it asking for it with
     # their (ignored) flag, stages reading its files that run on the build platform themselves
     removals = {flag.span.start: remove}
@@ -138,11 +145,13 @@ def _move_edits(ctx: Context, stage: Stage, flag: Flag, root: Stage) -> list[Edi
         user = model.stages[edge.target]
         if edge.kind == "base":
             if not _wants_build(user.platform.flag, escape):
-                return None
+                return (f"stage '{user.label}' is also built on stage '{root.label}' and runs on the target "
+                        f"platform; give this stage its own `FROM --platform=$BUILDPLATFORM` root instead")
             if user.platform.flag is not None:  # once the root moves, the sibling flags only mislead
                 removals.setdefault(user.platform.flag.span.start, _remove_flag(text, user.platform.flag))
         elif user.platform.kind != "build":
-            return None
+            return (f"stage '{user.label}' copies from stage '{root.label}' on the target platform, and moving "
+                    f"'{root.label}' would change what it gets")
     keyword = root.from_instr.keyword_span
     flag_text = text[flag.span.start : flag.span.end]
     return [*sorted(removals.values(), key=lambda e: e.start), Edit(keyword.end, keyword.end, " " + flag_text)]

@@ -108,6 +108,13 @@ class CrossStageBuildsForBuildPlatform(Rule):
 
 CrossStageBuildsForBuildPlatform.valid = [
     Valid(
+        "FROM --platform=$BUILDPLATFORM caddy:2-builder AS build\n"
+        "ARG TARGETOS TARGETARCH\n"
+        "RUN GOOS=$TARGETOS GOARCH=$TARGETARCH xcaddy build --with github.com/example/plugin --output /caddy\n"
+        "FROM caddy:2\n"
+        "COPY --from=build /caddy /usr/bin/caddy\n"
+    ),
+    Valid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
         "RUN go mod download\n"
         "RUN go install github.com/golang/mock/mockgen@v1.6.0\n"
@@ -171,6 +178,14 @@ CrossStageBuildsForBuildPlatform.valid = [
 ]
 
 CrossStageBuildsForBuildPlatform.invalid = [
+    # xcaddy runs `go build` itself, for the GOOS/GOARCH of its environment
+    Invalid(
+        "FROM --platform=$BUILDPLATFORM caddy:2-builder AS build\n"
+        "RUN xcaddy build --with github.com/example/plugin --output /caddy\n"
+        "FROM caddy:2\n"
+        "COPY --from=build /caddy /usr/bin/caddy\n",
+        line=2,
+    ),
     Invalid(
         "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"
         "WORKDIR /src\n"

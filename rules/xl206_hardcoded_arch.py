@@ -5,6 +5,8 @@ Reports an architecture literal where the target architecture belongs, in a Dock
 several platforms:
 - download URLs and file names in `curl`, `wget` and `ADD` (`linux-amd64`, `x86_64`, `aarch64`, `arm64`,
   `x64`) in a stage that runs on the target platform;
+- an apt source written for one architecture (`echo "deb [arch=amd64] https://..." > /etc/apt/sources.list.d/x.list`)
+  in a stage that runs on the target platform;
 - compiler and tool settings in any stage that reaches the image: `GOARCH=amd64`, `dotnet -r linux-x64`
   / `-a x64`, `cargo --target x86_64-unknown-linux-gnu`, `npm --cpu=x64`, `--platform linux/amd64` or
   `--platform manylinux2014_x86_64` passed to a tool.
@@ -66,6 +68,8 @@ _ARCH_VARS = ("TARGETARCH", "TARGETPLATFORM", "TARGETVARIANT", "BUILDARCH", "una
               "arch)")
 _ENV_NAMES = {"GOARCH": "go", "CARGO_BUILD_TARGET": "rust", "NPM_CONFIG_ARCH": "node", "NPM_CONFIG_CPU": "node",
               "RUNTIME_IDENTIFIER": "dotnet"}
+# `deb [arch=amd64 signed-by=...] URL suite component`: apt uses the source for that architecture only
+_APT_ARCH_RE = re.compile(r"^\s*deb(?:-src)?\s+\[[^\]]*\barch=([A-Za-z0-9_]+)\b(?![,\w])")
 _UNSAFE_TITLE = "Map `TARGETARCH` to the vendor's architecture name"
 _RID_RE = re.compile(r"^linux-(musl-)?([A-Za-z0-9_]+)$")
 _DOTNET_HINT = ("Declare `ARG TARGETARCH` and pass `-a $TARGETARCH` instead of the RID (SDK 8 maps amd64 to x64; "
@@ -243,6 +247,9 @@ def _stage_findings(model: Model, stage: Stage) -> list[_Finding]:
         if instr.keyword == "ADD" and downloads:
             for arg in instr.args[:-1]:
                 out.extend(_mark(_literals_in(arg.value, arg.span, "an ADD source"), "add", instr, unsafe=True))
+        elif instr.keyword == "COPY" and downloads and not instr.heredocs:
+            for arg in instr.args[:-1]:
+                out.extend(_mark(_literals_in(arg.value, arg.span, "a COPY source path"), "", instr))
         elif instr.keyword == "ENV":
             vals = instr.value
             for i in range(0, len(vals) - 1, 2):
@@ -398,6 +405,12 @@ def _command_findings(cmd: SimpleCommand, downloads: bool) -> list[_Finding]:
                 f.kind, f.word, f.unsafe = "download", w, True
                 out.append(f)
         return out
+    if name in ("echo", "printf") and downloads:
+        for w in words:
+            m = _APT_ARCH_RE.search(w.value or w.raw)
+            if m is not None:
+                out.extend(_literals_in(m.group(1), w.span, "an apt source's `arch=` option"))
+        return out
     if name == "dotnet":
         for idx, value in option_values(raws, ("-r", "--runtime", "-a", "--arch")):
             for f in _literals_in(value, words[idx].span, "the .NET runtime identifier"):
@@ -415,6 +428,13 @@ def _command_findings(cmd: SimpleCommand, downloads: bool) -> list[_Finding]:
 
 
 HardcodedArch.valid = [
+    Valid("FROM ubuntu:24.04\nRUN echo \"deb [arch=$(dpkg --print-architecture)] https://example.com/apt stable main\" "
+          "> /etc/apt/sources.list.d/x.list\n"),
+    Valid("FROM ubuntu:24.04\nRUN echo \"deb [arch=amd64,arm64] https://example.com/apt stable main\" > /etc/apt/x.list\n"),
+    Valid("FROM alpine\nARG TARGETARCH\nCOPY bin/linux_${TARGETARCH}/app /app\n"),
+    # a build-platform stage may use the build machine's tools
+    Valid("FROM --platform=$BUILDPLATFORM alpine AS gen\nCOPY tools/linux-amd64/gen /gen\nRUN /gen > /out\n"
+          "FROM alpine\nCOPY --from=gen /out /out\n"),
     Valid("FROM alpine\nARG ARCH=amd64\nRUN echo building\n"),  # the value feeds nothing
     Valid("FROM alpine\nARG TARGETARCH\nARG ARCH=amd64\n"
           "RUN [ \"$TARGETARCH\" = arm64 ] && ARCH=aarch64; wget https://example.com/t-$ARCH.tgz\n"),
@@ -440,6 +460,13 @@ HardcodedArch.valid = [
 ]
 
 HardcodedArch.invalid = [
+    # a path with one architecture's name, copied into every platform's image
+    Invalid("FROM golang:1.22 AS build\nRUN make release\nFROM alpine\n"
+            "COPY --from=build /src/bin/linux-amd64/server /usr/bin/server\n", line=4),
+    Invalid("FROM debian:bookworm-slim\nCOPY --from=build /usr/lib/x86_64-linux-gnu/libfoo.so.1 /usr/lib/\n", line=2),
+    # an apt source for amd64 only: arm64's apt skips it and the install finds no package
+    Invalid("FROM ubuntu:24.04\nRUN echo \"deb [arch=amd64 signed-by=/k.gpg] https://example.com/apt stable main\" "
+            "> /etc/apt/sources.list.d/x.list && apt-get update && apt-get install -y tool\n", line=2),
     # an architecture passed as a build argument is one value for every platform
     Invalid("FROM alpine\nARG BUILD_ARCH\nRUN curl -fLO https://dl.example.com/tool-${BUILD_ARCH}.tar.xz\n", line=3),
     # a variable carries the literal to the COPY, the download or the tarball name

@@ -242,7 +242,9 @@ def test_xl208_fixes_every_command_at_once(tmp_path: Path) -> None:
     "text,code,why",
     [
         ("FROM node:20 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n"
-         "FROM node:20-slim\nCOPY --from=build /app /app\n", "XL104", "not a known asset folder"),
+         "FROM node:20-slim\nCOPY --from=build /app /app\n", "XL104", "holds the node_modules installed in `/app`"),
+        ("FROM node:20 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build -- --out /gen\n"
+         "FROM node:20-slim\nCOPY --from=build /gen /app\n", "XL104", "not a known asset folder"),
         ("FROM node:20 AS build\nRUN npm ci\nFROM node:20-slim\nCOPY --from=build /app/node_modules ./node_modules\n",
          "XL104", "node_modules"),
         ("FROM eclipse-temurin:21-jdk AS build\nRUN ./mvnw package -Pnative\nFROM debian\nCOPY --from=build /a /a\n",

@@ -90,3 +90,15 @@ def test_invalid_example(case: tuple[type[Rule], int, Invalid]) -> None:
         again = fix_text(result.text, "Dockerfile", options, [rule], unsafe=ex.unsafe)
         assert again.text == result.text  # idempotent
         assert not [d for d in again.remaining if d.code == rule.code]
+
+
+@pytest.mark.parametrize("case", [c for c in _cases("invalid") if c[0].code < "XL400"], ids=_id)
+def test_a_finding_left_unfixed_says_why(case: tuple[type[Rule], int, Invalid]) -> None:
+    """`xlint fix --unsafe-fixes` on a Dockerfile rule's example: every finding that has no fix, or whose
+    fix was refused, carries a one-sentence reason (what `xlint fix` prints as "not fixed: ...")."""
+    rule, _, ex = case
+    result = fix_text(ex.text, "Dockerfile", _options(ex), [rule], unsafe=True)
+    for d in result.remaining:
+        if d.fix is None or any(gone is d for gone, _ in result.dropped):
+            why = result.why_not(d)
+            assert why and "\n" not in why, (d.code, d.line, d.message)

@@ -15,8 +15,10 @@ them point at the command that runs them and carry no edits: a fix never rewrite
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xlint import contextfiles
 from xlint.invocation import invocation
@@ -33,6 +35,9 @@ from xlint.rule import Context, Rule
 from xlint.shell import SHELLS, SimpleCommand, parse_script, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import Compile, Toolchain, classify, emulated_commands, emulated_platforms
+
+if TYPE_CHECKING:
+    from xlint.fixes.plan import Plan
 
 __all__ = ["Derived", "derived_compiles", "report_derived"]
 
@@ -225,9 +230,11 @@ def _stage_toolchain(model: Model, stage: Stage) -> Toolchain:
     return "c"
 
 
-def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
+def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain,
+                   fixer: Callable[[Model, Derived], Plan] | None = None) -> None:
     """Report each compile of ``toolchain`` that an emulated step runs from a script or a variable, at the
-    command that runs it (once per command: its first compile), without a fix."""
+    command that runs it (once per command: its first compile). Only a compile between a compiler's install
+    and removal may get a fix, from ``fixer`` (it edits that install, never a script)."""
     seen: set[int] = set()
     for d in derived_compiles(ctx.model, toolchain):
         key = d.runner.span.start
@@ -239,7 +246,16 @@ def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain) -> None:
                                       platforms=", ".join(emulated_platforms(ctx.model, d.stage)))
         where = d.where or ("a build script, in a stage that has a compiler" if d.origin == d.compile.label
                             else f"in `{d.origin}`, run by this step")
-        hint = (f"{rule.hint} xlint does not know what `{d.origin}` builds, so it offers no fix." if d.where
-                else f"{rule.hint} The command is in `{d.origin}`: move the step that runs it, or the "
-                     "cross settings, into the builder; xlint does not rewrite scripts.")
+        hint = (f"{rule.hint} No automatic fix: xlint does not know what `{d.origin}` builds or needs." if d.where
+                else f"{rule.hint} Move the step that runs `{d.origin}`, or the cross settings, into the builder. "
+                     f"No automatic fix: the command is in `{d.origin}`, and xlint does not rewrite scripts "
+                     "or guess what they build.")
+        plan = fixer(ctx.model, d) if fixer is not None and d.where else None
+        if plan is not None and not plan.ok and plan.reason:
+            hint = f"{hint[:-1]}, and keeps its compiler: {plan.reason}."
+        if plan is not None and plan.ok:
+            title = f"{plan.title} ({plan.note})" if plan.note else plan.title
+            ctx.report(rule, d.runner.span, f"{message} ({where})", hint=rule.hint, edits=plan.edits,
+                       applicability=plan.applicability, fix_title=title)
+            continue
         ctx.report(rule, d.runner.span, f"{message} ({where})", hint=hint)

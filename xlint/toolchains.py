@@ -141,6 +141,8 @@ def _classify(cmd: SimpleCommand) -> Compile | None:
         return None
     if tool in ("go", "xx-go"):
         return _go(inv)
+    if tool in _GO_BUILDERS:
+        return _go_builder(inv)
     if tool in ("cargo", "xx-cargo"):
         return _cargo(inv)
     if tool == "rustc":
@@ -189,6 +191,21 @@ def _go(inv: Invocation) -> Compile | None:
     return Compile("go", label, inv, tool_install=tool_install)
 
 
+# programs that run `go build` themselves and take the target from GOOS/GOARCH like it
+_GO_BUILDERS = frozenset({"xcaddy", "garble", "goreleaser"})
+
+
+def _go_builder(inv: Invocation) -> Compile | None:
+    """``xcaddy build`` (Caddy with plugins), ``garble build``, ``goreleaser build --single-target`` (the
+    one GOOS/GOARCH of the environment; without it goreleaser builds every target of its config)."""
+    pos = _positionals(inv, ("-o", "--output", "--with", "--id", "-f", "--config", "-p", "--parallelism"))
+    if not pos or pos[0] != "build":
+        return None
+    if inv.tool == "goreleaser" and not _has_flag(inv, "--single-target"):
+        return None
+    return Compile("go", f"{inv.tool} build", inv)
+
+
 def _cargo(inv: Invocation) -> Compile | None:
     vals = [v for v in inv.values() if not v.startswith("+")]
     pos = [v for v in vals if not v.startswith("-")]
@@ -211,11 +228,26 @@ def _cargo(inv: Invocation) -> Compile | None:
     return Compile("rust", label, inv)
 
 
+# make targets named for chores that build nothing: cleaning, linting, printing, fetching prebuilt files
+_CHORE_TARGET = re.compile(r"^(?:clean|distclean|mrproper|lint|fmt|format|help|version|print-[\w.-]+|"
+                           r"(?:download|fetch|load|pull)(?:[-_][\w.-]+)?)$")
+
+
+def _only_chores(inv: Invocation) -> bool:
+    """``make clean``, ``make download-ui``: every target asked for is a chore by its name."""
+    targets = _positionals(inv, ("-C", "--directory", "-f", "--file", "--makefile", "-j", "--jobs", "-o", "-W",
+                                 "-I", "--include-dir"))
+    targets = [t for t in targets if "=" not in t]
+    return bool(targets) and all(_CHORE_TARGET.match(t) for t in targets)
+
+
 def _c(inv: Invocation) -> Compile | None:
     tool = inv.tool
     if _C_COMPILERS.match(tool) and not tool.endswith("-config"):
         return Compile("c", tool, inv)
     if tool in _MAKES:
+        if tool != "ninja" and _only_chores(inv):
+            return None
         return Compile("c", tool, inv)
     if tool == "cmake":
         if _has_flag(inv, "--build"):
@@ -247,6 +279,8 @@ def _node(inv: Invocation) -> Compile | None:
         if needed is None or (pos and pos[0] == needed):
             return Compile("node", f"{tool} {needed}" if needed else tool, inv)
         return None
+    if tool in _NODE_TASK_RUNNERS:
+        return _task_runner(inv, tool)
     if tool in ("npx", "bunx") or (tool in _NODE_PMS and _positionals(inv)[:1] in (["exec"], ["dlx"], ["x"])):
         pos = _positionals(inv, ("-p", "--package"))
         if pos and pos[0] in ("exec", "dlx", "x") and tool in _NODE_PMS:
@@ -256,6 +290,8 @@ def _node(inv: Invocation) -> Compile | None:
         name = pos[0].split("@")[0] if not pos[0].startswith("@") else "@" + pos[0][1:].split("@")[0]
         if name in _ELEVENTY:
             return Compile("site", f"{tool} {pos[0]}", inv)
+        if name in _NODE_TASK_RUNNERS:
+            return _task_runner(inv, name, pos[1:])
         if name in _NODE_TOOLS:
             needed = _NODE_TOOLS[name]
             if needed is None or (len(pos) > 1 and pos[1] == needed):
@@ -264,7 +300,7 @@ def _node(inv: Invocation) -> Compile | None:
     pos = _positionals(inv, ("--prefix", "--cwd", "-C", "--dir", "--filter", "-F", "-w", "--workspace"))
     if not pos:
         if tool == "yarn" or tool == "bun" and not vals:
-            return Compile("node", tool, inv)  # bare `yarn` installs
+            return Compile("node", tool, inv, needs_compiler=production_install(inv))  # bare `yarn` installs
         return None
     sub = pos[0]
     if tool == "yarn" and sub == "workspaces" and pos[1:2] == ["focus"]:
@@ -272,7 +308,8 @@ def _node(inv: Invocation) -> Compile | None:
     if tool == "yarn" and sub == "workspace" and len(pos) >= 3:
         return Compile("node", f"yarn workspace {pos[1]} {pos[2]}", inv)
     if tool == "pnpm" and sub == "deploy":
-        return Compile("node", "pnpm deploy", inv)  # installs the package's production dependencies
+        # installs the package's production dependencies
+        return Compile("node", "pnpm deploy", inv, needs_compiler=production_install(inv))
     if sub not in _NODE_INSTALLS:
         if tool in ("yarn", "pnpm", "bun") and sub in ("build", "compile", "bundle", "dist", "generate"):
             return Compile("node", f"{tool} {sub}", inv)
@@ -285,7 +322,35 @@ def _node(inv: Invocation) -> Compile | None:
         return Compile("node", f"{tool} {sub} {pos[1]}", inv)
     if sub in ("exec", "dlx", "x"):
         return None
-    return Compile("node", f"{tool} {sub}", inv)
+    # a production install fetches the target's prebuilt addons: it compiles only where there is a compiler
+    prod = sub in ("install", "i", "ci") and len(pos) == 1 and production_install(inv)
+    return Compile("node", f"{tool} {sub}", inv, needs_compiler=prod)
+
+
+_PRODUCTION_FLAGS = frozenset({"--omit=dev", "--only=prod", "--only=production", "--production", "--prod", "-P",
+                               "--production=true"})
+
+
+def production_install(inv: Invocation) -> bool:
+    """``npm ci --omit=dev``, ``pnpm install --prod``, ``yarn install --production``, ``bun install
+    --production``: only the dependencies a runtime needs."""
+    vals = inv.values()
+    return any(v in _PRODUCTION_FLAGS for v in vals) or any(
+        a == "--omit" and b == "dev" for a, b in zip(vals, vals[1:], strict=False))
+
+
+# monorepo task runners: `turbo build`, `turbo run build`, `nx build app`, `nx run app:build`
+_NODE_TASK_RUNNERS = frozenset({"turbo", "nx"})
+
+
+def _task_runner(inv: Invocation, name: str, pos: list[str] | None = None) -> Compile | None:
+    pos = _positionals(inv, ("--filter", "-F", "--cwd", "--concurrency")) if pos is None else pos
+    task = pos[1] if pos[:1] in (["run"], ["run-many"]) and len(pos) > 1 else (pos[0] if pos else "")
+    if pos[:1] == ["run-many"]:
+        task = _flag_value(inv, "--target", "-t") or ""
+    if task.rsplit(":", 1)[-1] != "build":
+        return None
+    return Compile("node", f"{name} build", inv)
 
 
 def _dotnet(inv: Invocation) -> Compile | None:
@@ -323,6 +388,11 @@ def _python(inv: Invocation) -> Compile | None:
             return Compile("python", "uv pip install", inv)
         if pos and pos[0] in ("sync", "build"):
             return Compile("python", f"uv {pos[0]}", inv)
+        return None
+    if tool == "maturin":
+        pos = _positionals(inv, ("-m", "--manifest-path", "-i", "--interpreter", "-o", "--out", "--target"))
+        if pos and pos[0] in ("build", "develop"):
+            return Compile("python", f"maturin {pos[0]}", inv)
         return None
     if tool in ("tox", "nox"):
         return Compile("python", tool, inv, produces=False)  # creates its environments: pip installs into them

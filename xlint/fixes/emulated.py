@@ -11,7 +11,7 @@ from typing import Literal
 from xlint.fixes.c_split import install_split
 from xlint.fixes.dotnet import dotnet_builder_plan
 from xlint.fixes.go import go_builder_plan, go_stage
-from xlint.fixes.node import node_stage
+from xlint.fixes.node import node_builder_plan, node_stage
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.split import go_tools_split, split_plan
 from xlint.fixes.stages import platform_only_plan
@@ -52,9 +52,10 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         return plan
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
-    if toolchain == "c" and node_stage(model, stage):
-        plan = platform_only_plan(model, stage, "node")  # make drives a JS build
-        plan.title = "Move the asset builder (make drives its JS build) to `--platform=$BUILDPLATFORM`"
+    if toolchain == "node" or (toolchain == "c" and node_stage(model, stage)):
+        plan = node_builder_plan(model, stage)  # (make may drive a JS build)
+        if toolchain == "c" and plan.ok and not plan.title:
+            plan.title = "Move the asset builder (make drives its JS build) to `--platform=$BUILDPLATFORM`"
         return plan
     if toolchain in ("rust", "c"):
         xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)

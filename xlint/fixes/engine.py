@@ -80,6 +80,16 @@ NO_FIX: dict[str, str] = {
     "XL107": ("pip builds these wheels against the target's Python and libraries: only prebuilt wheels "
               "for the target (or a native arm64 builder) take it off QEMU"),
     "XL108": "the compiler serves the compiles of its stage: it goes away when they move to a builder stage",
+    "XL204": ("whether the stage should cross-compile (add the target settings the hint names, perhaps a target C "
+              "toolchain) or run on the target platform instead is the author's call: xlint does not add them"),
+    "XL209": ("a constant platform may be on purpose (a tool that exists for one architecture only): choose "
+              "`$BUILDPLATFORM` or no flag yourself"),
+    "XL211": ("the right spelling depends on the program that reads the value: map `$TARGETARCH` where it is "
+              "used (the hint shows how); xlint does not guess it"),
+    "XL212": ("each platform's binary has to come from the build (a `dist/$TARGETPLATFORM/` layout, or a "
+              "builder stage), which the Dockerfile alone cannot provide"),
+    "XL301": ("which multi-arch image or tag replaces this one (and whether the software still runs on it) is "
+              "the maintainer's choice"),
 }
 
 

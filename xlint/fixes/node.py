@@ -4,12 +4,28 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
-from xlint.fixes.outputs import path_parts
-from xlint.fixes.plan import Example
-from xlint.model import Model, Stage
-from xlint.toolchains import classify, js_make, stage_chain, stage_commands
+from xlint.derived import Derived
+from xlint.diagnostics import Edit
+from xlint.fixes.outputs import path_parts, resolve_path, static_workdir
+from xlint.fixes.plan import Example, Plan, no_fix
+from xlint.fixes.stages import arch_specific_copy, numeric_reference, stage_move
+from xlint.fixes.style import block_start, drop_command, insert_after, keyword, with_edits
+from xlint.invocation import invocation
+from xlint.model import Edge, Model, Stage, earlier_instructions
+from xlint.packages import (
+    compiler_image,
+    known_values,
+    package_manager_install,
+    package_name,
+    removes_packages,
+    toolchain_packages,
+)
+from xlint.shell import SimpleCommand, run_commands
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import Compile, classify, js_make, production_install, stage_chain, stage_commands
 
 ASSET_DIRS = frozenset({"dist", "build", "public", "out", "static", "_site", "site", "www", "html",
                         "storybook-static", "assets"})
@@ -25,7 +41,8 @@ def _asset_dir(part: str) -> bool:
 
 def asset_reason(sources: list[str]) -> str | None:
     """Why what other stages copy from a Node builder may not be arch-independent (None: it is assets)."""
-    unknown = [s for s in sources if not any(_asset_dir(p) for p in path_parts(s)) and not s.endswith(".js")]
+    unknown = [s for s in sources if not any(_asset_dir(p) for p in path_parts(s))
+               and not s.endswith((".js", ".mjs", ".cjs"))]
     if unknown:
         return f"`{unknown[0]}` copied from the builder is not a known asset folder (dist/, build/...)"
     return None
@@ -56,6 +73,452 @@ def make_note(model: Model, stage: Stage) -> str:
         if comp is not None and js_make(model, stage, instr, comp) == "assumed":
             return MAKE_NOTE
     return ""
+
+
+# -------------------------------------------------------------------------------------------------
+# A Node builder group: the stages that move to the build platform together, and the runtime's
+# node_modules installed for the target in a stage of their own
+
+_PRODUCTION_FLAG = {"npm": "--omit=dev", "pnpm": "--prod", "bun": "--production"}
+_COMPILES = ("go", "rust", "c", "dotnet")
+
+
+def _sources(edge: Edge) -> list[str]:
+    return [a.value for a in edge.instruction.args[:-1]]
+
+
+def _has_modules(sources: list[str]) -> bool:
+    return any("node_modules" in path_parts(s) for s in sources)
+
+
+def _builds_node(model: Model, stage: Stage) -> bool:
+    return any((c := classify(cmd)) is not None and c.toolchain == "node" for _i, cmd in stage_commands(model, stage))
+
+
+def node_group(model: Model, stage: Stage) -> list[Stage] | str:
+    """``stage`` and the Node stages that pass node_modules to it or take them from it to build: they run
+    on one platform (a build-platform builder must not run the target's node_modules, nor the reverse)."""
+    seen = {stage.index}
+    todo = [stage]
+    while todo:
+        st = todo.pop()
+        linked: list[int] = []
+        for edge in st.edges:
+            if edge.kind == "copy" and edge.stage is not None and _has_modules(_sources(edge)):
+                linked.append(edge.stage)
+        for edge in model.users(st.index):
+            if edge.kind == "mount":
+                return f"a RUN of stage '{model.stages[edge.target].label}' mounts stage '{st.label}': what it reads is unknown"
+            user = model.stages[edge.target]
+            final = model.target is not None and user.index == model.target.index
+            if edge.kind == "copy" and _has_modules(_sources(edge)) and not final and _builds_node(model, user):
+                linked.append(user.index)
+        for i in linked:
+            if i not in seen:
+                seen.add(i)
+                todo.append(model.stages[i])
+    return [model.stages[i] for i in sorted(seen)]
+
+
+def _module_dirs(model: Model, group: list[Stage]) -> set[str]:
+    """The folders whose node_modules the group's Node installs fill (the install's working directory,
+    its --prefix/--dir, `pnpm deploy`'s target), less those a later command of the stage removes again
+    (`rm -rf node_modules`)."""
+    dirs: set[str] = set()
+    for st in group:
+        for instr, cmd in stage_commands(model, st):
+            cwd = static_workdir(model, st, instr) or "/"
+            comp = classify(cmd)
+            if comp is not None and comp.toolchain == "node" and comp.inv.tool in _NODE_PMS:
+                vals = comp.inv.values()
+                words = comp.label.split(" ")
+                if words[1:2] in (["install"], ["i"], ["ci"], ["add"], []) or comp.label == "pnpm deploy":
+                    where = cwd
+                    for j, v in enumerate(vals):
+                        if v in ("--prefix", "--dir", "-C", "--cwd") and j + 1 < len(vals):
+                            where = resolve_path(cwd, vals[j + 1]) or cwd
+                        elif v.startswith(("--prefix=", "--dir=", "--cwd=")):
+                            where = resolve_path(cwd, v.split("=", 1)[1]) or cwd
+                    if comp.label == "pnpm deploy":
+                        pos = [v for v in vals if not v.startswith("-")]
+                        target = pos[pos.index("deploy") + 1] if "deploy" in pos and pos[-1] != "deploy" else None
+                        where = (resolve_path(cwd, target) or cwd) if target is not None else cwd
+                    dirs.add(where.rstrip("/") or "/")
+            elif cmd.basename == "rm":
+                for arg in cmd.args():
+                    if arg is not None and path_parts(arg)[-1:] == ["node_modules"]:
+                        gone = resolve_path(cwd, arg)
+                        if gone is not None:
+                            dirs.discard(posixpath.dirname(gone.rstrip("/")) or "/")
+    return dirs
+
+
+def _context_copies(model: Model, stage: Stage) -> list[str]:
+    """Where the stage chain copies files of the build context to (a source tree)."""
+    out: list[str] = []
+    for st in stage_chain(model, stage):
+        for ins in st.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and ins.args:
+                dest = resolve_path(static_workdir(model, st, ins), ins.args[-1].value)
+                if dest is not None:
+                    out.append(dest.rstrip("/") or "/")
+    return out
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or folder == "/" or path.startswith(folder.rstrip("/") + "/")
+
+
+def _copy_reason(model: Model, stage: Stage, sources: list[str], module_dirs: set[str],
+                 tree_copies: list[str]) -> str | None:
+    """Why what a runtime copies from a Node builder may be arch-specific (None: it is assets, or a source
+    tree the build wrote its output into that holds no node_modules; those go into ``tree_copies``)."""
+    reason = arch_specific_copy(sources)
+    if reason:
+        return reason
+    trees = _context_copies(model, stage)
+    tree_copies.clear()
+    for src in sources:
+        path = (resolve_path("/", src) or src).rstrip("/") or "/"
+        holder = next((d for d in sorted(module_dirs) if _under(d, path)), None)
+        if holder is not None:
+            return (f"`{src}` holds the node_modules installed in `{holder}`: its native addons would be the "
+                    "build platform's")
+        last = path_parts(path)[-1:] or [""]
+        if last[0].endswith((".node", ".so")) or ".so." in last[0]:
+            return f"`{src}` is a native library: it would be the build platform's"
+        if asset_reason([src]) is None:
+            continue
+        if not any(_under(path, t) for t in trees if t != "/"):
+            return asset_reason([src])
+        tree_copies.append(src)
+        inside = next((d for d in sorted(module_dirs) if _under(path, d) and d != "/"), None)
+        if inside is not None and "." not in last[0]:
+            # a folder of the project (a workspace package?) may hold node_modules of its own
+            return (f"`{src}` is a folder of the project installed in `{inside}`, which may hold node_modules "
+                    "of its own")
+    return None
+
+
+def _standalone(path: str) -> bool:
+    parts = path_parts(path)
+    return any(a == ".next" and b == "standalone" for a, b in zip(parts, parts[1:], strict=False))
+
+
+def node_builder_plan(model: Model, stage: Stage) -> Plan:
+    """XL104: move a Node builder (with the Node stages it shares node_modules with) to the build platform
+    when what the runtime copies from it is assets; when it copies node_modules or a Next.js standalone
+    output, a new target-platform stage installs the runtime's production node_modules and they take the
+    place of the builder's."""
+    group = node_group(model, stage)
+    if isinstance(group, str):
+        return no_fix(group)
+    members = {s.index for s in group}
+    edits: list[Edit] = []
+    unsafe = False
+    notes: list[str] = []
+    for st in group:
+        make_ok = node_stage(model, st)
+        for instr, cmd in stage_commands(model, st):
+            comp = classify(cmd)
+            if make_ok and comp is not None and js_make(model, st, instr, comp) is not None:
+                continue  # make drives the JS build
+            if comp is not None and comp.toolchain in _COMPILES:
+                return no_fix(f"stage '{st.label}' also runs `{comp.label}`, whose output is arch-specific")
+        caveat = make_note(model, st) if make_ok else ""
+        if caveat and caveat not in notes:
+            notes.append(caveat)
+            unsafe = True
+        move = stage_move(model, st)
+        if isinstance(move, str):
+            return no_fix(move if st is stage else f"stage '{st.label}' shares node_modules with it, and {move}")
+        edits.extend(move.edits)
+        unsafe = unsafe or move.unsafe
+        if move.note:
+            notes.append(move.note)
+    needs: list[tuple[Edge, str]] = []  # runtime copies of node_modules or standalone output
+    module_dirs = _module_dirs(model, group)
+    trees: list[str] = []  # source trees copied with the build's output in them
+    for st in group:
+        for edge in model.users(st.index):
+            if edge.target in members or edge.kind != "copy":
+                continue
+            sources = _sources(edge)
+            runtime = [s for s in sources if _standalone(s) or "node_modules" in path_parts(s)]
+            if runtime:
+                if len(sources) > 1:
+                    return no_fix(f"`{edge.instruction.text.strip()}` copies node_modules with other files in one step")
+                needs.append((edge, runtime[0]))
+                continue
+            found: list[str] = []
+            reason = _copy_reason(model, st, sources, module_dirs, found)
+            if reason:
+                return no_fix(reason)
+            trees.extend(found)
+    if not edits:
+        return no_fix("the stage is already on the build platform")
+    if needs:
+        modules = target_modules(model, group, needs)
+        if isinstance(modules, str):
+            return no_fix(modules)
+        edits.extend(modules[0])
+        notes.append(modules[1])
+        unsafe = True
+    if trees:
+        unsafe = True
+        notes.append(f"unsafe: `{trees[0]}` comes from the build context's tree, taken to hold only sources and "
+                     "the build's JS output, no native files")
+    edits.sort(key=lambda e: (e.start, e.end))
+    title = ("Move the Node build to `--platform=$BUILDPLATFORM` and install the runtime's node_modules for the "
+             "target" if needs else "")
+    return Plan(edits, note="; ".join(notes), applicability="unsafe" if unsafe else "safe", title=title)
+
+
+def _install(model: Model, group: list[Stage]) -> tuple[Stage, Instruction, SimpleCommand, Compile] | str:
+    found = []
+    for st in group:
+        for instr, cmd in stage_commands(model, st):
+            comp = classify(cmd)
+            if comp is not None and comp.toolchain == "node" and comp.label.split(" ")[1:2] in (
+                    ["install"], ["i"], ["ci"], []) and comp.inv.tool in _NODE_PMS:
+                found.append((st, instr, cmd, comp))
+    if len(found) != 1:
+        return (f"the builder runs {len(found)} Node dependency installs: which one the runtime's node_modules "
+                "come from is unclear")
+    return found[0]
+
+
+_NODE_PMS = frozenset({"npm", "pnpm", "yarn", "bun"})
+_REPLAY = frozenset({"ARG", "ENV", "WORKDIR", "USER", "SHELL"})
+_SKIP = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "VOLUME", "STOPSIGNAL", "MAINTAINER"})
+_GYP_PACKAGES = frozenset({"g++", "gcc", "c++", "gcc-c++", "make", "python3", "python", "python-is-python3",
+                           "build-essential", "build-base", "libc6-dev", "musl-dev"})
+
+
+def _without_toolchain(model: Model, stage: Stage, instr: Instruction) -> tuple[list[Edit], bool] | str:
+    """Edits that take the compiler installs out of a RUN (whole commands when they install only
+    node-gyp's toolchain), and whether nothing is left of the step."""
+    cmds = run_commands(instr)
+    edits: list[Edit] = []
+    dropped = 0
+    top = [c for c in cmds if not c.context]
+    for i, cmd in enumerate(cmds):
+        tools = toolchain_packages(cmd, known_values(model, stage, instr, cmd))
+        if not tools:
+            continue
+        found = package_manager_install(cmd)
+        assert found is not None
+        words = found[1]
+        if any(w.value is None for w in words):
+            return f"`{cmd_text(cmd)}` installs packages named by a variable"
+        if all(package_name(w.value or "").lower() in _GYP_PACKAGES for w in words):
+            vals = found[0].values()
+            virtual = {vals[j + 1] for j, v in enumerate(vals[:-1]) if v in ("--virtual", "-t")}
+            if virtual and _removed_later(model, stage, instr, cmd, virtual):
+                return f"`{cmd_text(cmd)}` installs a virtual package that the setup removes again"
+            if len(top) == 1 and top[0] is cmd:
+                return [], True
+            edit = drop_command(model.tree, cmds, i)
+            if edit is None:
+                return f"`{cmd_text(cmd)}` cannot be taken out of its step"
+            edits.append(edit)
+            dropped += 1
+            continue
+        for w in tools:
+            if package_name(w.value or "").lower() not in _GYP_PACKAGES:
+                return f"`{cmd_text(cmd)}` installs a compiler ({w.value}) that is not node-gyp's"
+            at = w.span.start
+            while at > 0 and model.tree.text[at - 1] in " \t":
+                at -= 1
+            edits.append(Edit(at, w.span.end, ""))
+    return edits, False
+
+
+def _removed_later(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand, names: set[str]) -> bool:
+    """A command of the stage after ``cmd`` (before its Node install is all that is replayed) removes one
+    of ``names``."""
+    for ins, c in stage_commands(model, stage):
+        if ins.span.start < instr.span.start or (ins is instr and c.span.start <= cmd.span.start):
+            continue
+        if removes_packages(c) and names & {v for v in c.args() if v is not None}:
+            return True
+    return False
+
+
+def cmd_text(cmd: SimpleCommand) -> str:
+    return " ".join(w.raw for w in cmd.argv)
+
+
+def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str]]) -> tuple[list[Edit], str] | str:
+    """A target-platform stage that replays the install stage's setup without the compiler and installs
+    the production dependencies, and the runtime's copies of node_modules taken from it."""
+    tree = model.tree
+    found = _install(model, group)
+    if isinstance(found, str):
+        return found
+    ist, install_instr, install_cmd, comp = found
+    tool = comp.inv.tool
+    flag = _PRODUCTION_FLAG.get(tool)
+    if flag is None:
+        return (f"`{tool}` has no one production-install flag (yarn 1 `--production`, yarn 2+ `workspaces focus "
+                "--production`): install the runtime's node_modules for the target by hand")
+    if ist.base_stage is not None:
+        return f"the install stage '{ist.label}' is built on another stage"
+    if numeric_reference(model) is not None:
+        return "a stage is referred to by its index: a new stage would shift it"
+    if install_instr.heredocs or install_instr.json or install_cmd.context:
+        return f"`{comp.label}` is not a plain command of its RUN"
+    cwd = static_workdir(model, ist, install_instr)
+    if cwd is None or any(c.basename == "cd" for c in run_commands(install_instr)) or any(
+            v in ("--prefix", "-C", "--dir", "--cwd") or v.startswith(("--prefix=", "--dir=", "--cwd="))
+            for v in comp.inv.values()):
+        return f"where `{comp.label}` puts node_modules is not known"
+    image = ist.base
+    for edge, src in needs:
+        runtime = model.stages[edge.target]
+        root = stage_chain(model, runtime)[0]
+        if root.base != image and not _same_family(root.base, image):
+            return (f"stage '{runtime.label}' runs on `{root.base}`, not the install stage's `{image}`: its "
+                    "node_modules must be installed on its own Node and libc")
+        if root.base != image:
+            image = root.base
+        want = posixpath.join(cwd, "node_modules")
+        path = resolve_path("/", src) or src
+        if _standalone(src):
+            if path.rstrip("/") != posixpath.join(cwd, ".next/standalone"):
+                return f"`{src}` is not the standalone output of the project `{cwd}` that `{comp.label}` installs"
+        elif path.rstrip("/") != want:
+            return f"`{src}` is not the node_modules folder `{want}` that `{comp.label}` installs"
+    if _NODE_IMAGE.search(image.lower().split("@")[0]) is None:
+        return f"`{image}` is not a Node image: a target-platform install needs its npm"
+    if compiler_image(image) or _full_node(image):
+        return (f"`{image}` ships a C compiler, so a production install on it for the target compiles addons "
+                "under QEMU too: use a -slim or -alpine runtime image")
+    # the new stage: the install stage's setup without the compiler, then the production install
+    lines: list[str] = []
+    nl = tree.newline
+    for ins in ist.instructions:
+        if ins is install_instr:
+            break
+        if ins.keyword in _SKIP:
+            continue
+        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None:
+            lines.append(ins.text)
+        elif ins.keyword in _REPLAY:
+            lines.append(ins.text)
+        elif ins.keyword == "RUN":
+            if any(classify(cmd) is not None for cmd in run_commands(ins)):
+                return f"stage '{ist.label}' builds before it installs: the setup cannot be replayed"
+            taken = _without_toolchain(model, ist, ins)
+            if isinstance(taken, str):
+                return taken
+            if not taken[1]:
+                lines.append(with_edits(ins, taken[0]))
+        else:
+            return f"the `{ins.keyword}` of stage '{ist.label}' cannot be replayed in a target-platform stage"
+    head = tree.text[install_instr.span.start : install_cmd.span.end]
+    rest = tree.text[install_cmd.span.end : install_instr.span.end]
+    if rest.strip(" \t\r\n\\") and not rest.lstrip(" \t\\\r\n").startswith(("&&", ";")):
+        return f"`{comp.label}` is followed by more than `&&` or `;` in its step"
+    if not production_install(comp.inv):
+        head += f" {flag}"
+    lines.append(head)
+    names = {s.name.lower() for s in model.stages if s.name}
+    name = f"{ist.name or 'node'}-prod"
+    n = 2
+    while name.lower() in names:
+        name = f"{ist.name or 'node'}-prod{n}"
+        n += 1
+    from_kw = keyword(tree, ist.from_instr, "FROM")
+    as_kw = "as" if from_kw == "from" else "AS"
+    block = f"{from_kw} {image} {as_kw} {name}{nl}" + "".join(t if t.endswith("\n") else t + nl for t in lines) + nl
+    first = min(model.stages[e.target].index for e, _ in needs)
+    at = block_start(tree, model.stages[first].from_instr)
+    edits = [Edit(at, at, block)]
+    for edge, src in needs:
+        ins = edge.instruction
+        assert edge.flag is not None and edge.flag.value_span is not None
+        if _standalone(src):
+            dest = ins.args[-1].value
+            flags = " ".join(f"--from={name}" if f.name == "from" else f.text for f in ins.flags)
+            target = (dest.rstrip("/") or ".") + "/node_modules" if dest not in (".", "./") else "./node_modules"
+            body = f"COPY {flags} {posixpath.join(cwd, 'node_modules')} {target}"
+            edits.append(insert_after(tree, ins, [body]))
+        else:
+            edits.append(Edit(edge.flag.value_span.start, edge.flag.value_span.end, name))
+    return edits, (f"unsafe: new stage '{name}' installs production dependencies only, without a compiler: an "
+                   "addon without a prebuilt binary for the target fails to install instead of compiling under QEMU")
+
+
+def _same_family(a: str, b: str) -> bool:
+    """Two Node images of one distribution (``node:20`` and ``node:20-slim``; both alpine)."""
+    ra, rb = a.lower().split("@")[0], b.lower().split("@")[0]
+    if _NODE_IMAGE.search(ra) is None or _NODE_IMAGE.search(rb) is None:
+        return False
+    return ("alpine" in ra) == ("alpine" in rb) and ra.split(":")[0] == rb.split(":")[0]
+
+
+def _full_node(image: str) -> bool:
+    ref = image.lower().split("@")[0].removeprefix("docker.io/").removeprefix("library/")
+    repo, _, tag = ref.partition(":")
+    return repo == "node" and not any(v in tag for v in ("slim", "alpine"))
+
+
+# -------------------------------------------------------------------------------------------------
+# node-gyp's compiler around an install of a Node program: prebuilt addons instead
+
+_PREBUILT = frozenset({("linux", "amd64"), ("linux", "arm64")})
+_GLOBAL_ADD = {"npm": ("install", "i", "add"), "pnpm": ("add", "install", "i"), "yarn": ("global",)}
+
+
+def _global_packages(model: Model, stage: Stage, before: Instruction) -> list[str]:
+    """The names of the packages earlier RUNs of the chain install globally (`npm install -g ghost-cli`)."""
+    out: list[str] = []
+    for _st, ins in earlier_instructions(model, stage, before):
+        if ins.keyword != "RUN":
+            continue
+        for cmd in run_commands(ins):
+            inv = invocation(cmd)
+            if inv is None or inv.tool not in _GLOBAL_ADD:
+                continue
+            vals = inv.values()
+            pos = [v for v in vals if not v.startswith("-")]
+            glob = inv.tool == "yarn" and pos[:2] == ["global", "add"] or "-g" in vals or "--global" in vals
+            if not glob or not pos or pos[0] not in _GLOBAL_ADD[inv.tool]:
+                continue
+            for raw in pos[2 if inv.tool == "yarn" else 1:]:
+                name = raw.strip("\"'")
+                name = "@" + name[1:].split("@")[0] if name.startswith("@") else name.split("@")[0]
+                out.append(name)
+    return out
+
+
+def node_gyp_plan(model: Model, d: Derived) -> Plan:
+    """A RUN that installs node-gyp's toolchain (g++, make, python3) around a Node program's install
+    (`ghost install`, from `npm install -g ghost-cli`) on a linux/amd64 and linux/arm64 target: without the
+    compiler its addons take their prebuilt binaries, and nothing compiles under QEMU."""
+    stage, instr = d.stage, d.instr
+    if _NODE_IMAGE.search(stage_chain(model, stage)[0].base.lower().split("@")[0]) is None:
+        return no_fix("the stage is not on a Node image")
+    odd = [t for t in model.targets if (t[0], t[1]) not in _PREBUILT]
+    if odd:
+        return no_fix(f"addons ship prebuilt binaries for linux/amd64 and linux/arm64, not for {'/'.join(odd[0][:2])}")
+    tool = invocation(d.runner)
+    if tool is None:
+        return no_fix("the command is dynamic")
+    owners = [p for p in _global_packages(model, stage, instr) if tool.tool in re.split(r"[-_./@]", p)]
+    if not owners:
+        return no_fix(f"`{tool.tool}` is not a program installed from npm")
+    taken = _without_toolchain(model, stage, instr)
+    if isinstance(taken, str):
+        return no_fix(taken)
+    if taken[1] or not taken[0]:
+        return no_fix("the compiler install cannot be taken out of the step")
+    return Plan(taken[0], applicability="unsafe",
+                title=f"Drop node-gyp's compiler from the step: `{d.compile.label}` (from `{owners[0]}`) takes its "
+                      "addons' prebuilt binaries for linux/amd64 and linux/arm64",
+                note="unsafe: an addon without a prebuilt binary for the target then fails to install instead "
+                     "of compiling under QEMU")
 
 
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
@@ -186,17 +649,216 @@ COPY --from=build /app/dist ./dist
 CMD ["node", "dist/server.js"]
 """,
         after="""\
+FROM --platform=$BUILDPLATFORM node:20 AS build
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+
+FROM node:20-slim AS build-prod
+WORKDIR /app
+COPY . .
+RUN npm ci --omit=dev
+
+FROM node:20-slim
+WORKDIR /app
+COPY --from=build-prod /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+CMD ["node", "dist/server.js"]
+""",
+    ),
+    Example(
+        # Next.js `output: "standalone"`: the traced node_modules of the build platform get the target's
+        # production node_modules laid over them
+        "next-standalone",
+        before="""\
+FROM node:22-alpine AS deps
+WORKDIR /app
+COPY package.json pnpm-lock.yaml ./
+RUN apk add --no-cache libc6-compat \\
+ && apk add --no-cache --virtual .gyp python3 make g++ \\
+ && npm install -g pnpm
+RUN pnpm install --frozen-lockfile
+
+FROM node:22-alpine AS builder
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN npm install -g pnpm && pnpm run build
+
+# the runtime
+FROM node:22-alpine AS runner
+WORKDIR /app
+COPY --from=builder --chown=1000:1000 /app/.next/standalone ./
+COPY --from=builder /app/.next/static ./.next/static
+CMD ["node", "server.js"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM node:22-alpine AS deps
+WORKDIR /app
+COPY package.json pnpm-lock.yaml ./
+RUN apk add --no-cache libc6-compat \\
+ && apk add --no-cache --virtual .gyp python3 make g++ \\
+ && npm install -g pnpm
+RUN pnpm install --frozen-lockfile
+
+FROM --platform=$BUILDPLATFORM node:22-alpine AS builder
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN npm install -g pnpm && pnpm run build
+
+FROM node:22-alpine AS deps-prod
+WORKDIR /app
+COPY package.json pnpm-lock.yaml ./
+RUN apk add --no-cache libc6-compat \\
+ && npm install -g pnpm
+RUN pnpm install --frozen-lockfile --prod
+
+# the runtime
+FROM node:22-alpine AS runner
+WORKDIR /app
+COPY --from=builder --chown=1000:1000 /app/.next/standalone ./
+COPY --from=deps-prod --chown=1000:1000 /app/node_modules ./node_modules
+COPY --from=builder /app/.next/static ./.next/static
+CMD ["node", "server.js"]
+""",
+    ),
+    Example(
+        "modules-full-image",
+        before="""\
 FROM node:20 AS build
 WORKDIR /app
 COPY . .
 RUN npm ci && npm run build
 
-FROM node:20-slim
+FROM node:20
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-CMD ["node", "dist/server.js"]
 """,
-        reason='`/app/node_modules` (node_modules) is copied into the runtime image: native modules would be the wrong arch',
+        after="""\
+FROM node:20 AS build
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+
+FROM node:20
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+""",
+        reason="`node:20` ships a C compiler, so a production install on it for the target compiles addons "
+               "under QEMU too: use a -slim or -alpine runtime image",
+    ),
+    Example(
+        "modules-yarn",
+        before="""\
+FROM node:20-alpine AS build
+WORKDIR /app
+COPY . .
+RUN yarn install --frozen-lockfile && yarn build
+
+FROM node:20-alpine
+COPY --from=build /app/node_modules /app/node_modules
+COPY --from=build /app/dist /app/dist
+""",
+        after="""\
+FROM node:20-alpine AS build
+WORKDIR /app
+COPY . .
+RUN yarn install --frozen-lockfile && yarn build
+
+FROM node:20-alpine
+COPY --from=build /app/node_modules /app/node_modules
+COPY --from=build /app/dist /app/dist
+""",
+        reason="`yarn` has no one production-install flag (yarn 1 `--production`, yarn 2+ `workspaces focus "
+               "--production`): install the runtime's node_modules for the target by hand",
+    ),
+    Example(
+        # the build writes its bundle into the source tree and removes node_modules: the tree is arch-neutral
+        "source-tree",
+        before="""\
+FROM node:20-alpine AS ui
+COPY web /srv/web
+WORKDIR /srv/web
+RUN npm ci && npm run bundle && rm -rf node_modules
+
+FROM python:3.12-slim
+COPY --from=ui /srv/web /srv/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM node:20-alpine AS ui
+COPY web /srv/web
+WORKDIR /srv/web
+RUN npm ci && npm run bundle && rm -rf node_modules
+
+FROM python:3.12-slim
+COPY --from=ui /srv/web /srv/app
+""",
+    ),
+    Example(
+        "deploy-modules",
+        before="""\
+FROM node:20-alpine AS build
+WORKDIR /src
+COPY . .
+RUN corepack enable && pnpm install --frozen-lockfile && pnpm run build
+RUN pnpm --filter=api deploy /out/api --prod
+
+FROM node:20-alpine
+COPY --from=build /out/api /app
+""",
+        after="""\
+FROM node:20-alpine AS build
+WORKDIR /src
+COPY . .
+RUN corepack enable && pnpm install --frozen-lockfile && pnpm run build
+RUN pnpm --filter=api deploy /out/api --prod
+
+FROM node:20-alpine
+COPY --from=build /out/api /app
+""",
+        reason="`/out/api` holds the node_modules installed in `/out/api`: its native addons would be the build "
+               "platform's",
+    ),
+    Example(
+        # node-gyp's compiler installed for one step around a Node program's install: prebuilt addons instead
+        "gyp-toolchain",
+        before="""\
+FROM node:22-bookworm-slim
+RUN npm install -g "blog-cli@1.2.3"
+RUN set -eux; \\
+    apt-get update; \\
+    apt-get install -y --no-install-recommends g++ make python3; \\
+    blog install 5.0 --dir /srv/blog; \\
+    apt-get purge -y --auto-remove g++ make python3; \\
+    rm -rf /var/lib/apt/lists/*
+""",
+        after="""\
+FROM node:22-bookworm-slim
+RUN npm install -g "blog-cli@1.2.3"
+RUN set -eux; \\
+    apt-get update; \\
+    blog install 5.0 --dir /srv/blog; \\
+    apt-get purge -y --auto-remove g++ make python3; \\
+    rm -rf /var/lib/apt/lists/*
+""",
+    ),
+    Example(
+        "gyp-toolchain-other-target",
+        before="""\
+FROM node:22-bookworm-slim
+RUN npm install -g blog-cli
+RUN apt-get update && apt-get install -y g++ make python3 && blog install 5.0 && apt-get purge -y g++
+""",
+        after="""\
+FROM node:22-bookworm-slim
+RUN npm install -g blog-cli
+RUN apt-get update && apt-get install -y g++ make python3 && blog install 5.0 && apt-get purge -y g++
+""",
+        platforms=("linux/amd64", "linux/arm64", "linux/s390x"),
+        reason="xlint does not know what `blog install` builds or needs, and keeps its compiler: addons ship prebuilt "
+               "binaries for linux/amd64 and linux/arm64, not for linux/s390x",
     ),
 ]

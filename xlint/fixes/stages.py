@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
 from xlint.fixes.jvm import jvm_reason
-from xlint.fixes.node import asset_reason, make_note, node_stage
 from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.style import add_platform_flag, keyword
@@ -24,7 +23,6 @@ from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
     Toolchain,
     classify,
-    js_make,
     stage_chain,
     stage_commands,
 )
@@ -61,12 +59,14 @@ def _copy_sources(model: Model, stage: Stage) -> list[str] | None:
 _SYSTEM_DIRS = frozenset({"usr", "bin", "sbin", "lib", "lib64", "opt", "etc", "nix"})
 
 
-def _arch_specific_copy(sources: Iterable[str]) -> str | None:
+def arch_specific_copy(sources: Iterable[str]) -> str | None:
+    """Why a path copied from a builder may hold arch-specific files (system folders, node_modules)."""
     for src in sources:
         parts = path_parts(src)
         if "node_modules" in parts:
             return f"`{src}` (node_modules) is copied into the runtime image: native modules would be the wrong arch"
-        if not parts or parts[0] in _SYSTEM_DIRS or ("go" in parts[:1] and "bin" in parts):
+        system = bool(parts) and parts[0] in _SYSTEM_DIRS and parts[:2] != ["usr", "src"]  # /usr/src/app: a source tree
+        if not parts or system or ("go" in parts[:1] and "bin" in parts):
             return f"`{src}` copied from the builder may hold arch-specific files"
     return None
 
@@ -77,11 +77,8 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
     move = stage_move(model, stage)
     if isinstance(move, str):
         return no_fix(move)
-    make_ok = toolchain == "node" and node_stage(model, stage)
-    for instr, cmd in stage_commands(model, stage):
+    for _instr, cmd in stage_commands(model, stage):
         comp = classify(cmd)
-        if make_ok and comp is not None and js_make(model, stage, instr, comp) is not None:
-            continue  # make drives the JS build
         if comp is not None and comp.toolchain in ("go", "rust", "c", "dotnet"):
             return no_fix(f"the stage also runs `{comp.label}`, whose output is arch-specific")
     if toolchain == "jvm":
@@ -91,18 +88,12 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
     sources = _copy_sources(model, stage)
     if sources is None:
         return no_fix("a RUN mounts the builder: what it reads from it is unknown")
-    reason = _arch_specific_copy(sources)
+    reason = arch_specific_copy(sources)
     if reason:
         return no_fix(reason)
-    if toolchain == "node":
-        reason = asset_reason(sources)
-        if reason:
-            return no_fix(reason)
     if not move.edits:
         return no_fix("the stage is already on the build platform")
-    caveat = make_note(model, stage) if make_ok else ""
-    notes = [n for n in (move.note, caveat) if n]
-    return Plan(move.edits, note="; ".join(notes), applicability="unsafe" if move.unsafe or caveat else "safe")
+    return Plan(move.edits, note=move.note, applicability="unsafe" if move.unsafe else "safe")
 
 
 # -------------------------------------------------------------------------------------------------

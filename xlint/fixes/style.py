@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from xlint.diagnostics import Edit
 from xlint.model import TARGET_ARGS, Model, Stage
+from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Comment, Dockerfile, Instruction
 
 
@@ -185,3 +186,47 @@ def with_edits(instr: Instruction, edits: list[Edit]) -> str:
         pos = e.end - base
     out.append(text[pos:])
     return "".join(out)
+
+
+def _gap(tree: Dockerfile, start: int, end: int) -> bool:
+    """Only blanks and line continuations between ``start`` and ``end``."""
+    esc = re.escape(tree.escape)
+    return re.fullmatch(rf"(?:[ \t]|{esc}\r?\n)*", tree.text[start:end]) is not None
+
+
+def drop_command(tree: Dockerfile, cmds: Sequence[SimpleCommand], index: int) -> Edit | None:
+    """Remove the top-level command ``cmds[index]`` of a RUN (``run_commands``) with the ``&&`` or ``;``
+    that joins it to its neighbour. None when it is not a plain link of a ``&&``/``;`` list (a pipe, a
+    subshell, an ``if``, ``||``, a redirection or a comment next to it) or is the step's only command."""
+    cmd = cmds[index]
+    if cmd.context:
+        return None
+    top = [c for c in cmds if not c.context]
+    at = next(i for i, c in enumerate(top) if c is cmd)
+    ops = ("&&", ";")
+    if at > 0:
+        prev = top[at - 1]
+        between = tree.text[prev.span.end : cmd.span.start]
+        stripped = between.rstrip(" \t\\\r\n") if tree.escape == "\\" else between
+        op = next((o for o in ops if stripped.endswith(o)), None)
+        if op is None:
+            return None
+        op_at = prev.span.end + len(stripped) - len(op)
+        if not _gap(tree, prev.span.end, op_at) or not _gap(tree, op_at + len(op), cmd.span.start):
+            return None
+        nxt = top[at + 1] if at + 1 < len(top) else None
+        tail_end = nxt.span.start if nxt is not None else None
+        if tail_end is not None:
+            rest = tree.text[cmd.span.end : tail_end].lstrip(" \t\\\r\n" if tree.escape == "\\" else " \t")
+            if not rest.startswith(ops):
+                return None
+        return Edit(prev.span.end, cmd.span.end, "")
+    if len(top) < 2:
+        return None
+    nxt = top[1]
+    rest = tree.text[cmd.span.end : nxt.span.start]
+    body = rest.lstrip(" \t\\\r\n" if tree.escape == "\\" else " \t")
+    op = next((o for o in ops if body.startswith(o)), None)
+    if op is None or not _gap(tree, cmd.span.end + len(rest) - len(body) + len(op), nxt.span.start):
+        return None
+    return Edit(cmd.span.start, nxt.span.start, "")
