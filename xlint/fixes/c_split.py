@@ -28,13 +28,14 @@ from xlint.shell import SimpleCommand, run_commands
 from xlint.toolchains import classify, package_manager_install, package_name, toolchain_packages
 
 INSTALL_SPLIT_TITLE = ("Build the fetched C sources in a `--platform=$BUILDPLATFORM` stage with tonistiigi/xx "
-                       "and COPY what `make install` installs")
+                       "and COPY what their install step installs")
 _OUT = "/out"
 _FETCH = frozenset({"git", "curl", "wget", "tar", "unzip", "bsdtar"})
 # commands a self-contained build step may run besides the build tools
 _STEP = frozenset({"cd", "git", "curl", "wget", "tar", "unzip", "bsdtar", "mkdir", "patch", "sed", "echo", "printf",
                    "sha256sum", "sha512sum", "true", ":", "autoreconf", "autoconf", "automake", "aclocal",
                    "libtoolize", "autoheader", "nproc", "cp", "mv", "ln", "rm", "touch", "chmod", "test", "["})
+_HELPERS = frozenset({"rm", "sha256sum", "sha512sum", "sha1sum", "md5sum", "echo", "printf", "true", ":"})
 _WRITES = frozenset({"cp", "mv", "ln", "rm", "mkdir", "touch", "chmod", "sed", "patch"})
 _BUILD_TOOLS = frozenset({"make", "gmake", "ninja", "cmake"})
 _DIR_FLAGS = ("--prefix", "--exec-prefix", "--bindir", "--sbindir", "--libexecdir", "--sysconfdir",
@@ -71,6 +72,42 @@ def _mentions(c: SimpleCommand, src: str, cwd: str | None) -> bool:
         if path is not None and (path.rstrip("/") == src or path.startswith(src + "/")):
             return True
     return False
+
+
+def _paths(c: SimpleCommand, cwd: str | None) -> set[str]:
+    """The files a fetch command names (its path words, resolved), and what a download writes without
+    naming it (`wget URL`, `curl -O URL`: the URL's last part in the working directory)."""
+    out: set[str] = set()
+    vals = c.args()
+    for v in vals:
+        if v is None or v.startswith("-") or v == "-":
+            continue
+        if "://" in v:
+            if cwd is not None and (c.basename == "wget" and not any(
+                    x is not None and x.startswith(("-O", "--output-document")) for x in vals) or (
+                    c.basename == "curl" and any(x is not None and (x == "-O" or (
+                        x.startswith("-") and not x.startswith("--") and "O" in x)) for x in vals))):
+                name = v.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                if name:
+                    out.add(posixpath.join(cwd, name))
+            continue
+        path = resolve_path(cwd, v)
+        if path is not None:
+            out.add(path.rstrip("/"))
+    return out
+
+
+def _unpacks_here(c: SimpleCommand) -> bool:
+    """`tar -x...`/`unzip` into the working directory (no -C/--directory/-d)."""
+    vals = [v or "" for v in c.args()]
+    if c.basename == "unzip":
+        return "-d" not in vals
+    if c.basename not in ("tar", "bsdtar"):
+        return False
+    extract = any(v.startswith("--extract") or (v.startswith("-") and not v.startswith("--") and "x" in v)
+                  or (not v.startswith("-") and k == 0 and "x" in v) for k, v in enumerate(vals))
+    return extract and not any(v == "-C" or v.startswith(("--directory", "-C")) or (
+        v.startswith("-") and not v.startswith("--") and "C" in v) for v in vals)
 
 
 def _separator(text: str, escape: str, allowed: tuple[str, ...]) -> str | None:
@@ -162,8 +199,12 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
                 src, cd_at = cwd, i
     if src is None or cd_at < 0 or src == "/":
         return no_fix("the build does not `cd` into the folder of its sources")
-    # walk back from the `cd` over the commands (whole pipelines) that fetch into that folder
+    # walk back from the `cd` over the commands (whole pipelines) that fetch into that folder: they name
+    # it, or a file an included command reads (`curl -o x.tgz` before `tar -xzf x.tgz -C DIR`), or they
+    # unpack an archive in the folder's parent (`tar -xf x.tgz` before `cd x`)
     first = cd_at
+    files: set[str] = set()
+    pending: set[str] = set()  # paths of cleanup and checksum steps, kept when an earlier fetch ties them in
     i = cd_at - 1
     while i >= 0:
         j = i
@@ -171,9 +212,17 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
                 tree.text[top[j - 1].span.end:top[j].span.start], tree.escape, ("|",)):
             j -= 1
         group = top[j:i + 1]
-        if not any(_mentions(c, src, cwds[j + k]) for k, c in enumerate(group)):
+        paths = {p for k, c in enumerate(group) for p in _paths(c, cwds[j + k])}
+        unpacks = first == cd_at and any(_unpacks_here(c) and cwds[j + k] == posixpath.dirname(src)
+                                         for k, c in enumerate(group))
+        if any(_mentions(c, src, cwds[j + k]) for k, c in enumerate(group)) or paths & (files | pending) or unpacks:
+            files |= paths | pending
+            pending = set()
+            first = j
+        elif all(c.basename in _HELPERS for c in group):
+            pending |= paths
+        else:
             break
-        first = j
         i = j - 1
     step = top[first:last + 1]
     if compiles[0] < first:
@@ -189,7 +238,7 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         if c.basename in _WRITES:
             for w in c.argv[1:]:
                 path = resolve_path(cwds[first + k], w.value) if w.value and not w.value.startswith("-") else None
-                if w.value is None or (path is not None and path.startswith("/") and not (
+                if w.value is None or (path is not None and path.startswith("/") and path not in files and not (
                         path.rstrip("/") == src or path.startswith(src + "/") or path.startswith("/tmp/"))):
                     if c.basename != "mkdir" or w.value is None:
                         return no_fix(f"`{c.name}` in the build step writes outside its folder: the image would "
@@ -211,8 +260,19 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
     if after is None and tree.text[step[-1].span.end:run.span.end].strip(f" \t\r\n{esc}"):
         return no_fix("the build step ends with a redirection or a construct")
     # nothing after the step reads the folder (but to remove it) or a path relative to the step's `cd`
+    back: list[Edit] = []
     for c in top[last + 1:]:
         if c.basename == "cd":
+            target = c.argv[1].value if len(c.argv) == 2 else None
+            if target is not None and not target.startswith("/"):
+                # relative to where the build left the shell: made absolute, as the step no longer runs
+                where = resolve_path(cwds[last], target)
+                if where is None or where.rstrip("/") == src or where.startswith(src + "/"):
+                    return no_fix(f"`cd {target}` after the build stays in its folder")
+                w = c.argv[1]
+                back.append(Edit(w.span.start, w.span.end, where.rstrip("/") or "/"))
+            elif target is None:
+                return no_fix("a `cd` after the build is dynamic")
             break
         if c.basename != "rm" and _mentions(c, src, "/"):
             return no_fix(f"`{c.name}` after the build reads `{src}`")
@@ -340,6 +400,7 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
     copies = "".join(f"{keyword(tree, run, 'COPY')} --from={name} {_OUT}{r} {r}{nl}" for r in roots)
     run_at = block_start(tree, run)
     out.append(Edit(run_at, run_at, copies))
+    out.extend(back)
     # the step leaves the RUN (with the operator before it, or after it when it comes first)
     if before is not None:
         out.append(Edit(before.span.end, step[-1].span.end, ""))
@@ -350,9 +411,10 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
     rest = [c for k, c in enumerate(top) if not first <= k <= last]
     if rest:
         out.extend(_drop_build_packages(tree.text, esc, rest))
+    how = ("CMake takes the compiler from `xx-clang --print-cmake-defines`" if any(_is_cmake_configure(c) for c in step)
+           else "configure and make take the compiler from --host and CC")
     return Plan(out, applicability="unsafe", title=INSTALL_SPLIT_TITLE,
-                note=(f"configure and make take the compiler from --host and CC; what `make install` puts "
-                      f"under {', '.join(roots)} is copied into the image before its RUN"))
+                note=f"{how}; what the install puts under {', '.join(roots)} is copied into the image before its RUN")
 
 
 _BUILD_ONLY = frozenset({"autoconf", "automake", "libtool", "make", "cmake", "ninja", "ninja-build", "meson", "git",
@@ -524,6 +586,51 @@ RUN apt-get update \\
     && cd / && rm -rf /opt/bar \\
     && apt-get purge -y git cmake g++ make && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 ENTRYPOINT ["bar"]
+""",
+    ),
+    Example(
+        "wget-tar-cd",  # unpacked in the folder's parent; `cd ..` after the build is made absolute
+        before="""\
+FROM debian:bookworm-slim
+WORKDIR /usr/src
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates wget build-essential \\
+    && wget https://example.org/qux-1.2.tar.gz \\
+    && echo "0123abcd  qux-1.2.tar.gz" | sha256sum -c - \\
+    && tar -xzf qux-1.2.tar.gz \\
+    && rm qux-1.2.tar.gz \\
+    && cd qux-1.2 \\
+    && ./configure --prefix=/usr/local \\
+    && make -j"$(nproc)" \\
+    && make install \\
+    && cd .. \\
+    && rm -rf qux-1.2 \\
+    && apt-get purge -y --auto-remove build-essential wget
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS qux-1.2-build
+COPY --from=xx / /
+WORKDIR /usr/src
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates wget build-essential clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN wget https://example.org/qux-1.2.tar.gz \\
+    && echo "0123abcd  qux-1.2.tar.gz" | sha256sum -c - \\
+    && tar -xzf qux-1.2.tar.gz \\
+    && rm qux-1.2.tar.gz \\
+    && cd qux-1.2 \\
+    && CC=xx-clang CXX=xx-clang++ ./configure --prefix=/usr/local --host=$(xx-clang --print-target-triple) \\
+    && make -j"$(nproc)" \\
+    && make install DESTDIR=/out \\
+    && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim
+WORKDIR /usr/src
+COPY --from=qux-1.2-build /out/usr/local /usr/local
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates wget \\
+    && cd /usr/src \\
+    && rm -rf qux-1.2 \\
+    && apt-get purge -y --auto-remove build-essential wget
 """,
     ),
     Example(
