@@ -175,29 +175,6 @@ CASES = {
         recompiled=frozenset({"usr/local/bin/hello"}),
         allow_elf=GO_SOURCE_TREE,
     ),
-    "c-install": Case(
-        name="c-install",
-        original=DATA / "c-install" / "Dockerfile",
-        context=FIXTURES / "c-cmake",
-        images={
-            "debian:bookworm": _layout("toolchains"),
-            "tonistiigi/xx": str(DATA / "xx"),
-        },
-        codes=frozenset({"XL103"}),
-        unsafe=True,
-        fixed_shape=(
-            "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx",
-            "FROM --platform=$BUILDPLATFORM debian:bookworm AS hello-build",
-            "$(xx-clang --print-cmake-defines)",
-            "DESTDIR=/out cmake --install build",
-            "COPY --from=hello-build /out/usr/local /usr/local",
-        ),
-        compile_line="cmake --build build",
-        run_args=("fixbuild",),  # ENTRYPOINT ["/usr/local/bin/hello"]
-        expect_output={"linux/amd64": "hello, fixbuild, from x86_64", "linux/arm64": "hello, fixbuild, from aarch64"},
-        recompiled=frozenset({"usr/local/bin/hello"}),  # gcc in the original, xx-clang in the fix
-        allow_elf=GO_SOURCE_TREE + CROSS_SYSROOT,  # the image is the toolchains image itself
-    ),
     "rust-chain": Case(
         name="rust-chain",
         original=DATA / "rust-chain" / "Dockerfile",

@@ -22,9 +22,9 @@ from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import numeric_reference
 from xlint.fixes.style import block_start, chain_after, keyword, line_start, shell_style
 from xlint.fixes.xx import XX_IMAGE, stage_distro, target_libraries
-from xlint.model import Model, Stage
+from xlint.model import Model, Stage, variable_references
 from xlint.packages import removes_packages
-from xlint.shell import SimpleCommand, run_commands
+from xlint.shell import SimpleCommand, assignments, run_commands
 from xlint.toolchains import classify, package_manager_install, package_name, toolchain_packages
 
 INSTALL_SPLIT_TITLE = ("Build the fetched C sources in a `--platform=$BUILDPLATFORM` stage with tonistiigi/xx "
@@ -41,6 +41,9 @@ _BUILD_TOOLS = frozenset({"make", "gmake", "ninja", "cmake"})
 _DIR_FLAGS = ("--prefix", "--exec-prefix", "--bindir", "--sbindir", "--libexecdir", "--sysconfdir",
               "--localstatedir", "--libdir", "--includedir", "--datarootdir", "--datadir", "--mandir", "--docdir")
 _ROOT = frozenset({"root", "0", "root:root", "0:0"})
+_BUILD_ENV = frozenset({"CC", "CXX", "CPP", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS", "PKG_CONFIG_PATH",
+                        "MAKEFLAGS", "PATH", "LD_LIBRARY_PATH", "ACLOCAL_PATH", "CMAKE_PREFIX_PATH", "AR", "LD"})
+_SHELL_VARS = frozenset({"PATH", "HOME", "PWD", "OLDPWD", "SHELL", "USER", "HOSTNAME", "TERM", "IFS"})
 
 
 def _is_configure(c: SimpleCommand) -> bool:
@@ -60,7 +63,10 @@ def _is_install(c: SimpleCommand) -> bool:
     vals = c.args()
     if c.basename in ("make", "gmake", "ninja"):
         return any(v is not None and v.startswith("install") for v in vals)
-    return c.basename == "cmake" and "--install" in vals
+    if c.basename != "cmake":
+        return False
+    targets = [vals[k + 1] for k, v in enumerate(vals[:-1]) if v in ("--target", "-t")]
+    return "--install" in vals or ("--build" in vals and "install" in targets)
 
 
 def _mentions(c: SimpleCommand, src: str, cwd: str | None) -> bool:
@@ -185,7 +191,7 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         return no_fix("only autotools (`./configure`) and CMake builds are split out (the compiler of a plain "
                       "make is unknown)")
     # the source folder: the last `cd` before the configure step
-    cwd: str | None = workdir_at(model, stage, run) or "/"
+    cwd: str | None = workdir_at(model, stage, run)  # None: the image's own WORKDIR
     cwds: list[str | None] = []
     src: str | None = None
     cd_at = -1
@@ -283,6 +289,17 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         if ins.span.start > run.span.start and ins.keyword == "RUN" and any(
                 _mentions(c, src, "/") for c in run_commands(ins)):
             return no_fix(f"a later RUN reads `{src}`")
+    # the step reads only the stage's ARG/ENV and what it sets itself: not shell variables set before it
+    known = set(model.env_before(stage, run)) | _SHELL_VARS
+    own = {a.name for a in assignments(run) if step[0].span.start <= a.span.start < step[-1].span.end}
+    own |= {e.name for c in inner for e in c.env}
+    for assign in assignments(run):
+        if assign.span.start < step[0].span.start and assign.name in _BUILD_ENV:
+            return no_fix(f"`{assign.name}` is set earlier in the RUN for the build, which its own stage would "
+                          "not have")
+    for name, _s, _e in variable_references(tree.text[step[0].span.start:step[-1].span.end], esc):
+        if name not in known and name not in own:
+            return no_fix(f"the build step reads `${name}`, set earlier in the RUN, which its own stage would not have")
     # the cross-compile edits of the step, and where `make install` puts files
     edits: list[Edit] = []
     dirs: list[str] = []
@@ -290,7 +307,7 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         vals = c.args()
         word = c.argv[0]
         if _is_configure(c) or (_is_autogen(c) and top.index(c) in configures):
-            if any(v is not None and v.startswith(("--host", "--build=", "CC=", "--target")) for v in vals) or any(
+            if any(v is not None and v.startswith(("--host", "CC=", "--target")) for v in vals) or any(
                     e.name in ("CC", "CXX") for e in c.env):
                 return no_fix("the configure already picks a host or a compiler")
             edits.append(Edit(word.span.start, word.span.start, "CC=xx-clang CXX=xx-clang++ "))
