@@ -430,8 +430,10 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         out.extend(_drop_build_packages(tree.text, esc, rest))
     how = ("CMake takes the compiler from `xx-clang --print-cmake-defines`" if any(_is_cmake_configure(c) for c in step)
            else "configure and make take the compiler from --host and CC")
-    return Plan(out, applicability="unsafe", title=INSTALL_SPLIT_TITLE,
-                note=f"{how}; what the install puts under {', '.join(roots)} is copied into the image before its RUN")
+    note = f"{how}; what the install puts under {', '.join(roots)} is copied into the image before its RUN"
+    if "$" in image:
+        note += f"; the builder runs the image's own base `{image}` on the build platform: it must be a multi-platform image"
+    return Plan(out, applicability="unsafe", title=INSTALL_SPLIT_TITLE, note=note)
 
 
 _BUILD_ONLY = frozenset({"autoconf", "automake", "libtool", "make", "cmake", "ninja", "ninja-build", "meson", "git",
@@ -649,6 +651,74 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
     && rm -rf qux-1.2 \\
     && apt-get purge -y --auto-remove build-essential wget
 """,
+    ),
+    Example(
+        "base-stage",  # other stages are built FROM it: it stays on the target, its C build moves out
+        before="""\
+FROM debian:bookworm-slim AS base
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git build-essential autoconf \\
+    && git clone --depth 1 https://example.org/libz.git /usr/src/libz \\
+    && cd /usr/src/libz \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && rm -rf /usr/src/libz
+
+FROM base AS app
+COPY app /usr/local/bin/app
+CMD ["app"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS libz-build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git build-essential autoconf clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN git clone --depth 1 https://example.org/libz.git /usr/src/libz \\
+    && cd /usr/src/libz \\
+    && CC=xx-clang CXX=xx-clang++ ./configure --host=$(xx-clang --print-target-triple) \\
+    && make \\
+    && make install DESTDIR=/out \\
+    && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim AS base
+COPY --from=libz-build /out/usr/local /usr/local
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git build-essential autoconf \\
+    && rm -rf /usr/src/libz
+
+FROM base AS app
+COPY app /usr/local/bin/app
+CMD ["app"]
+""",
+    ),
+    Example(
+        "build-env",  # CFLAGS exported earlier in the RUN: the builder stage would build without them
+        before="""\
+FROM alpine:3.20
+RUN apk add --no-cache --virtual .build-deps build-base curl \\
+    && export CFLAGS="-O2 -fPIC" \\
+    && mkdir -p /usr/src/lib \\
+    && curl -fsSL https://example.org/lib.tar.gz | tar -xz -C /usr/src/lib \\
+    && cd /usr/src/lib \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && apk del .build-deps
+""",
+        after="""\
+FROM alpine:3.20
+RUN apk add --no-cache --virtual .build-deps build-base curl \\
+    && export CFLAGS="-O2 -fPIC" \\
+    && mkdir -p /usr/src/lib \\
+    && curl -fsSL https://example.org/lib.tar.gz | tar -xz -C /usr/src/lib \\
+    && cd /usr/src/lib \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && apk del .build-deps
+""",
+        reason="`CFLAGS` is set earlier in the RUN for the build",
     ),
     Example(
         "relative-after",

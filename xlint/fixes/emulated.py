@@ -59,6 +59,11 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
         return plan
     if toolchain in ("rust", "c"):
         xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)
+        if not xx.ok and toolchain == "c" and unsafe_split and _installs_into_image(model, stage):
+            # a stage that stays on the target (other stages are built FROM it) and installs a C build into itself
+            split = install_split(model, stage, context)
+            if split.ok:
+                return split
         return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)
     if toolchain == "dotnet":
         return dotnet_builder_plan(model, stage)
