@@ -3,7 +3,9 @@ r"""XL205 build-arch-probe-in-cross-stage.
 ## What it does
 Reports `uname -m`, `arch`, `dpkg --print-architecture`, `apk --print-arch` or `rpm --eval %_arch` in a
 stage that runs on the build platform (`FROM --platform=$BUILDPLATFORM`, or built on such a stage) when
-that stage's files reach the target image.
+that stage's files reach the target image. A probe that picks a tool the stage runs itself (a toolchain
+unpacked to a directory on its `PATH` that no stage copies out) is the build machine's on purpose and is
+not reported.
 
 ## Why is this bad?
 In a build-platform stage these commands describe the build machine, not the platform the image is
@@ -40,6 +42,7 @@ from __future__ import annotations
 from xlint.archnames import Vocabulary, is_arch_probe
 from xlint.diagnostics import Edit
 from xlint.fixes.archmap import group_fixes, mapping, script_start
+from xlint.fixes.hostprobe import host_tool_probe
 from xlint.model import Model, Stage
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.shell import SimpleCommand, run_commands
@@ -67,8 +70,8 @@ class BuildArchProbeInCrossStage(Rule):
             if stage.platform.kind != "build" or not model.reaches_target_via_files(stage.index):
                 continue
             for instr in stage.instructions:
-                if instr.keyword != "RUN":
-                    continue
+                if instr.keyword != "RUN" or host_tool_probe(model, stage, instr) is not None:
+                    continue  # (a probe picking a tool the stage runs itself is right on the build machine)
                 for cmd in run_commands(instr):
                     if not is_arch_probe(cmd.basename, cmd.args()):
                         continue
@@ -138,6 +141,11 @@ BuildArchProbeInCrossStage.valid = [
     # single-platform build on the build machine: the probe is right
     Valid("FROM --platform=$BUILDPLATFORM alpine AS fetch\nRUN apk --print-arch > /arch\n"
           "FROM alpine\nCOPY --from=fetch /arch /arch\n", platforms=("linux/amd64",)),
+    # the probe picks the toolchain the stage runs (on PATH, never copied out): the build machine's is right
+    Valid("FROM --platform=$BUILDPLATFORM alpine AS build\n"
+          "RUN wget -O /tmp/t.tgz https://example.com/go-$(uname -m).tgz && mkdir -p /opt/go "
+          "&& tar -C /opt/go -xzf /tmp/t.tgz\nENV PATH=/opt/go/bin:$PATH\nRUN go build -o /out/app .\n"
+          "FROM alpine\nCOPY --from=build /out/app /app\n"),
     Valid("FROM --platform=$BUILDPLATFORM debian AS b\nRUN dpkg-architecture -a arm64 -qDEB_HOST_ARCH\n"
           "FROM debian\nCOPY --from=b /x /x\n"),
 ]

@@ -39,6 +39,7 @@ import re
 
 from xlint.archnames import differs_from_targets, literal_arch
 from xlint.expand import referenced_names
+from xlint.images import legacy_single_arch
 from xlint.model import PLATFORM_ARGS, Model, Stage, expand_word
 from xlint.rule import Context, Invalid, Rule, Valid
 
@@ -100,7 +101,7 @@ class ArchSpecificBaseImage(Rule):
                            hint=self.hint_digest)
                 continue
             found = _image_arch(image)
-            legacy = _legacy_single_arch(image) if found is None else None
+            legacy = legacy_single_arch(image) if found is None else None
             if legacy is not None and differs_from_targets("amd64", "", model.concrete_platforms(stage)):
                 ctx.report(self, span, self.message_legacy.format(image=image, why=legacy, targets=targets),
                            hint=self.hint_legacy)
@@ -146,31 +147,6 @@ def _wrong(model: Model, stage: Stage, arch: str, variant: str) -> bool:
     if kind == "unknown":
         return False
     return differs_from_targets(arch, variant, model.targets)
-
-
-# Official images whose old tags were published for amd64 alone (before Docker Hub's multi-arch indexes, or
-# never ported): (repository, tag pattern, why).
-_LEGACY: list[tuple[str, re.Pattern[str], str]] = [
-    ("ubuntu", re.compile(r"^(?:12\.04|12\.10|13\.04|13\.10|precise|quantal|raring|saucy)(?:[.-].*)?$"),
-     "Ubuntu's arm64 images start with 14.04"),
-    ("debian", re.compile(r"^(?:6|7|squeeze|wheezy)(?:[.-].*)?$"), "Debian's arm64 port starts with 8 (jessie)"),
-    ("centos", re.compile(r"^(?:5|6)(?:[.-].*)?$"), "CentOS publishes arm64 from 7 on"),
-    ("golang", re.compile(r"^1\.[0-7](?:[.-].*)?$"), "Go images older than 1.8 predate multi-arch tags"),
-    ("openjdk", re.compile(r"^.*alpine.*$"), "the openjdk Alpine variants were built for amd64 only"),
-    ("microsoft/aspnetcore", re.compile(r".*"), "the retired microsoft/aspnetcore images are amd64/Windows only"),
-    ("microsoft/aspnetcore-build", re.compile(r".*"), "the retired microsoft/aspnetcore-build images are amd64 only"),
-    ("rustembedded/cross", re.compile(r".*"), "cross's images run on x86_64 hosts only"),
-]
-
-
-def _legacy_single_arch(image: str) -> str | None:
-    """Why an official image's tag is amd64-only, when it is one we know."""
-    ref = image.split("@", 1)[0].removeprefix("docker.io/").removeprefix("library/")
-    repo, _, tag = ref.partition(":")
-    for name, pattern, why in _LEGACY:
-        if repo == name and pattern.match(tag or ("" if name.startswith(("microsoft/", "rust")) else "latest")):
-            return why
-    return None
 
 
 def _image_arch(image: str) -> tuple[str, str, str] | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xlint import contextfiles
+from xlint.images import single_arch_base
 from xlint.invocation import invocation
 from xlint.model import Model, Stage, root_image, stage_chain
 from xlint.packages import (
@@ -258,4 +259,8 @@ def report_derived(rule: Rule, ctx: Context, toolchain: Toolchain,
             ctx.report(rule, d.runner.span, f"{message} ({where})", hint=rule.hint, edits=plan.edits,
                        applicability=plan.applicability, fix_title=title)
             continue
+        if ctx.model.target is not None and d.stage.index == ctx.model.target.index:
+            single = single_arch_base(ctx.model, d.stage)
+            if single:
+                hint = f"{rule.hint} No automatic fix: {single}."
         ctx.report(rule, d.runner.span, f"{message} ({where})", hint=hint)

@@ -16,6 +16,7 @@ from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.split import go_tools_split, split_plan
 from xlint.fixes.stages import platform_only_plan
 from xlint.fixes.xx import xx_rewrite
+from xlint.images import single_arch_base
 from xlint.model import Model, Stage
 from xlint.rule import Context, Rule
 from xlint.toolchains import (
@@ -32,6 +33,9 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     gets the Go recipe, whichever rule reports it), or for the final stage the split (when
     ``unsafe_split``)."""
     if model.target is not None and stage.index == model.target.index:
+        single = single_arch_base(model, stage)
+        if single:
+            return no_fix(single)
         if toolchain in ("c", "rust") and _installs_into_image(model, stage):
             why = ("that build runs for the target in place, and moving it would mean cross-building "
                    "everything it installs")

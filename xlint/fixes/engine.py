@@ -15,6 +15,7 @@ from xlint.checker import check_tree
 from xlint.diagnostics import Diagnostic, Edit
 from xlint.rule import CheckOptions, Rule
 from xlint.syntax import DockerfileSyntaxError, parse
+from xlint.syntax.tree import Dockerfile
 
 MAX_PASSES = 8
 
@@ -44,6 +45,9 @@ def _overlaps(a: list[Edit], taken: list[Edit]) -> bool:
     return False
 
 
+Key = tuple[str, str]
+
+
 @dataclass
 class FixResult:
     text: str
@@ -51,12 +55,17 @@ class FixResult:
     dropped: list[tuple[Diagnostic, str]] = field(default_factory=list)  # fix, why it was not applied
     remaining: list[Diagnostic] = field(default_factory=list)
     passes: int = 0
+    # the identities of the dropped findings (stable across passes) and of the final text's findings
+    dropped_keys: dict[Key, str] = field(default_factory=dict)
+    keyer: Callable[[Diagnostic], Key] | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self.applied)
 
     def why_not(self, d: Diagnostic) -> str:
+        if self.keyer is not None and self.keyer(d) in self.dropped_keys:
+            return self.dropped_keys[self.keyer(d)]
         return why_not(d, self.dropped)
 
 
@@ -93,8 +102,33 @@ NO_FIX: dict[str, str] = {
 }
 
 
-def _key(d: Diagnostic) -> tuple[str, str]:
+def _key(d: Diagnostic) -> Key:
     return (d.code, d.message)
+
+
+_STAGE_LABEL = re.compile(r"\bstage-(\d+)\b")
+_LINE_NUMBER = re.compile(r"\b(lines?) \d+(?:-\d+)?")
+
+
+def keyer(tree: Dockerfile) -> Callable[[Diagnostic], Key]:
+    """A finding's identity in ``tree``, stable when a fix inserts or removes named stages or lines:
+    the code and the message, with an unnamed stage's label (`stage-N`, its index) replaced by its
+    rank among the unnamed stages and line numbers left out. Fixes insert named stages only, so an
+    unnamed stage keeps its rank while its index moves."""
+    rank: dict[int, int] = {}
+    for index, ins in enumerate(i for i in tree.instructions if i.keyword == "FROM"):
+        words = [a.value.lower() for a in ins.args]
+        if not (len(words) >= 3 and words[-2] == "as"):
+            rank[index] = len(rank)
+
+    def label(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"unnamed-stage#{rank[n]}" if n in rank else m.group(0)
+
+    def key(d: Diagnostic) -> Key:
+        return (d.code, _LINE_NUMBER.sub(r"\1 ?", _STAGE_LABEL.sub(label, d.message)))
+
+    return key
 
 
 def _attempt(
@@ -109,12 +143,13 @@ def _attempt(
     except DockerfileSyntaxError as err:
         return f"the result would not parse: {err.message}"
     new_diags = check_tree(new_tree, path, options, rules)
-    before = {_key(d) for d in diags}
-    added = [d for d in new_diags if _key(d) not in before]
+    old_key, new_key = keyer(parse(text, path=path)), keyer(new_tree)
+    before = {old_key(d) for d in diags}
+    added = [d for d in new_diags if new_key(d) not in before]
     if added:
         return f"the fix would add {added[0].code} at line {added[0].line}"
-    after = {_key(n) for n in new_diags}
-    if any(_key(d) in after for d in chosen):
+    after = {new_key(n) for n in new_diags}
+    if any(old_key(d) in after for d in chosen):
         return "its finding is still there after the fix"
     return new_text, new_diags
 
@@ -185,12 +220,19 @@ def fix_text(
     tree = parse(text, path=path)
     result = FixResult(text=text)
     diags = check_tree(tree, path, options, rules)
-    banned: set[tuple[str, str]] = set()
+    banned: set[Key] = set()  # identities (see keyer), stable from pass to pass
+
+    def drop(d: Diagnostic, why: str) -> None:
+        banned.add(key(d))
+        result.dropped.append((d, why))
+        result.dropped_keys.setdefault(key(d), why)
+
     for _ in range(MAX_PASSES):
         result.passes += 1
+        key = keyer(tree)
         candidates = [
             d for d in diags
-            if d.fix is not None and (unsafe or d.fix.applicability == "safe") and _key(d) not in banned
+            if d.fix is not None and (unsafe or d.fix.applicability == "safe") and key(d) not in banned
         ]
         if not candidates:
             break
@@ -202,8 +244,7 @@ def fix_text(
             for d in chosen:
                 single = _attempt(text, diags, [d], path, options, rules)
                 if isinstance(single, str):
-                    banned.add(_key(d))
-                    result.dropped.append((d, single))
+                    drop(d, single)
                 else:
                     good.append(d)
             if not good or len(good) == len(chosen):
@@ -213,11 +254,12 @@ def fix_text(
                 continue
             chosen = good
         if isinstance(outcome, str):
-            banned.add(_key(chosen[0]))
-            result.dropped.append((chosen[0], outcome))
+            drop(chosen[0], outcome)
             continue
         result.applied.extend(chosen)
         text, diags = outcome
+        tree = parse(text, path=path)
     result.text = text
     result.remaining = diags
+    result.keyer = keyer(tree)
     return result

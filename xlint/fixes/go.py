@@ -17,6 +17,7 @@ from xlint.fixes.context import (
     go_uses_cgo,
     makefile_arch_var,
 )
+from xlint.fixes.hostprobe import host_tool_probe, tool_download_edits
 from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import stage_move
@@ -113,6 +114,8 @@ def _go_get_installs(cmd: SimpleCommand) -> bool:
     if cmd.basename != "go":
         return False
     vals = [v for v in cmd.args() if v is not None]
+    if any("@" in v for v in vals[1:] if not v.startswith("-")):
+        return False  # `go get PKG@version` is module mode: since Go 1.18 it only edits go.mod
     return bool(vals) and vals[0] == "get" and "-d" not in vals and any(not v.startswith("-") for v in vals[1:])
 
 
@@ -171,7 +174,8 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
             edits.append(Edit(end, end, f" {arch_var}=$TARGETARCH"))
             names.append("TARGETARCH")
         return _GoEdits(edits, names)
-    if comp.label.endswith(" install") and not comp.tool_install and not _installs_pkg_at_version(comp):
+    if comp.label.endswith(" install") and not comp.tool_install and not _installs_pkg_at_version(comp) \
+            and _local_packages(comp):
         sub = next((w for w in comp.inv.words[1:] if w.value == "install"), None)
         if sub is None:
             return _GoEdits([], [], "`go install` could not be rewritten")
@@ -186,10 +190,46 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
             return _GoEdits([], [], "a cross `go install` writes $GOPATH/bin/linux_<arch>/, and this one is "
                                     "nested in a shell construct")
         if "GOBIN" in env and env["GOBIN"].raw:
-            edits.append(Edit(cmd.argv[0].span.start, cmd.argv[0].span.start, "GOBIN= "))
+            # a cross `go install` refuses GOBIN, and with it cleared the native one writes $GOPATH/bin
+            return _GoEdits([], [], "a cross `go install` refuses GOBIN, and without GOBIN the native one "
+                                    "writes $GOPATH/bin: the platforms' binaries would land in different places")
         edits.append(Edit(cmd.span.end, cmd.span.end, chain_after(shell_style(model.tree), [_normalise_bin(env)])))
         names.extend(n for n in ("TARGETOS", "TARGETARCH") if n not in names)
     return _GoEdits(edits, names)
+
+
+# `go build`/`go install` flags that take the next word as their value
+_GO_VALUE_FLAGS = frozenset({"-o", "-ldflags", "-gcflags", "-asmflags", "-gccgoflags", "-tags", "-p", "-mod",
+                             "-modfile", "-overlay", "-pkgdir", "-installsuffix", "-toolexec", "-compiler",
+                             "-pgo", "-covermode", "-coverpkg", "-buildmode", "-C"})
+
+
+def go_packages(comp: Compile) -> list[str]:
+    """The package operands of a `go build`/`go install` (after the subcommand, flags and their values
+    left out)."""
+    vals = comp.inv.values()
+    sub = next((i for i, v in enumerate(vals) if v in ("build", "install")), None)
+    if sub is None:
+        return []
+    out: list[str] = []
+    skip = False
+    for v in vals[sub + 1:]:
+        if skip:
+            skip = False
+        elif v.startswith("-"):
+            skip = v.lstrip("-") != v and "-" + v.lstrip("-") in _GO_VALUE_FLAGS and "=" not in v
+        else:
+            out.append(v)
+    return out
+
+
+def _local_packages(comp: Compile) -> bool:
+    """True when every package of the `go install` is a directory of the build context (`.`, `./cmd/x`,
+    `./...`): commands the image ships, which `go build -o DIR/` writes straight to DIR. Import paths
+    (`github.com/x/y`) may be libraries (a cache warm-up): `go build -o DIR/` fails on those with "no main
+    packages to build", so they keep `go install`, with its output moved up from bin/<os>_<arch>/."""
+    pkgs = go_packages(comp)
+    return not pkgs or all(p == "." or p.startswith(("./", "../", "/")) for p in pkgs)
 
 
 def _installs_pkg_at_version(comp: Compile) -> bool:
@@ -328,7 +368,7 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
     edits: list[Edit] = []
     needs: list[tuple[Instruction, list[str]]] = []
     for instr, cmd in stage_commands(model, stage):
-        if is_arch_probe(cmd.basename, cmd.args()):
+        if is_arch_probe(cmd.basename, cmd.args()) and host_tool_probe(model, stage, instr) is None:
             return [], [], (f"`{' '.join(w.raw for w in cmd.argv)}` in the stage would report the build machine's "
                             "architecture once it runs there")
         vals = cmd.args()
@@ -415,7 +455,10 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     reason = _after_compile_reason(model, stage, compiles, context)
     if reason:
         return no_fix(reason)
-    edits: list[Edit] = list(move.edits) + probes
+    tools, tool_args, reason = tool_download_edits(model, stage) if move.edits else ([], [], "")
+    if reason:
+        return no_fix(reason)
+    edits: list[Edit] = list(move.edits) + probes + tools
     names: list[str] = []
     for instr, comp in compiles:
         got = go_command_edits(model, stage, instr, comp, cgo, context)
@@ -423,10 +466,13 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
             return no_fix(got.reason)
         edits.extend(got.edits)
         names.extend(n for n in got.arg_names if n not in names)
-    first = min([compiles[0][0]] + [i for i, _ in probe_args], key=lambda i: i.span.start)
+    tool_runs = [i for i in stage.instructions if any(i.span.start <= e.start < i.span.end for e in tools)]
+    first = min([compiles[0][0]] + [i for i, _ in probe_args] + tool_runs, key=lambda i: i.span.start)
     for _i, args in probe_args:
         names.extend(a for a in args if a not in names)
-    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT") if n in names]
+    names.extend(a for a in tool_args if a not in names)
+    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+                           "BUILDPLATFORM") if n in names]
     arg = arg_edit(model, stage, first, ordered)
     if arg is not None:
         edits.append(arg)
@@ -882,5 +928,230 @@ COPY --from=go-tools /go/bin/ /go/bin/
 COPY build.sh /build.sh
 ENTRYPOINT ["/build.sh"]
 """,
+    ),
+    # an arch probe that picks the toolchain the stage runs (unpacked to /opt/go, on PATH, never copied
+    # out) is right on the build machine: it stays; an import path keeps `go install` (it may be a library,
+    # and `go build -o DIR/` fails on those), with its cross output moved up from bin/<os>_<arch>/
+    Example(
+        "host-toolchain-probe",
+        before="""\
+FROM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+RUN go install golang.org/x/example/lib/pkg
+COPY . .
+RUN go install -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go install golang.org/x/example/lib/pkg && \\
+    if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "$(go env GOPATH)/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi
+COPY . .
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o $(go env GOPATH)/bin/ -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+""",
+    ),
+    # the same probe when its download is copied into the image: it would ship the build machine's program
+    Example(
+        "probe-ships",
+        before="""\
+FROM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+RUN go install golang.org/x/example/lib/pkg
+COPY . .
+RUN go install -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+COPY --from=build /opt/go/bin/gofmt /usr/local/bin/
+""",
+        after="""\
+FROM alpine:3.20 AS build
+WORKDIR /src
+RUN case "$(uname -m)" in x86_64) A=amd64 ;; aarch64) A=arm64 ;; *) exit 1 ;; esac && \\
+    wget -O /tmp/go.tgz "https://example.com/go/go-linux-$A.tgz" && \\
+    mkdir -p /opt/go && tar -C /opt/go --strip-components=1 -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV GOPATH=/go PATH=/opt/go/bin:/go/bin:$PATH
+COPY go.mod go.sum ./
+RUN go install golang.org/x/example/lib/pkg
+COPY . .
+RUN go install -ldflags="-s -w" ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /go/bin/* /usr/local/bin/
+COPY --from=build /opt/go/bin/gofmt /usr/local/bin/
+""",
+        reason="`uname -m` in the stage would report the build machine's architecture once it runs there",
+    ),
+    # GOBIN in the image: the tools stage clears it (a cross `go install` refuses it) and installs into
+    # $GOPATH/bin, which the image copies to its GOBIN; the unnamed image stage's other finding stays the same
+    # finding although the new stage renumbers it (stage-0 -> stage-1)
+    Example(
+        "tools-gobin",
+        before="""\
+FROM golang:1.22-bookworm
+ENV GOBIN=/usr/local/bin
+RUN go install golang.org/x/tools/cmd/goimports@v0.20.0
+RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
+ENTRYPOINT ["/build.sh"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS go-tools
+ENV GOBIN=/usr/local/bin
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOBIN= go install golang.org/x/tools/cmd/goimports@v0.20.0 \\
+    && if [ -d "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}" ]; then mv "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"/* "/go/bin/" && rmdir "$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"; fi
+
+FROM golang:1.22-bookworm
+ENV GOBIN=/usr/local/bin
+COPY --from=go-tools /go/bin/ /usr/local/bin/
+RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
+ENTRYPOINT ["/build.sh"]
+""",
+    ),
+    # the image's base exists for amd64 only: splitting the build off leaves that base, and the arm64 build
+    # still stops at its FROM; which multi-arch release to use instead is the user's choice
+    Example(
+        "split-amd64-only-base",
+        before="""\
+FROM golang:1.6
+WORKDIR /go/src/app
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
+CMD ["app"]
+""",
+        after="""\
+FROM golang:1.6
+WORKDIR /go/src/app
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
+CMD ["app"]
+""",
+        reason="the image's base `golang:1.6` exists for amd64 only (Go images older than 1.8 predate multi-arch tags), so the linux/arm64 build stops at its FROM",
+    ),
+    Example(
+        "script-amd64-only-base",
+        before="""\
+FROM ubuntu:12.04
+RUN apt-get update && apt-get install -y golang
+ADD . /opt/app
+RUN cd /opt/app && ./build
+ENTRYPOINT ["/opt/app/app"]
+""",
+        after="""\
+FROM ubuntu:12.04
+RUN apt-get update && apt-get install -y golang
+ADD . /opt/app
+RUN cd /opt/app && ./build
+ENTRYPOINT ["/opt/app/app"]
+""",
+        reason="the image's base `ubuntu:12.04` exists for amd64 only (Ubuntu's arm64 images start with 14.04), so the linux/arm64 build stops at its FROM",
+    ),
+    # a builder on such a base moves: on the build machine (amd64) the image exists, and Go >= 1.5
+    # cross-compiles for arm64
+    Example(
+        "builder-amd64-only-base",
+        before="""\
+FROM golang:1.6 AS build
+WORKDIR /go/src/app
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.6 AS build
+WORKDIR /go/src/app
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+    ),
+    # the toolchain download was picked by the target's architecture, right while the stage ran there: on the
+    # build machine the stage runs the build machine's toolchain (BUILDARCH)
+    Example(
+        "host-toolchain-targetarch",
+        before="""\
+FROM alpine:3.20 AS build
+ARG TARGETARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${TARGETARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM alpine:3.20 AS build
+ARG TARGETARCH TARGETOS BUILDARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${BUILDARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+    ),
+    # ... unless the RUN writes other files too, which may be meant for the target
+    Example(
+        "host-toolchain-mixed",
+        before="""\
+FROM alpine:3.20 AS build
+ARG TARGETARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${TARGETARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz && ./fetch-assets.sh "$TARGETARCH"
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM alpine:3.20 AS build
+ARG TARGETARCH
+RUN wget -O /tmp/go.tgz "https://example.com/go/go-linux-${TARGETARCH}.tgz" && \\
+    tar -C /usr/local -xzf /tmp/go.tgz && rm /tmp/go.tgz && ./fetch-assets.sh "$TARGETARCH"
+ENV PATH="/usr/local/go/bin:${PATH}"
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app ./cmd/app
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        reason="a RUN picks the download of `/usr/local/go/bin`, a tool the stage runs, by the target's architecture, and writes other files too",
     ),
 ]

@@ -66,15 +66,6 @@ def node_stage(model: Model, stage: Stage) -> bool:
     return True
 
 
-def make_note(model: Model, stage: Stage) -> str:
-    """The caveat of moving a Node stage whose make was not read (empty when every make was read)."""
-    for instr, cmd in stage_commands(model, stage):
-        comp = classify(cmd)
-        if comp is not None and js_make(model, stage, instr, comp) == "assumed":
-            return MAKE_NOTE
-    return ""
-
-
 # -------------------------------------------------------------------------------------------------
 # A Node builder group: the stages that move to the build platform together, and the runtime's
 # node_modules installed for the target in a stage of their own
@@ -225,10 +216,6 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
                 continue  # make drives the JS build
             if comp is not None and comp.toolchain in _COMPILES:
                 return no_fix(f"stage '{st.label}' also runs `{comp.label}`, whose output is arch-specific")
-        caveat = make_note(model, st) if make_ok else ""
-        if caveat and caveat not in notes:
-            notes.append(caveat)
-            unsafe = True
         move = stage_move(model, st)
         if isinstance(move, str):
             return no_fix(move if st is stage else f"stage '{st.label}' shares node_modules with it, and {move}")
@@ -236,6 +223,10 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
         unsafe = unsafe or move.unsafe
         if move.note:
             notes.append(move.note)
+        caveat = make_note(model, st) if make_ok else ""
+        if caveat and caveat not in notes:
+            notes.append(caveat)
+            unsafe = True
     needs: list[tuple[Edge, str]] = []  # runtime copies of node_modules or standalone output
     module_dirs = _module_dirs(model, group)
     trees: list[str] = []  # source trees copied with the build's output in them
@@ -519,6 +510,15 @@ def node_gyp_plan(model: Model, d: Derived) -> Plan:
                       "addons' prebuilt binaries for linux/amd64 and linux/arm64",
                 note="unsafe: an addon without a prebuilt binary for the target then fails to install instead "
                      "of compiling under QEMU")
+
+
+def make_note(model: Model, stage: Stage) -> str:
+    """The caveat of moving a Node stage whose make was not read (empty when every make was read)."""
+    for instr, cmd in stage_commands(model, stage):
+        comp = classify(cmd)
+        if comp is not None and js_make(model, stage, instr, comp) == "assumed":
+            return MAKE_NOTE
+    return ""
 
 
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)

@@ -288,18 +288,21 @@ def go_tools_split(model: Model, stage: Stage) -> Plan:
     env = settings(model, stage, last, runs[-1][1][0])
     gobin = env.get("GOBIN")
     gopath = env.get("GOPATH")
+    # the tools stage installs into its $GOPATH/bin (GOBIN cleared: a cross `go install` refuses it), the
+    # image gets them where its own `go install` put them ($GOBIN, else $GOPATH/bin)
+    if gopath is not None and gopath.raw:
+        if gopath.value is None or ":" in gopath.value:
+            return no_fix("GOPATH is dynamic or a list: where `go install` puts the tools is unknown")
+        srcdir = gopath.value.rstrip("/") + "/bin"
+    elif "golang" in stage_chain(model, stage)[0].base.lower():
+        srcdir = "/go/bin"  # the golang images' GOPATH
+    else:
+        return no_fix("where `go install` puts the tools (GOPATH) is unknown in this image")
+    bindir = srcdir
     if gobin is not None and gobin.raw:
         if gobin.value is None:
             return no_fix("GOBIN is dynamic: where the tools go is unknown")
         bindir = gobin.value.rstrip("/")
-    elif gopath is not None and gopath.raw:
-        if gopath.value is None or ":" in gopath.value:
-            return no_fix("GOPATH is dynamic or a list: where the tools go is unknown")
-        bindir = gopath.value.rstrip("/") + "/bin"
-    elif "golang" in stage_chain(model, stage)[0].base.lower():
-        bindir = "/go/bin"  # the golang images' GOPATH
-    else:
-        return no_fix("where `go install` puts the tools (GOPATH) is unknown in this image")
     name = "go-tools"
     taken = {s.name.lower() for s in model.stages if s.name}
     n = 2
@@ -320,7 +323,7 @@ def go_tools_split(model: Model, stage: Stage) -> Plan:
             lines.append(ins.text if ins.text.endswith("\n") else ins.text + nl)
     lines.append(f"{keyword(tree, from_instr, 'ARG')} TARGETOS TARGETARCH{nl}")
     cross_dir = '"$(go env GOPATH)/bin/${TARGETOS}_${TARGETARCH}"'
-    move = f"if [ -d {cross_dir} ]; then mv {cross_dir}/* \"{bindir}/\" && rmdir {cross_dir}; fi"
+    move = f"if [ -d {cross_dir} ]; then mv {cross_dir}/* \"{srcdir}/\" && rmdir {cross_dir}; fi"
     for ins, installs in runs:
         edits: list[Edit] = []
         for c in installs:
@@ -332,7 +335,7 @@ def go_tools_split(model: Model, stage: Stage) -> Plan:
         lines.append(body if body.endswith("\n") else body + nl)
     at = line_start(tree, from_instr)
     out = [Edit(at, at, "".join(lines) + nl)]
-    copy = f"{keyword(tree, first, 'COPY')} --from={name} {bindir}/ {bindir}/"
+    copy = f"{keyword(tree, first, 'COPY')} --from={name} {srcdir}/ {bindir}/"
     out.append(Edit(first.span.start, first.span.end, copy + ("\n" if first.text.endswith("\n") else "")))
     for ins, _ in runs[1:]:
         out.append(Edit(line_start(tree, ins), ins.span.end, ""))

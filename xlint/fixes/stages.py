@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
+from xlint.fixes.hostprobe import host_tool_probe
 from xlint.fixes.jvm import jvm_reason
 from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Plan, no_fix
@@ -129,12 +130,14 @@ def numeric_reference(model: Model) -> str | None:
     return None
 
 
-def _probes(stage: Stage) -> str | None:
+def _probes(model: Model, stage: Stage) -> str | None:
+    """An arch probe of the stage that must keep running on the target (not one that picks a tool the
+    stage runs itself: see hostprobe)."""
     for ins in stage.instructions:
         if ins.keyword != "RUN":
             continue
         for c in run_commands(ins):
-            if is_arch_probe(c.basename, c.args()):
+            if is_arch_probe(c.basename, c.args()) and host_tool_probe(model, stage, ins) is None:
                 return " ".join(w.raw for w in c.argv)
     return None
 
@@ -143,7 +146,7 @@ def _wants_build_platform(model: Model, member: Stage, stage: Stage, ancestors: 
     """Why ``member`` of the chain's family must stay on the target platform (None: it may move)."""
     if model.target is not None and member.index == model.target.index:
         return f"stage '{member.label}' is the image itself"
-    probe = _probes(member)
+    probe = _probes(model, member)
     if probe:
         return f"stage '{member.label}' runs `{probe}`"
     for _instr, cmd in stage_commands(model, member):
