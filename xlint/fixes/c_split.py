@@ -45,6 +45,8 @@ _DIR_FLAGS = ("--prefix", "--exec-prefix", "--bindir", "--sbindir", "--libexecdi
 _ROOT = frozenset({"root", "0", "root:root", "0:0"})
 _BUILD_ENV = frozenset({"CC", "CXX", "CPP", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS", "PKG_CONFIG_PATH",
                         "MAKEFLAGS", "PATH", "LD_LIBRARY_PATH", "ACLOCAL_PATH", "CMAKE_PREFIX_PATH", "AR", "LD"})
+_REPO_FLAGS = {"apk": ("--repository", "-X", "--allow-untrusted"), "apt-get": ("-t", "--target-release"),
+               "apt": ("-t", "--target-release")}  # installs from a repository of their own
 _SHELL_VARS = frozenset({"PATH", "HOME", "PWD", "OLDPWD", "SHELL", "USER", "HOSTNAME", "TERM", "IFS"})
 
 
@@ -428,6 +430,8 @@ def _builder(model: Model, stage: Stage, st: _Step, distro: Distro, edits: list[
             found = package_manager_install(c)
             if found is None:
                 continue
+            if any(v is not None and v.startswith(_REPO_FLAGS.get(c.basename or "", ())) for v in c.args()):
+                return f"`{c.name}` installs from a repository of its own: the builder's packages would differ"
             for w in found[1]:
                 if w.value is None:
                     return f"the package list `{w.raw}` is dynamic: the builder's packages are unknown"
