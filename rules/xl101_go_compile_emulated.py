@@ -113,6 +113,9 @@ GoCompileEmulated.valid = [
 ]
 
 GoCompileEmulated.invalid = [
+    # an install script run after the stage installed a library's headers: it builds against them
+    Invalid("FROM golang:1.22\nRUN apt-get update && apt-get install -y libseccomp-dev\n"
+            "COPY script/install-runtime ./\nRUN ./install-runtime\n", line=4),
     # Go builders that run `go build` themselves
     Invalid("FROM caddy:2-builder AS build\nRUN xcaddy build --with github.com/example/plugin\n"
             "FROM caddy:2\nCOPY --from=build /usr/bin/caddy /usr/bin/caddy\n", line=2),

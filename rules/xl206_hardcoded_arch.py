@@ -292,9 +292,16 @@ def _variable_findings(model: Model, stage: Stage) -> list[_Finding]:
                      and ins.keyword in ("RUN", "COPY", "ADD") and _uses(ins, name, escape)), None)
         if user is None or any(k in user.text for k in _ARCH_VARS):
             continue
-        what = f"`{name}`, which `{user.keyword} ...` at line {user.start_line} uses"
+        what = f"`{name}`, which `{_snippet(user)}` uses"
         out.append(_Finding(span, f"{name}={value}", lits[0].arch, lits[0].variant, what, instr=decl_instr))
     return out
+
+
+def _snippet(instr: Instruction) -> str:
+    """The instruction's first words, on one line (a message names it by its text, not its line)."""
+    words = instr.text.split()
+    text = " ".join(words[:4])
+    return text if len(words) <= 4 else f"{text} ..."
 
 
 _ARCH_NAME = re.compile(r"(?:^|_)ARCH(?:$|_)|ARCH$", re.I)

@@ -44,5 +44,5 @@ def test_tools_stage_before_an_unnamed_image_with_another_finding() -> None:
     result = fix_text(text, "Dockerfile", options, all_rules(), unsafe=True)
     assert "AS go-tools" in result.text and not result.dropped
     left = [d for d in result.remaining if d.code == "XL108"]
-    assert len(left) == 1 and "stage-1" in left[0].message
+    assert len(left) == 1 and "stage 'FROM golang:1.22-bookworm'" in left[0].message
     assert result.why_not(left[0])

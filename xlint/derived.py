@@ -4,6 +4,8 @@
   hack/make.sh`` (the path as written, read from the context folder when it is known);
 - a script held in a variable the model knows: ``ENV BUILD="make -C src all"`` then ``RUN sh -c "$BUILD"``
   or ``RUN eval "$BUILD"``;
+- without the script's text, a build script by its name (``./build``, ``script/build/x``) in a stage that
+  has a compiler, or an ``install-*`` script after the stage installed a library's headers (``lib*-dev``);
 - a compiler installed for one step only: a RUN that installs a compiler, runs a command no toolchain
   reader knows (``ghost install``, ``luarocks install``), then removes the compiler again (``apt-get
   purge``, ``apk del .build-deps``). Nobody installs a compiler for one step without compiling in it.
@@ -26,6 +28,7 @@ from xlint.invocation import invocation
 from xlint.model import Model, Stage, root_image, stage_chain
 from xlint.packages import (
     has_compiler,
+    installs_dev_headers,
     known_values,
     lone_reference,
     package_manager_install,
@@ -194,8 +197,10 @@ def _temporary_toolchain(model: Model, stage: Stage, instr: Instruction,
     return None
 
 
-# `install-*` scripts are left out: as often a download of prebuilt tools as a build
+# `install-*` scripts are as often a download of prebuilt tools as a build: they count only after the stage
+# installed a library's headers to compile against
 _BUILD_NAME = re.compile(r"^(?:build|compile|make)(?:[-_.][\w.-]*)?$")
+_INSTALL_NAME = re.compile(r"^install(?:[-_.][\w.-]*)?$")
 
 
 def _named_build_script(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand,
@@ -206,7 +211,10 @@ def _named_build_script(model: Model, stage: Stage, instr: Instruction, cmd: Sim
     if in_context or cmd.name is None or cmd.name.startswith("/") or "/" not in cmd.name:
         return None
     parts = cmd.name.removeprefix("./").split("/")
-    if not (_BUILD_NAME.match(parts[-1]) or "build" in parts[:-1]) or not has_compiler(model, stage, instr):
+    named = _BUILD_NAME.match(parts[-1]) or "build" in parts[:-1]
+    if not named and not (_INSTALL_NAME.match(parts[-1]) and installs_dev_headers(model, stage, instr)):
+        return None
+    if not has_compiler(model, stage, instr):
         return None
     inv = invocation(cmd)
     if inv is None:

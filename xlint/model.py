@@ -121,7 +121,9 @@ class Stage:
 
     @property
     def label(self) -> str:
-        return self.name if self.name else f"stage-{self.index}"
+        # an unnamed stage by its FROM, not by BuildKit's `stage-N`: a fix that inserts a stage renumbers
+        # the unnamed ones, and a finding's message must stay the same finding
+        return self.name if self.name else f"FROM {self.base}"
 
     def declaration(self, name: str, before: Instruction | None = None) -> ArgDecl | None:
         """The stage's ``ARG name`` declaration in force at ``before`` (any, when before is None)."""

@@ -149,6 +149,24 @@ def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
     return installs_compiler(model, stage, before)
 
 
+_DEV_PACKAGE = re.compile(r"^lib[\w.+-]+-(?:dev|devel)$")
+
+
+def installs_dev_headers(model: Model, stage: Stage, before: Instruction) -> bool:
+    """An earlier RUN of ``stage`` itself installs a library's development files (``libseccomp-dev``,
+    ``libffi-devel``): headers are there to compile against."""
+    for ins in stage.instructions:
+        if ins is before:
+            break
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            found = package_manager_install(c)
+            if found is not None and any(_DEV_PACKAGE.match(package_name(w.value or "")) for w in found[1]):
+                return True
+    return False
+
+
 def installs_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
     """An earlier RUN of the stage chain, or the RUN ``before`` itself ahead of the command, installs a
     compiler toolchain (``apt-get install build-essential`` before ``pip install``)."""

@@ -249,7 +249,7 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
     if not edits:
         return no_fix("the stage is already on the build platform")
     if needs:
-        modules = target_modules(model, group, needs)
+        modules = target_modules(model, group, needs, edits)
         if isinstance(modules, str):
             return no_fix(modules)
         edits.extend(modules[0])
@@ -265,18 +265,37 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
     return Plan(edits, note="; ".join(notes), applicability="unsafe" if unsafe else "safe", title=title)
 
 
-def _install(model: Model, group: list[Stage]) -> tuple[Stage, Instruction, SimpleCommand, Compile] | str:
-    found = []
+def _installs(model: Model, group: list[Stage]) -> tuple[Stage, Instruction, list[tuple[SimpleCommand, Compile]]] | str:
+    """The group's one Node dependency install step: one install, or one per package manager in the
+    branches of an `if [ -f yarn.lock ] ... elif [ -f package-lock.json ]` (alternatives)."""
+    found: list[tuple[Stage, Instruction, SimpleCommand, Compile]] = []
     for st in group:
         for instr, cmd in stage_commands(model, st):
             comp = classify(cmd)
             if comp is not None and comp.toolchain == "node" and comp.label.split(" ")[1:2] in (
                     ["install"], ["i"], ["ci"], []) and comp.inv.tool in _NODE_PMS:
                 found.append((st, instr, cmd, comp))
-    if len(found) != 1:
+    steps = {id(f[1]) for f in found}
+    alternatives = len(found) > 1 and len(steps) == 1 and all("if" in f[2].context for f in found)
+    if not found or (len(found) > 1 and not alternatives):
         return (f"the builder runs {len(found)} Node dependency installs: which one the runtime's node_modules "
                 "come from is unclear")
-    return found[0]
+    return found[0][0], found[0][1], [(f[2], f[3]) for f in found]
+
+
+_YARN1 = ("--frozen-lockfile", "--pure-lockfile", "--non-interactive", "--prefer-offline", "--network-timeout")
+
+
+def _production_flag(comp: Compile) -> str | None:
+    """The flag that makes the install production-only (None: no one flag; "": already is)."""
+    if production_install(comp.inv):
+        return ""
+    vals = comp.inv.values()
+    if any(v.startswith(("--production=", "--prod=", "--include=dev")) for v in vals):
+        return None  # asks for dev dependencies on purpose
+    if comp.inv.tool == "yarn":
+        return "--production" if any(v in _YARN1 for v in vals) else None  # yarn 1 (classic) only
+    return _PRODUCTION_FLAG.get(comp.inv.tool)
 
 
 _NODE_PMS = frozenset({"npm", "pnpm", "yarn", "bun"})
@@ -340,51 +359,63 @@ def cmd_text(cmd: SimpleCommand) -> str:
     return " ".join(w.raw for w in cmd.argv)
 
 
-def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str]]) -> tuple[list[Edit], str] | str:
+def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str]], moved: list[Edit]
+                   ) -> tuple[list[Edit], str] | str:
     """A target-platform stage that replays the install stage's setup without the compiler and installs
-    the production dependencies, and the runtime's copies of node_modules taken from it."""
+    the production dependencies, and the runtime's copies of node_modules taken from it. ``moved``: the
+    edits that put the group on the build platform."""
     tree = model.tree
-    found = _install(model, group)
+    found = _installs(model, group)
     if isinstance(found, str):
         return found
-    ist, install_instr, install_cmd, comp = found
-    tool = comp.inv.tool
-    flag = _PRODUCTION_FLAG.get(tool)
-    if flag is None:
-        return (f"`{tool}` has no one production-install flag (yarn 1 `--production`, yarn 2+ `workspaces focus "
-                "--production`): install the runtime's node_modules for the target by hand")
-    if ist.base_stage is not None:
-        return f"the install stage '{ist.label}' is built on another stage"
+    ist, install_instr, installs = found
+    label = installs[0][1].label
+    flags: list[tuple[SimpleCommand, str]] = []
+    for cmd, comp in installs:
+        flag = _production_flag(comp)
+        if flag is None:
+            return (f"`{comp.label}` has no one production-install flag here (yarn 1 `--production`, yarn 2+ "
+                    "`workspaces focus --production`): install the runtime's node_modules for the target by hand")
+        if flag:
+            flags.append((cmd, flag))
+        if any(v in ("--prefix", "-C", "--dir", "--cwd") or v.startswith(("--prefix=", "--dir=", "--cwd="))
+               for v in comp.inv.values()):
+            return f"where `{comp.label}` puts node_modules is not known"
     if numeric_reference(model) is not None:
         return "a stage is referred to by its index: a new stage would shift it"
-    if install_instr.heredocs or install_instr.json or install_cmd.context:
-        return f"`{comp.label}` is not a plain command of its RUN"
+    if install_instr.heredocs or install_instr.json:
+        return f"`{label}` is not a plain command of its RUN"
+    chain = stage_chain(model, ist)
+    root = chain[0]
+    if any(root.from_instr.span.start <= e.start < root.from_instr.span.end for e in moved) and len(chain) > 1:
+        return f"stage '{root.label}', which the install stage is built on, moves to the build platform"
     cwd = static_workdir(model, ist, install_instr)
-    if cwd is None or any(c.basename == "cd" for c in run_commands(install_instr)) or any(
-            v in ("--prefix", "-C", "--dir", "--cwd") or v.startswith(("--prefix=", "--dir=", "--cwd="))
-            for v in comp.inv.values()):
-        return f"where `{comp.label}` puts node_modules is not known"
-    image = ist.base
+    if cwd is None or any(c.basename == "cd" for c in run_commands(install_instr)):
+        return f"where `{label}` puts node_modules is not known"
+    image = root.base
     for edge, src in needs:
         runtime = model.stages[edge.target]
-        root = stage_chain(model, runtime)[0]
-        if root.base != image and not _same_family(root.base, image):
-            return (f"stage '{runtime.label}' runs on `{root.base}`, not the install stage's `{image}`: its "
+        rroot = stage_chain(model, runtime)[0]
+        if rroot.base != image and (len(chain) > 1 or not _same_family(rroot.base, image)):
+            return (f"stage '{runtime.label}' runs on `{rroot.base}`, not the install stage's `{image}`: its "
                     "node_modules must be installed on its own Node and libc")
-        if root.base != image:
-            image = root.base
+        image = rroot.base
         want = posixpath.join(cwd, "node_modules")
         path = resolve_path("/", src) or src
         if _standalone(src):
             if path.rstrip("/") != posixpath.join(cwd, ".next/standalone"):
-                return f"`{src}` is not the standalone output of the project `{cwd}` that `{comp.label}` installs"
+                return f"`{src}` is not the standalone output of the project `{cwd}` that `{label}` installs"
         elif path.rstrip("/") != want:
-            return f"`{src}` is not the node_modules folder `{want}` that `{comp.label}` installs"
+            return f"`{src}` is not the node_modules folder `{want}` that `{label}` installs"
     if _NODE_IMAGE.search(image.lower().split("@")[0]) is None:
         return f"`{image}` is not a Node image: a target-platform install needs its npm"
     if compiler_image(image) or _full_node(image):
         return (f"`{image}` ships a C compiler, so a production install on it for the target compiles addons "
                 "under QEMU too: use a -slim or -alpine runtime image")
+    for st in chain[:-1]:
+        for ins in st.instructions:
+            if ins.keyword == "RUN" and any(toolchain_packages(c) for c in run_commands(ins)):
+                return f"stage '{st.label}', which the install stage is built on, installs a compiler"
     # the new stage: the install stage's setup without the compiler, then the production install
     lines: list[str] = []
     nl = tree.newline
@@ -407,13 +438,10 @@ def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str
                 lines.append(with_edits(ins, taken[0]))
         else:
             return f"the `{ins.keyword}` of stage '{ist.label}' cannot be replayed in a target-platform stage"
-    head = tree.text[install_instr.span.start : install_cmd.span.end]
-    rest = tree.text[install_cmd.span.end : install_instr.span.end]
-    if rest.strip(" \t\r\n\\") and not rest.lstrip(" \t\\\r\n").startswith(("&&", ";")):
-        return f"`{comp.label}` is followed by more than `&&` or `;` in its step"
-    if not production_install(comp.inv):
-        head += f" {flag}"
-    lines.append(head)
+    step, why = _install_step(model, install_instr, installs, flags)
+    if why:
+        return why
+    lines.append(step)
     names = {s.name.lower() for s in model.stages if s.name}
     name = f"{ist.name or 'node'}-prod"
     n = 2
@@ -422,23 +450,50 @@ def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str
         n += 1
     from_kw = keyword(tree, ist.from_instr, "FROM")
     as_kw = "as" if from_kw == "from" else "AS"
-    block = f"{from_kw} {image} {as_kw} {name}{nl}" + "".join(t if t.endswith("\n") else t + nl for t in lines) + nl
+    base = ist.base if len(chain) > 1 else image
     first = min(model.stages[e.target].index for e, _ in needs)
     at = block_start(tree, model.stages[first].from_instr)
+    spaced = tree.text[:at].endswith(nl + nl)  # the file parts its stages with blank lines
+    block = (f"{from_kw} {base} {as_kw} {name}{nl}" + "".join(t if t.endswith("\n") else t + nl for t in lines)
+             + (nl if spaced else ""))
     edits = [Edit(at, at, block)]
     for edge, src in needs:
         ins = edge.instruction
         assert edge.flag is not None and edge.flag.value_span is not None
         if _standalone(src):
             dest = ins.args[-1].value
-            flags = " ".join(f"--from={name}" if f.name == "from" else f.text for f in ins.flags)
+            flags_text = " ".join(f"--from={name}" if f.name == "from" else f.text for f in ins.flags)
             target = (dest.rstrip("/") or ".") + "/node_modules" if dest not in (".", "./") else "./node_modules"
-            body = f"COPY {flags} {posixpath.join(cwd, 'node_modules')} {target}"
+            body = f"COPY {flags_text} {posixpath.join(cwd, 'node_modules')} {target}"
             edits.append(insert_after(tree, ins, [body]))
         else:
             edits.append(Edit(edge.flag.value_span.start, edge.flag.value_span.end, name))
     return edits, (f"unsafe: new stage '{name}' installs production dependencies only, without a compiler: an "
                    "addon without a prebuilt binary for the target fails to install instead of compiling under QEMU")
+
+
+def _install_step(model: Model, instr: Instruction, installs: list[tuple[SimpleCommand, Compile]],
+                  flags: list[tuple[SimpleCommand, str]]) -> tuple[str, str]:
+    """The install RUN for the new stage: up to its one install (what follows it is the build), or whole
+    when it picks one install per lockfile; with the production flags added. (text, "") or ("", why not)."""
+    tree = model.tree
+    others = [c for c in run_commands(instr) if classify(c) is not None and all(c is not i for i, _ in installs)]
+    if len(installs) == 1 and not installs[0][0].context:
+        cmd = installs[0][0]
+        end = cmd.span.end
+        rest = tree.text[end : instr.span.end]
+        if rest.strip(" \t\r\n\\") and not rest.lstrip(" \t\\\r\n").startswith(("&&", ";")):
+            return "", f"`{installs[0][1].label}` is followed by more than `&&` or `;` in its step"
+    elif others:
+        return "", f"the install step also runs `{cmd_text(others[0])}`"
+    else:
+        end = instr.span.end
+    inside = [Edit(c.span.end, c.span.end, f" {f}") for c, f in flags]
+    text = tree.text[instr.span.start : end]
+    for e in sorted(inside, key=lambda e: e.start, reverse=True):
+        at = e.start - instr.span.start
+        text = text[:at] + e.text + text[at:]
+    return text.rstrip("\r\n"), ""
 
 
 def _same_family(a: str, b: str) -> bool:
@@ -756,7 +811,7 @@ COPY --from=build /app/dist ./dist
 FROM node:20-alpine AS build
 WORKDIR /app
 COPY . .
-RUN yarn install --frozen-lockfile && yarn build
+RUN yarn install --immutable && yarn build
 
 FROM node:20-alpine
 COPY --from=build /app/node_modules /app/node_modules
@@ -766,14 +821,74 @@ COPY --from=build /app/dist /app/dist
 FROM node:20-alpine AS build
 WORKDIR /app
 COPY . .
-RUN yarn install --frozen-lockfile && yarn build
+RUN yarn install --immutable && yarn build
 
 FROM node:20-alpine
 COPY --from=build /app/node_modules /app/node_modules
 COPY --from=build /app/dist /app/dist
 """,
-        reason="`yarn` has no one production-install flag (yarn 1 `--production`, yarn 2+ `workspaces focus "
-               "--production`): install the runtime's node_modules for the target by hand",
+        reason="`yarn install` has no one production-install flag here (yarn 1 `--production`, yarn 2+ `workspaces "
+               "focus --production`): install the runtime's node_modules for the target by hand",
+    ),
+    Example(
+        # one install per lockfile, all on a shared base stage that the runtime is built on too
+        "next-lockfiles",
+        before="""\
+FROM node:22-alpine AS base
+
+FROM base AS deps
+WORKDIR /app
+COPY package.json yarn.lock* package-lock.json* ./
+RUN if [ -f yarn.lock ]; then yarn --frozen-lockfile; \\
+    elif [ -f package-lock.json ]; then npm ci; \\
+    else exit 1; fi
+
+FROM base AS builder
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN npm run build
+
+FROM base AS runner
+WORKDIR /app
+COPY --from=builder /app/.next/standalone ./
+COPY --from=builder /app/.next/static ./.next/static
+CMD ["node", "server.js"]
+""",
+        after="""\
+FROM node:22-alpine AS base
+
+FROM --platform=$BUILDPLATFORM node:22-alpine AS deps-base
+
+FROM deps-base AS deps
+WORKDIR /app
+COPY package.json yarn.lock* package-lock.json* ./
+RUN if [ -f yarn.lock ]; then yarn --frozen-lockfile; \\
+    elif [ -f package-lock.json ]; then npm ci; \\
+    else exit 1; fi
+
+FROM --platform=$BUILDPLATFORM node:22-alpine AS builder-base
+
+FROM builder-base AS builder
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN npm run build
+
+FROM base AS deps-prod
+WORKDIR /app
+COPY package.json yarn.lock* package-lock.json* ./
+RUN if [ -f yarn.lock ]; then yarn --frozen-lockfile --production; \\
+    elif [ -f package-lock.json ]; then npm ci --omit=dev; \\
+    else exit 1; fi
+
+FROM base AS runner
+WORKDIR /app
+COPY --from=builder /app/.next/standalone ./
+COPY --from=deps-prod /app/node_modules ./node_modules
+COPY --from=builder /app/.next/static ./.next/static
+CMD ["node", "server.js"]
+""",
     ),
     Example(
         # the build writes its bundle into the source tree and removes node_modules: the tree is arch-neutral
