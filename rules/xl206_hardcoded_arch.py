@@ -174,7 +174,12 @@ def _dotnet_fix(model: Model, f: _Finding) -> list[Edit] | str:
 def _goarch_fix(model: Model, f: _Finding) -> tuple[list[Edit] | str, tuple[str, ...]]:
     text = model.tree.text
     name = f.literal.partition("=")[0]
-    written = text[f.span.start : f.span.end]
+    start, end = f.span.start, f.span.end
+    if text[start:end] == name and f.instr is not None and f.instr.keyword == "ENV":
+        # an ENV finding points at the name: the edit replaces the whole `NAME=value` word
+        m = re.compile(re.escape(name) + r"=[A-Za-z0-9_.-]+(?=\s|$)").match(text, start)
+        end = m.end() if m is not None else end
+    written = text[start:end]
     if not written.startswith(name + "=") or "\n" in written:
         return "the assignment is not a plain NAME=value", ()
     new = f"{name}=$TARGETARCH"
@@ -183,7 +188,7 @@ def _goarch_fix(model: Model, f: _Finding) -> tuple[list[Edit] | str, tuple[str,
     if any(a == "arm" for _os, a, _v in model.targets) and "GOARM" not in f.instr.text:
         new += " GOARM=${TARGETVARIANT#v}"
         args = ("TARGETARCH", "TARGETVARIANT")
-    return [Edit(f.span.start, f.span.end, new)], args
+    return [Edit(start, end, new)], args
 
 
 def _add_fix(model: Model, f: _Finding) -> list[Edit] | str:
@@ -467,6 +472,12 @@ HardcodedArch.valid = [
 ]
 
 HardcodedArch.invalid = [
+    # an ENV line of several settings: the fix replaces the GOARCH word only
+    Invalid("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nENV CGO_ENABLED=0 GOOS=linux GOARCH=amd64\n"
+            "RUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n", line=2,
+            fixed="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETARCH\n"
+                  "ENV CGO_ENABLED=0 GOOS=linux GOARCH=$TARGETARCH\n"
+                  "RUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n"),
     # a path with one architecture's name, copied into every platform's image
     Invalid("FROM golang:1.22 AS build\nRUN make release\nFROM alpine\n"
             "COPY --from=build /src/bin/linux-amd64/server /usr/bin/server\n", line=4),

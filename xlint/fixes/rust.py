@@ -306,6 +306,64 @@ COPY --from=build /src/target/release/app /usr/local/bin/app
 """,
     ),
     Example(
+        "runtime-library",  # the runtime installs libssl3: the binary links OpenSSL, the target needs its headers
+        before="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libssl3 ca-certificates
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+WORKDIR /src
+COPY . .
+RUN cargo fetch --locked
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev libssl-dev
+RUN xx-cargo build --release --locked \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libssl3 ca-certificates
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+    ),
+    Example(
+        "non-root-build",  # xx-cargo and xx-verify write to /usr/bin, /var/lock and / on first use
+        before="""\
+FROM rust:1.79-alpine AS build
+RUN apk add --no-cache musl-dev && adduser -D app
+USER app
+WORKDIR /home/app
+COPY --chown=app . .
+RUN cargo build --release
+
+FROM alpine:3.20
+COPY --from=build /home/app/target/release/app /usr/local/bin/app
+""",
+        after="""\
+FROM rust:1.79-alpine AS build
+RUN apk add --no-cache musl-dev && adduser -D app
+USER app
+WORKDIR /home/app
+COPY --chown=app . .
+RUN cargo build --release
+
+FROM alpine:3.20
+COPY --from=build /home/app/target/release/app /usr/local/bin/app
+""",
+        reason="the build runs as user `app`, and xx's helpers set themselves up as root",
+    ),
+    Example(
         "chef-strip",
         before="""\
 FROM rust:1.79 AS chef

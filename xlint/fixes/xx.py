@@ -116,9 +116,36 @@ _DEBIAN_DEV = frozenset({"zlib1g-dev", "uuid-dev", "nettle-dev", "comerr-dev", "
 _TOOLCHAIN_LIBS = frozenset({"libc6-dev", "musl-dev", "libc-dev", "linux-libc-dev", "linux-headers"})
 
 
+# shared libraries a runtime stage installs -> the development package the builder links against
+_RUNTIME_DEV: dict[Distro, list[tuple[re.Pattern[str], str]]] = {
+    "debian": [(re.compile(r"^libssl(?:\d[\w.]*)?$"), "libssl-dev"), (re.compile(r"^libpq5$"), "libpq-dev"),
+               (re.compile(r"^libsqlite3-0$"), "libsqlite3-dev"), (re.compile(r"^libzstd1$"), "libzstd-dev"),
+               (re.compile(r"^zlib1g$"), "zlib1g-dev"), (re.compile(r"^libseccomp2$"), "libseccomp-dev")],
+    "alpine": [(re.compile(r"^(?:openssl|libssl3|libcrypto3)$"), "openssl-dev"), (re.compile(r"^libpq$"), "libpq-dev"),
+               (re.compile(r"^sqlite-libs$"), "sqlite-dev"), (re.compile(r"^zstd-libs$"), "zstd-dev"),
+               (re.compile(r"^zlib$"), "zlib-dev"), (re.compile(r"^libseccomp$"), "libseccomp-dev")],
+}
+
+
+def _runtime_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
+    """The ``-dev`` packages for the shared libraries that the stages copying from ``stage`` install for
+    themselves (``libssl3`` in the runtime: the binary links OpenSSL, so the target needs ``libssl-dev``)."""
+    out: list[str] = []
+    for edge in model.users(stage.index):
+        for ins in model.stages[edge.target].instructions:
+            for c in run_commands(ins) if ins.keyword == "RUN" else ():
+                found = package_manager_install(c)
+                for w in found[1] if found is not None else ():
+                    name = package_name(w.value or "")
+                    dev = next((d for pat, d in _RUNTIME_DEV[distro] if pat.match(name)), None)
+                    if dev is not None and dev not in out:
+                        out.append(dev)
+    return out
+
+
 def _target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
-    """``-dev`` libraries the stage (or its chain) installs for itself: they must be installed for the
-    target too."""
+    """``-dev`` libraries the stage (or its chain) installs for itself, and those of the libraries its
+    runtime installs: they must be installed for the target too."""
     out: list[str] = []
     for ins in (i for st in stage_chain(model, stage) for i in st.instructions):
         if ins.keyword != "RUN":
@@ -135,7 +162,7 @@ def _target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
                     continue
                 if name.endswith("-dev") and (distro == "alpine" or name.startswith("lib") or name in _DEBIAN_DEV):
                     out.append(name)
-    return out
+    return out + [d for d in _runtime_libraries(model, stage, distro) if d not in out]
 
 
 @dataclass
@@ -317,6 +344,10 @@ def xx_rewrite(model: Model, stage: Stage, toolchain: XxToolchain, context: Path
     if any(c.context for _i, c, _comp in mine):
         return _no("the build command is nested in a shell construct (if/for/subshell...)")
     first = mine[0][0]
+    user = _user_at(model, stage, first)
+    if user is not None and user not in _ROOT:
+        return _no(f"the build runs as user `{user}`, and xx's helpers set themselves up as root when first run "
+                   "(links in /usr/bin, locks in /var/lock): run the build steps as root, or cross-compile by hand")
     # the recipe modules build on this skeleton: imported here, when they are loaded
     from xlint.fixes.c import c_steps
     from xlint.fixes.go import go_xx_steps
