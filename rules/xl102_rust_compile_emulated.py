@@ -40,6 +40,14 @@ FROM debian:bookworm-slim
 COPY --from=build /app /usr/local/bin/app
 ```
 
+`xlint fix --unsafe-fixes` does this for a builder stage: `xx-cargo` for `cargo build`, `cargo install
+--path` and a cargo-chef cook, `g++` for the target too when the stage installs C/C++ build tools, the
+binaries copied back from `target/<triple>/<profile>/` to where later steps and stages read them, and
+`strip` turned into `llvm-strip` (Debian). When the profile is chosen at build time
+(`$(test "$P" = release && echo --release)`), later references into the target directory (a `find
+target/$DIR -perm /a+x` collector) are pointed at `target/$(xx-cargo --print-target-triple)/` instead;
+a `COPY --from` of the target directory then refuses the fix, with the reason.
+
 ## References
 - BuildKit docs, multi-platform builds: "not recommended for CPU intensive tasks like compiling"
 - tonistiigi/xx README: Rust (`xx-cargo`)

@@ -46,6 +46,18 @@ FROM debian:bookworm-slim
 COPY --from=build /build/hello /usr/local/bin/hello
 ```
 
+`xlint fix --unsafe-fixes` does this for a builder stage with tonistiigi/xx: `xx-clang` for plain
+compiler calls, `$(xx-clang --print-cmake-defines)` for CMake, `CC=xx-clang` and `--host` for
+`./configure`, `CC=xx-clang` on a plain `make`, the stage's `-dev` libraries installed for the target,
+`strip` turned into `llvm-strip` (Debian), and `xx-verify` on the outputs it knows. A `make` in a Node
+stage that drives the JS build (its Makefile runs yarn/npm; with no Makefile to read, the stage installs
+no C compiler) moves with the stage instead. In a stage that must stay on the target (the image itself,
+or a stage others are built `FROM`), a self-contained step that fetches sources (`git clone`,
+`curl | tar`), configures them (`./configure`, an `./autogen.sh` that runs it, or CMake) and runs `make
+install` moves to a builder stage of its own: it cross-compiles there, installs into `/out`
+(`DESTDIR`), and the stage copies the installed tree back before its RUN, which keeps its other
+downloads and drops the build packages only that step used.
+
 ## References
 - BuildKit docs, multi-platform builds: "not recommended for CPU intensive tasks like compiling"
 - tonistiigi/xx README: C/C++ (`xx-clang`, `--print-cmake-defines`, autotools `--host`)

@@ -163,3 +163,14 @@ def test_cgo_entry_point() -> None:
     )
     assert res.verified == ["/out/app"]
     parse(out)
+
+
+def test_debian_dev_packages_without_lib_prefix_go_to_the_target() -> None:
+    text = ("FROM debian:bookworm AS build\n"
+            "RUN apt-get update && apt-get install -y gcc zlib1g-dev uuid-dev python3-dev\n"
+            "RUN gcc -O2 -o /out/hello hello.c -lz -luuid\n"
+            "FROM debian:bookworm-slim\n"
+            "COPY --from=build /out/hello /hello\n")
+    fixed = _fix(text)
+    # C libraries for the target; python3-dev (an interpreter's headers) is not installed for it
+    assert "RUN xx-apt-get install -y gcc libc6-dev zlib1g-dev uuid-dev\n" in fixed

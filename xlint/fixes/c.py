@@ -101,12 +101,35 @@ def c_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]
         first = first or ins
     if not verified and not (make_outputs or configured):
         return "the outputs of the build are unknown (nothing to xx-verify)"
+    reason = _after_build(plan, mine[0][1])
+    if reason:
+        return reason
     for c, cmds in tails.values():
         plan.edits.append(Edit(c.span.end, c.span.end, verify_tail(plan, cmds)))
     if cxx:
         plan.packages.append("g++")
     plan.verified.extend(verified)
     return first
+
+
+def _after_build(plan: XxPlan, first: SimpleCommand) -> str:
+    """Steps after the first compile that act on its outputs with build-machine tools: `strip` becomes
+    `llvm-strip` (it reads every target; Debian's llvm package), `ldd` keeps the stage where it is."""
+    after = False
+    for _i, c, _ in all_cmds(plan.stage):
+        if c is first:
+            after = True
+        if not after:
+            continue
+        if c.basename == "ldd":
+            return "`ldd` after the build lists the build machine's libraries, not the target's"
+        if c.basename == "strip" and c.name == "strip":
+            if plan.distro != "debian":
+                return "`strip` after the build is the build machine's: it cannot read the target's binary"
+            plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "llvm-strip"))
+            if "llvm" not in plan.native:
+                plan.native.append("llvm")
+    return ""
 
 
 def _cmake_cxx(context: Path | None) -> bool:
@@ -226,5 +249,56 @@ RUN make CC=xx-clang CXX=xx-clang++
 FROM debian:bookworm-slim
 COPY --from=build /src/app /usr/local/bin/app
 """,
+    ),
+    Example(
+        "make-strip",  # the build machine's strip cannot read the target's binary: llvm-strip reads every target
+        before="""\
+FROM debian:bookworm AS build
+RUN apt-get update && apt-get install -y build-essential
+WORKDIR /src
+COPY . .
+RUN make && strip app
+
+FROM debian:bookworm-slim
+COPY --from=build /src/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y build-essential clang lld llvm
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN make CC=xx-clang CXX=xx-clang++ && llvm-strip app
+
+FROM debian:bookworm-slim
+COPY --from=build /src/app /usr/local/bin/app
+""",
+    ),
+    Example(
+        "strip-alpine",
+        before="""\
+FROM alpine:3.20 AS build
+RUN apk add --no-cache build-base
+WORKDIR /src
+COPY . .
+RUN gcc -O2 -o app app.c && strip app
+
+FROM alpine:3.20
+COPY --from=build /src/app /usr/local/bin/app
+""",
+        after="""\
+FROM alpine:3.20 AS build
+RUN apk add --no-cache build-base
+WORKDIR /src
+COPY . .
+RUN gcc -O2 -o app app.c && strip app
+
+FROM alpine:3.20
+COPY --from=build /src/app /usr/local/bin/app
+""",
+        reason="`strip` after the build is the build machine's: it cannot read the target's binary",
     ),
 ]

@@ -14,32 +14,40 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from xlint.diagnostics import Edit
+from xlint.fixes.chains import drop_build_packages, separator, text_with_edits
 from xlint.fixes.outputs import resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import numeric_reference
 from xlint.fixes.style import block_start, chain_after, keyword, line_start, shell_style
-from xlint.fixes.xx import XX_IMAGE, stage_distro, target_libraries
-from xlint.model import Model, Stage
-from xlint.packages import removes_packages
-from xlint.shell import SimpleCommand, run_commands
-from xlint.toolchains import classify, package_manager_install, package_name, toolchain_packages
+from xlint.fixes.xx import XX_IMAGE, Distro, stage_distro, target_libraries
+from xlint.model import Model, Stage, variable_references
+from xlint.shell import SimpleCommand, assignments, run_commands
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import classify, package_manager_install, package_name
 
 INSTALL_SPLIT_TITLE = ("Build the fetched C sources in a `--platform=$BUILDPLATFORM` stage with tonistiigi/xx "
-                       "and COPY what `make install` installs")
+                       "and COPY what their install step installs")
 _OUT = "/out"
 _FETCH = frozenset({"git", "curl", "wget", "tar", "unzip", "bsdtar"})
 # commands a self-contained build step may run besides the build tools
 _STEP = frozenset({"cd", "git", "curl", "wget", "tar", "unzip", "bsdtar", "mkdir", "patch", "sed", "echo", "printf",
                    "sha256sum", "sha512sum", "true", ":", "autoreconf", "autoconf", "automake", "aclocal",
                    "libtoolize", "autoheader", "nproc", "cp", "mv", "ln", "rm", "touch", "chmod", "test", "["})
+_HELPERS = frozenset({"rm", "sha256sum", "sha512sum", "sha1sum", "md5sum", "echo", "printf", "true", ":"})
 _WRITES = frozenset({"cp", "mv", "ln", "rm", "mkdir", "touch", "chmod", "sed", "patch"})
 _BUILD_TOOLS = frozenset({"make", "gmake", "ninja", "cmake"})
 _DIR_FLAGS = ("--prefix", "--exec-prefix", "--bindir", "--sbindir", "--libexecdir", "--sysconfdir",
               "--localstatedir", "--libdir", "--includedir", "--datarootdir", "--datadir", "--mandir", "--docdir")
 _ROOT = frozenset({"root", "0", "root:root", "0:0"})
+_BUILD_ENV = frozenset({"CC", "CXX", "CPP", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS", "PKG_CONFIG_PATH",
+                        "MAKEFLAGS", "PATH", "LD_LIBRARY_PATH", "ACLOCAL_PATH", "CMAKE_PREFIX_PATH", "AR", "LD"})
+_REPO_FLAGS = {"apk": ("--repository", "-X", "--allow-untrusted"), "apt-get": ("-t", "--target-release"),
+               "apt": ("-t", "--target-release")}  # installs from a repository of their own
+_SHELL_VARS = frozenset({"PATH", "HOME", "PWD", "OLDPWD", "SHELL", "USER", "HOSTNAME", "TERM", "IFS"})
 
 
 def _is_configure(c: SimpleCommand) -> bool:
@@ -59,7 +67,10 @@ def _is_install(c: SimpleCommand) -> bool:
     vals = c.args()
     if c.basename in ("make", "gmake", "ninja"):
         return any(v is not None and v.startswith("install") for v in vals)
-    return c.basename == "cmake" and "--install" in vals
+    if c.basename != "cmake":
+        return False
+    targets = [vals[k + 1] for k, v in enumerate(vals[:-1]) if v in ("--target", "-t")]
+    return "--install" in vals or ("--build" in vals and "install" in targets)
 
 
 def _mentions(c: SimpleCommand, src: str, cwd: str | None) -> bool:
@@ -73,12 +84,40 @@ def _mentions(c: SimpleCommand, src: str, cwd: str | None) -> bool:
     return False
 
 
-def _separator(text: str, escape: str, allowed: tuple[str, ...]) -> str | None:
-    """The operator joining two commands when ``text`` between them is only blanks, continuations and one
-    operator of ``allowed`` (``&&``, ``;``, ``|``), else None."""
-    blank = rf"(?:[ \t]|{re.escape(escape)}\r?\n|\r?\n)*"
-    m = re.fullmatch(rf"{blank}(&&|\|\||;|\|){blank}", text)
-    return m.group(1) if m is not None and m.group(1) in allowed else None
+def _paths(c: SimpleCommand, cwd: str | None) -> set[str]:
+    """The files a fetch command names (its path words, resolved), and what a download writes without
+    naming it (`wget URL`, `curl -O URL`: the URL's last part in the working directory)."""
+    out: set[str] = set()
+    vals = c.args()
+    for v in vals:
+        if v is None or v.startswith("-") or v == "-":
+            continue
+        if "://" in v:
+            if cwd is not None and (c.basename == "wget" and not any(
+                    x is not None and x.startswith(("-O", "--output-document")) for x in vals) or (
+                    c.basename == "curl" and any(x is not None and (x == "-O" or (
+                        x.startswith("-") and not x.startswith("--") and "O" in x)) for x in vals))):
+                name = v.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                if name:
+                    out.add(posixpath.join(cwd, name))
+            continue
+        path = resolve_path(cwd, v)
+        if path is not None:
+            out.add(path.rstrip("/"))
+    return out
+
+
+def _unpacks_here(c: SimpleCommand) -> bool:
+    """`tar -x...`/`unzip` into the working directory (no -C/--directory/-d)."""
+    vals = [v or "" for v in c.args()]
+    if c.basename == "unzip":
+        return "-d" not in vals
+    if c.basename not in ("tar", "bsdtar"):
+        return False
+    extract = any(v.startswith("--extract") or (v.startswith("-") and not v.startswith("--") and "x" in v)
+                  or (not v.startswith("-") and k == 0 and "x" in v) for k, v in enumerate(vals))
+    return extract and not any(v == "-C" or v.startswith(("--directory", "-C")) or (
+        v.startswith("-") and not v.startswith("--") and "C" in v) for v in vals)
 
 
 # commands whose bare words are not paths (packages, users, text)
@@ -109,24 +148,42 @@ def _relative_paths(c: SimpleCommand) -> str | None:
     return None
 
 
-def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
-    """Unsafe fix: the self-contained C build step of ``stage`` (the image) moves to a cross-compiling
-    builder on the build platform; the image copies what it installs."""
+@dataclass
+class _Step:
+    """The build step of a RUN: ``top[first:last + 1]`` of its top-level commands (pipelines included),
+    from the fetch to the install, building the sources in ``src``."""
+
+    run: Instruction
+    cmds: list[SimpleCommand]  # every command of the RUN, nested ones included
+    top: list[SimpleCommand]
+    first: int
+    last: int
+    cd_at: int  # the `cd` into the sources
+    src: str
+    cwds: list[str | None]  # the working directory at each top-level command
+    files: set[str]  # files the fetch writes and reads (archives)
+    configures: list[int]
+
+    @property
+    def commands(self) -> list[SimpleCommand]:
+        return self.top[self.first:self.last + 1]
+
+    @property
+    def inner(self) -> list[SimpleCommand]:
+        start, end = self.top[self.first].span.start, self.top[self.last].span.end
+        return [c for c in self.cmds if start <= c.span.start < end]
+
+
+def _find_step(model: Model, stage: Stage) -> _Step | str:
+    """The stage's one self-contained build step, or why there is none."""
     tree = model.tree
-    if stage.base_stage is not None or stage.is_scratch or stage.platform.kind != "target":
-        return no_fix("the stage is built on another stage or has a --platform")
-    if numeric_reference(model) is not None:
-        return no_fix("a stage is referred to by its index: a new stage would shift it; name it first")
-    distro = stage_distro(model, stage)
-    if distro is None:
-        return no_fix("unknown distribution of the base image (xx supports Debian, Ubuntu and Alpine)")
     runs = [ins for ins in stage.instructions if ins.keyword == "RUN" and any(
         (comp := classify(c)) is not None and comp.toolchain == "c" for c in run_commands(ins))]
     if len(runs) != 1:
-        return no_fix("the stage compiles in more than one RUN")
+        return "the stage compiles in more than one RUN"
     run = runs[0]
     if run.json or run.heredocs:
-        return no_fix("the compile RUN is in exec form or a heredoc")
+        return "the compile RUN is in exec form or a heredoc"
     user = None
     for ins in stage.instructions:
         if ins is run:
@@ -134,21 +191,21 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         if ins.keyword == "USER" and ins.args:
             user = ins.args[0].value
     if user is not None and user not in _ROOT:
-        return no_fix("the compile runs as another user than root")
+        return "the compile runs as another user than root"
     cmds = run_commands(run)
     top = [c for c in cmds if not set(c.context) - {"|"}]
     compiles = [i for i, c in enumerate(top) if (comp := classify(c)) is not None and comp.toolchain == "c"]
     installs = [i for i, c in enumerate(top) if _is_install(c)]
     if not compiles or not installs or installs[-1] < compiles[-1]:
-        return no_fix("the build does not end with `make install`")
+        return "the build does not end with `make install`"
     last = installs[-1]
     configures = [i for i, c in enumerate(top) if _is_configure(c) or _is_cmake_configure(c)
                   or (_is_autogen(c) and not any(_is_configure(d) for d in top[i + 1:last + 1]))]
     if not configures or configures[0] > compiles[0]:
-        return no_fix("only autotools (`./configure`) and CMake builds are split out (the compiler of a plain "
-                      "make is unknown)")
+        return ("only autotools (`./configure`) and CMake builds are split out (the compiler of a plain "
+                "make is unknown)")
     # the source folder: the last `cd` before the configure step
-    cwd: str | None = workdir_at(model, stage, run) or "/"
+    cwd: str | None = workdir_at(model, stage, run)  # None: the image's own WORKDIR
     cwds: list[str | None] = []
     src: str | None = None
     cd_at = -1
@@ -161,68 +218,122 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
             if i < configures[0]:
                 src, cd_at = cwd, i
     if src is None or cd_at < 0 or src == "/":
-        return no_fix("the build does not `cd` into the folder of its sources")
-    # walk back from the `cd` over the commands (whole pipelines) that fetch into that folder
+        return "the build does not `cd` into the folder of its sources"
+    # walk back from the `cd` over the commands (whole pipelines) that fetch into that folder: they name
+    # it, or a file an included command reads (`curl -o x.tgz` before `tar -xzf x.tgz -C DIR`), or they
+    # unpack an archive in the folder's parent (`tar -xf x.tgz` before `cd x`)
     first = cd_at
+    files: set[str] = set()
+    pending: set[str] = set()  # paths of cleanup and checksum steps, kept when an earlier fetch ties them in
     i = cd_at - 1
     while i >= 0:
         j = i
-        while j > 0 and "|" in top[j].context and "|" in top[j - 1].context and _separator(
+        while j > 0 and "|" in top[j].context and "|" in top[j - 1].context and separator(
                 tree.text[top[j - 1].span.end:top[j].span.start], tree.escape, ("|",)):
             j -= 1
         group = top[j:i + 1]
-        if not any(_mentions(c, src, cwds[j + k]) for k, c in enumerate(group)):
+        paths = {p for k, c in enumerate(group) for p in _paths(c, cwds[j + k])}
+        unpacks = first == cd_at and any(_unpacks_here(c) and cwds[j + k] == posixpath.dirname(src)
+                                         for k, c in enumerate(group))
+        if any(_mentions(c, src, cwds[j + k]) for k, c in enumerate(group)) or paths & (files | pending) or unpacks:
+            files |= paths | pending
+            pending = set()
+            first = j
+        elif all(c.basename in _HELPERS for c in group):
+            pending |= paths
+        else:
             break
-        first = j
         i = j - 1
-    step = top[first:last + 1]
     if compiles[0] < first:
-        return no_fix("the RUN compiles before the step that fetches and builds its sources")
+        return "the RUN compiles before the step that fetches and builds its sources"
     if not any(c.basename in _FETCH for c in top[first:cd_at]):
-        return no_fix(f"the sources in `{src}` are not fetched in the same step (git clone, curl | tar)")
+        return f"the sources in `{src}` are not fetched in the same step (git clone, curl | tar)"
+    return _Step(run, cmds, top, first, last, cd_at, src, cwds, files, configures)
+
+
+def _check_step(model: Model, stage: Stage, st: _Step) -> str:
+    """Why the step cannot run in a stage of its own ("" when it can): it runs only fetch and build tools,
+    writes only into its folder, is joined by `&&`, and reads no shell variable set before it."""
+    tree, run, top, first, last, src, cwds, files = model.tree, st.run, st.top, st.first, st.last, st.src, st.cwds, st.files
+    step = st.commands
     for k, c in enumerate(step):
         comp = classify(c)
         if c.basename not in _STEP and c.basename not in _BUILD_TOOLS and not _is_configure(c) and not _is_autogen(c):
-            return no_fix(f"the build step also runs `{c.name}`")
+            return f"the build step also runs `{c.name}`"
         if comp is not None and comp.toolchain == "c" and c.basename not in _BUILD_TOOLS and not _is_configure(c):
-            return no_fix(f"`{comp.label}` is not rewritten (only configure/CMake builds are split out)")
+            return f"`{comp.label}` is not rewritten (only configure/CMake builds are split out)"
         if c.basename in _WRITES:
             for w in c.argv[1:]:
                 path = resolve_path(cwds[first + k], w.value) if w.value and not w.value.startswith("-") else None
-                if w.value is None or (path is not None and path.startswith("/") and not (
+                if w.value is None or (path is not None and path.startswith("/") and path not in files and not (
                         path.rstrip("/") == src or path.startswith(src + "/") or path.startswith("/tmp/"))):
                     if c.basename != "mkdir" or w.value is None:
-                        return no_fix(f"`{c.name}` in the build step writes outside its folder: the image would "
-                                      "lose what it writes")
+                        return (f"`{c.name}` in the build step writes outside its folder: the image would "
+                                "lose what it writes")
     # the step's commands are joined by && (or pipes), and so is the step to the rest of the RUN
     esc = tree.escape
-    inner = [c for c in cmds if step[0].span.start <= c.span.start < step[-1].span.end]
+    inner = st.inner
     if any(set(c.context) - {"|", "$(...)", "`...`"} for c in inner):
-        return no_fix("the build step is inside a shell construct (if/for/subshell)")
+        return "the build step is inside a shell construct (if/for/subshell)"
     for a, b in zip(step, step[1:], strict=False):
-        if _separator(tree.text[a.span.end:b.span.start], esc, ("&&", "|")) is None:
-            return no_fix("the commands of the build step are not joined by `&&`")
+        if separator(tree.text[a.span.end:b.span.start], esc, ("&&", "|")) is None:
+            return "the commands of the build step are not joined by `&&`"
     before = top[first - 1] if first > 0 else None
     after = top[last + 1] if last + 1 < len(top) else None
-    if before is not None and _separator(tree.text[before.span.end:step[0].span.start], esc, ("&&", ";")) is None:
-        return no_fix("the build step is not joined to the commands before it by `&&`")
-    if after is not None and _separator(tree.text[step[-1].span.end:after.span.start], esc, ("&&", ";")) is None:
-        return no_fix("the build step is not joined to the commands after it by `&&`")
+    if before is not None and separator(tree.text[before.span.end:step[0].span.start], esc, ("&&", ";")) is None:
+        return "the build step is not joined to the commands before it by `&&`"
+    if after is not None and separator(tree.text[step[-1].span.end:after.span.start], esc, ("&&", ";")) is None:
+        return "the build step is not joined to the commands after it by `&&`"
     if after is None and tree.text[step[-1].span.end:run.span.end].strip(f" \t\r\n{esc}"):
-        return no_fix("the build step ends with a redirection or a construct")
+        return "the build step ends with a redirection or a construct"
+    # the step reads only the stage's ARG/ENV and what it sets itself: not shell variables set before it
+    known = set(model.env_before(stage, run)) | _SHELL_VARS
+    own = {a.name for a in assignments(run) if step[0].span.start <= a.span.start < step[-1].span.end}
+    own |= {e.name for c in inner for e in c.env}
+    for assign in assignments(run):
+        if assign.span.start < step[0].span.start and assign.name in _BUILD_ENV:
+            return (f"`{assign.name}` is set earlier in the RUN for the build, which its own stage would "
+                    "not have")
+    for name, _s, _e in variable_references(tree.text[step[0].span.start:step[-1].span.end], esc):
+        if name not in known and name not in own:
+            return f"the build step reads `${name}`, set earlier in the RUN, which its own stage would not have"
+    return ""
+
+
+def _after_step(model: Model, stage: Stage, st: _Step) -> list[Edit] | str:
+    """Edits for what follows the step in the stage (a relative `cd` made absolute), or why it reads the
+    step's folder."""
+    run, top, last, src, cwds = st.run, st.top, st.last, st.src, st.cwds
     # nothing after the step reads the folder (but to remove it) or a path relative to the step's `cd`
+    back: list[Edit] = []
     for c in top[last + 1:]:
         if c.basename == "cd":
+            target = c.argv[1].value if len(c.argv) == 2 else None
+            if target is not None and not target.startswith("/"):
+                # relative to where the build left the shell: made absolute, as the step no longer runs
+                where = resolve_path(cwds[last], target)
+                if where is None or where.rstrip("/") == src or where.startswith(src + "/"):
+                    return f"`cd {target}` after the build stays in its folder"
+                w = c.argv[1]
+                back.append(Edit(w.span.start, w.span.end, where.rstrip("/") or "/"))
+            elif target is None:
+                return "a `cd` after the build is dynamic"
             break
         if c.basename != "rm" and _mentions(c, src, "/"):
-            return no_fix(f"`{c.name}` after the build reads `{src}`")
+            return f"`{c.name}` after the build reads `{src}`"
         rel = _relative_paths(c)
         if rel is not None:
-            return no_fix(f"`{rel}` after the build may be a path relative to `{src}`, where the build ran")
+            return f"`{rel}` after the build may be a path relative to `{src}`, where the build ran"
     for ins in stage.instructions:
         if ins.span.start > run.span.start and ins.keyword == "RUN" and any(
                 _mentions(c, src, "/") for c in run_commands(ins)):
-            return no_fix(f"a later RUN reads `{src}`")
+            return f"a later RUN reads `{src}`"
+    return back
+
+
+def _cross_edits(st: _Step) -> tuple[list[Edit], list[str]] | str:
+    """The edits that make the step cross-compile and install into /out, and the folders it installs to."""
+    top, configures, step = st.top, st.configures, st.commands
     # the cross-compile edits of the step, and where `make install` puts files
     edits: list[Edit] = []
     dirs: list[str] = []
@@ -230,9 +341,9 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         vals = c.args()
         word = c.argv[0]
         if _is_configure(c) or (_is_autogen(c) and top.index(c) in configures):
-            if any(v is not None and v.startswith(("--host", "--build=", "CC=", "--target")) for v in vals) or any(
+            if any(v is not None and v.startswith(("--host", "CC=", "--target")) for v in vals) or any(
                     e.name in ("CC", "CXX") for e in c.env):
-                return no_fix("the configure already picks a host or a compiler")
+                return "the configure already picks a host or a compiler"
             edits.append(Edit(word.span.start, word.span.start, "CC=xx-clang CXX=xx-clang++ "))
             edits.append(Edit(c.span.end, c.span.end, " --host=$(xx-clang --print-target-triple)"))
             prefix = "/usr/local"
@@ -241,7 +352,7 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
                     value = v[len(flag) + 1:] if v is not None and v.startswith(flag + "=") else (
                         vals[k + 1] if v == flag and k + 1 < len(vals) else None)
                     if value is None and v is not None and (v.startswith(flag + "=") or v == flag):
-                        return no_fix(f"`{flag}` of the configure is dynamic: where it installs is unknown")
+                        return f"`{flag}` of the configure is dynamic: where it installs is unknown"
                     if value is None:
                         continue
                     if flag == "--prefix":
@@ -252,14 +363,14 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         elif _is_cmake_configure(c):
             if any(v is None or v.startswith(("-DCMAKE_TOOLCHAIN_FILE", "-DCMAKE_C_COMPILER", "--toolchain"))
                    for v in vals if v is None or v.startswith("-D")):
-                return no_fix("the cmake configure already picks a toolchain, or sets a dynamic option")
+                return "the cmake configure already picks a toolchain, or sets a dynamic option"
             edits.append(Edit(c.span.end, c.span.end, " $(xx-clang --print-cmake-defines)"))
             prefix = next((v.split("=", 1)[1] for v in vals if v is not None and v.startswith(
                 ("-DCMAKE_INSTALL_PREFIX=", "-DCMAKE_INSTALL_PREFIX:PATH="))), "/usr/local")
             dirs.insert(0, prefix)
         elif _is_install(c):
             if any(v is not None and v.startswith("DESTDIR") for v in vals) or any(e.name == "DESTDIR" for e in c.env):
-                return no_fix("`make install` already sets DESTDIR")
+                return "`make install` already sets DESTDIR"
             if c.basename in ("make", "gmake"):
                 edits.append(Edit(c.span.end, c.span.end, f" DESTDIR={_OUT}"))
             else:
@@ -268,9 +379,16 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
     for d in dirs:
         d = posixpath.normpath(d)
         if not d.startswith("/") or "$" in d or d == "/":
-            return no_fix(f"the install folder `{d}` is not a fixed absolute path")
+            return f"the install folder `{d}` is not a fixed absolute path"
         if not any(d == r or d.startswith(r.rstrip("/") + "/") for r in roots):
             roots = [r for r in roots if not r.startswith(d + "/")] + [d]
+    return edits, roots
+
+
+def _builder(model: Model, stage: Stage, st: _Step, distro: Distro, edits: list[Edit], roots: list[str]
+             ) -> tuple[str, str] | str:
+    """The new stages' text (the xx stage when there is none, then the builder) and the builder's name."""
+    tree, run, src, step = model.tree, st.run, st.src, st.commands
     # the builder stage
     nl = tree.newline
     style = shell_style(tree)
@@ -288,7 +406,7 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
     lines: list[str] = []
     if xx_name is None:
         if "xx" in taken:
-            return no_fix("a stage is already named xx")
+            return "a stage is already named xx"
         xx_name = "xx"
         lines.append(f"{fk} --platform=$BUILDPLATFORM {XX_IMAGE} {as_kw} xx{nl}")
     image = from_instr.args[0].value
@@ -300,7 +418,7 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
             break
         if ins.keyword in ("COPY", "ADD") and any(
                 f.name.lower() == "chown" and not re.fullmatch(r"\d+(?::\d+)?", f.value or "") for f in ins.flags):
-            return no_fix("a COPY --chown before the build names a user the builder stage does not have")
+            return "a COPY --chown before the build names a user the builder stage does not have"
         if ins.keyword in ("ARG", "ENV", "SHELL", "WORKDIR", "COPY", "ADD"):
             lines.append(ins.text if ins.text.endswith("\n") else ins.text + nl)
     for ins in stage.instructions:
@@ -312,9 +430,11 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
             found = package_manager_install(c)
             if found is None:
                 continue
+            if any(v is not None and v.startswith(_REPO_FLAGS.get(c.basename or "", ())) for v in c.args()):
+                return f"`{c.name}` installs from a repository of its own: the builder's packages would differ"
             for w in found[1]:
                 if w.value is None:
-                    return no_fix(f"the package list `{w.raw}` is dynamic: the builder's packages are unknown")
+                    return f"the package list `{w.raw}` is dynamic: the builder's packages are unknown"
                 if w.value not in packages:
                     packages.append(w.value)
     native = [*packages, *(p for p in ("clang", "lld") if p not in {package_name(q) for q in packages})]
@@ -330,16 +450,53 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         lines.append(f"RUN xx-apk add --no-cache {' '.join(libs)}{nl}")
     else:
         lines.append(f"RUN xx-apt-get install -y {' '.join(libs)}{nl}")
-    body = _with_edits(tree.text, step[0].span.start, step[-1].span.end, edits)
+    body = text_with_edits(tree.text, step[0].span.start, step[-1].span.end, edits)
     flags = "".join(f"{f.text} " for f in run.flags)
     tail = chain_after(style, [f"mkdir -p {' '.join(_OUT + r for r in roots)}"])
     lines.append(f"{keyword(tree, run, 'RUN')} {flags}{body}{tail}{nl}")
-    block = "".join(lines) + nl
+    return "".join(lines) + nl, name
+
+
+def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
+    """Unsafe fix: the self-contained C build step of ``stage`` (the image, or a stage other stages are
+    built FROM) moves to a cross-compiling builder on the build platform; the stage copies what it
+    installs."""
+    tree = model.tree
+    if stage.base_stage is not None or stage.is_scratch or stage.platform.kind != "target":
+        return no_fix("the stage is built on another stage or has a --platform")
+    if numeric_reference(model) is not None:
+        return no_fix("a stage is referred to by its index: a new stage would shift it; name it first")
+    distro = stage_distro(model, stage)
+    if distro is None:
+        return no_fix("unknown distribution of the base image (xx supports Debian, Ubuntu and Alpine)")
+    st = _find_step(model, stage)
+    if isinstance(st, str):
+        return no_fix(st)
+    reason = _check_step(model, stage, st)
+    if reason:
+        return no_fix(reason)
+    back = _after_step(model, stage, st)
+    if isinstance(back, str):
+        return no_fix(back)
+    cross = _cross_edits(st)
+    if isinstance(cross, str):
+        return no_fix(cross)
+    edits, roots = cross
+    built = _builder(model, stage, st, distro, edits, roots)
+    if isinstance(built, str):
+        return no_fix(built)
+    block, name = built
+    run, top, first, last, step = st.run, st.top, st.first, st.last, st.commands
+    esc, nl, from_instr = tree.escape, tree.newline, stage.from_instr
+    before = top[first - 1] if first > 0 else None
+    after = top[last + 1] if last + 1 < len(top) else None
+    image = from_instr.args[0].value
     at = block_start(tree, from_instr)
     out = [Edit(at, at, block)]
     copies = "".join(f"{keyword(tree, run, 'COPY')} --from={name} {_OUT}{r} {r}{nl}" for r in roots)
     run_at = block_start(tree, run)
     out.append(Edit(run_at, run_at, copies))
+    out.extend(back)
     # the step leaves the RUN (with the operator before it, or after it when it comes first)
     if before is not None:
         out.append(Edit(before.span.end, step[-1].span.end, ""))
@@ -349,94 +506,13 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         out.append(Edit(line_start(tree, run), run.span.end, ""))
     rest = [c for k, c in enumerate(top) if not first <= k <= last]
     if rest:
-        out.extend(_drop_build_packages(tree.text, esc, rest))
-    return Plan(out, applicability="unsafe", title=INSTALL_SPLIT_TITLE,
-                note=(f"configure and make take the compiler from --host and CC; what `make install` puts "
-                      f"under {', '.join(roots)} is copied into the image before its RUN"))
-
-
-_BUILD_ONLY = frozenset({"autoconf", "automake", "libtool", "make", "cmake", "ninja", "ninja-build", "meson", "git",
-                         "pkgconf", "pkgconfig", "pkg-config", "linux-headers", "bison", "flex", "m4", "patch"})
-_BUILD_TOOL_NAMES = frozenset({"make", "gmake", "cmake", "ninja", "meson", "git", "autoconf", "automake", "autoreconf",
-                               "libtoolize", "pkg-config", "pkgconf", "bison", "flex", "m4", "patch"})
-
-
-def _drop_build_packages(text: str, esc: str, rest: list[SimpleCommand]) -> list[Edit]:
-    """Edits that drop, from what is left of the RUN, the build packages that only the split-out step used:
-    installed, removed again later in the RUN (`apk del .build-deps`, `apt-get purge`), and no command
-    left builds or runs them. An install (and an `apk del` of its virtual group) whose packages all go
-    is dropped whole."""
-    if any((comp := classify(c)) is not None and comp.produces or c.basename in _BUILD_TOOL_NAMES for c in rest):
-        return []
-    removed: set[str] = set()
-    for c in rest:
-        if removes_packages(c):
-            removed.update(v for v in c.args() if v is not None and not v.startswith("-"))
-    edits: list[Edit] = []
-    gone_groups: set[str] = set()
-    for k, c in enumerate(rest):
-        found = package_manager_install(c)
-        if found is None:
-            continue
-        vals = c.args()
-        group = next((vals[i + 1] for i, v in enumerate(vals[:-1]) if v in ("--virtual", "-t")), None)
-        drop = [w for w in found[1] if w.value is not None and (group in removed or package_name(w.value) in removed)
-                and (_BUILD_ONLY_RE.match(package_name(w.value)) or toolchain_packages_word(c, w))]
-        if not drop:
-            continue
-        if len(drop) == len(found[1]):
-            edit = _drop_command(text, esc, rest, k)
-            if edit is not None:
-                edits.append(edit)
-                if group is not None:
-                    gone_groups.add(group)
-            continue
-        for w in drop:
-            start = w.span.start
-            while start > 0 and text[start - 1] in " \t":
-                start -= 1
-            if text[start - 1:start] == "\n" and text[start - 2 - (text[start - 2:start - 1] == "\r"):start].strip(
-                    "\r\n") == esc:
-                start -= 2 + (text[start - 2:start - 1] == "\r")  # a package on a line of its own
-                while start > 0 and text[start - 1] in " \t":
-                    start -= 1
-            edits.append(Edit(start, w.span.end, ""))
-    for k, c in enumerate(rest):
-        if removes_packages(c) and [v for v in c.args() if v is not None and not v.startswith("-")][1:] and all(
-                v in gone_groups for v in c.args()[1:] if v is not None and not v.startswith("-")):
-            edit = _drop_command(text, esc, rest, k)
-            if edit is not None:
-                edits.append(edit)
-    return edits
-
-
-_BUILD_ONLY_RE = re.compile(r"^(?:" + "|".join(re.escape(n) for n in sorted(_BUILD_ONLY)) + r"|.+-dev|.+-devel)$")
-
-
-def toolchain_packages_word(c: SimpleCommand, w: object) -> bool:
-    return any(t.span == getattr(w, "span", None) for t in toolchain_packages(c))
-
-
-def _drop_command(text: str, esc: str, cmds: list[SimpleCommand], k: int) -> Edit | None:
-    """The edit that removes ``cmds[k]`` from its `&&` chain (with the operator before it, or after it
-    when it comes first), or None when it is not joined by `&&`/`;` on that side."""
-    c = cmds[k]
-    if k > 0 and _separator(text[cmds[k - 1].span.end:c.span.start], esc, ("&&", ";")):
-        return Edit(cmds[k - 1].span.end, c.span.end, "")
-    if k + 1 < len(cmds) and _separator(text[c.span.end:cmds[k + 1].span.start], esc, ("&&", ";")):
-        return Edit(c.span.start, cmds[k + 1].span.start, "")
-    return None
-
-
-def _with_edits(text: str, start: int, end: int, edits: list[Edit]) -> str:
-    out: list[str] = []
-    pos = start
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        out.append(text[pos:e.start])
-        out.append(e.text)
-        pos = e.end
-    out.append(text[pos:end])
-    return "".join(out)
+        out.extend(drop_build_packages(tree.text, esc, rest))
+    how = ("CMake takes the compiler from `xx-clang --print-cmake-defines`" if any(_is_cmake_configure(c) for c in step)
+           else "configure and make take the compiler from --host and CC")
+    note = f"{how}; what the install puts under {', '.join(roots)} is copied into the image before its RUN"
+    if "$" in image:
+        note += f"; the builder runs the image's own base `{image}` on the build platform: it must be a multi-platform image"
+    return Plan(out, applicability="unsafe", title=INSTALL_SPLIT_TITLE, note=note)
 
 
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
@@ -525,6 +601,119 @@ RUN apt-get update \\
     && apt-get purge -y git cmake g++ make && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 ENTRYPOINT ["bar"]
 """,
+    ),
+    Example(
+        "wget-tar-cd",  # unpacked in the folder's parent; `cd ..` after the build is made absolute
+        before="""\
+FROM debian:bookworm-slim
+WORKDIR /usr/src
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates wget build-essential \\
+    && wget https://example.org/qux-1.2.tar.gz \\
+    && echo "0123abcd  qux-1.2.tar.gz" | sha256sum -c - \\
+    && tar -xzf qux-1.2.tar.gz \\
+    && rm qux-1.2.tar.gz \\
+    && cd qux-1.2 \\
+    && ./configure --prefix=/usr/local \\
+    && make -j"$(nproc)" \\
+    && make install \\
+    && cd .. \\
+    && rm -rf qux-1.2 \\
+    && apt-get purge -y --auto-remove build-essential wget
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS qux-1.2-build
+COPY --from=xx / /
+WORKDIR /usr/src
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates wget build-essential clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN wget https://example.org/qux-1.2.tar.gz \\
+    && echo "0123abcd  qux-1.2.tar.gz" | sha256sum -c - \\
+    && tar -xzf qux-1.2.tar.gz \\
+    && rm qux-1.2.tar.gz \\
+    && cd qux-1.2 \\
+    && CC=xx-clang CXX=xx-clang++ ./configure --prefix=/usr/local --host=$(xx-clang --print-target-triple) \\
+    && make -j"$(nproc)" \\
+    && make install DESTDIR=/out \\
+    && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim
+WORKDIR /usr/src
+COPY --from=qux-1.2-build /out/usr/local /usr/local
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates wget \\
+    && cd /usr/src \\
+    && rm -rf qux-1.2 \\
+    && apt-get purge -y --auto-remove build-essential wget
+""",
+    ),
+    Example(
+        "base-stage",  # other stages are built FROM it: it stays on the target, its C build moves out
+        before="""\
+FROM debian:bookworm-slim AS base
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git build-essential autoconf \\
+    && git clone --depth 1 https://example.org/libz.git /usr/src/libz \\
+    && cd /usr/src/libz \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && rm -rf /usr/src/libz
+
+FROM base AS app
+COPY app /usr/local/bin/app
+CMD ["app"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS libz-build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git build-essential autoconf clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN git clone --depth 1 https://example.org/libz.git /usr/src/libz \\
+    && cd /usr/src/libz \\
+    && CC=xx-clang CXX=xx-clang++ ./configure --host=$(xx-clang --print-target-triple) \\
+    && make \\
+    && make install DESTDIR=/out \\
+    && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim AS base
+COPY --from=libz-build /out/usr/local /usr/local
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git build-essential autoconf \\
+    && rm -rf /usr/src/libz
+
+FROM base AS app
+COPY app /usr/local/bin/app
+CMD ["app"]
+""",
+    ),
+    Example(
+        "build-env",  # CFLAGS exported earlier in the RUN: the builder stage would build without them
+        before="""\
+FROM alpine:3.20
+RUN apk add --no-cache --virtual .build-deps build-base curl \\
+    && export CFLAGS="-O2 -fPIC" \\
+    && mkdir -p /usr/src/lib \\
+    && curl -fsSL https://example.org/lib.tar.gz | tar -xz -C /usr/src/lib \\
+    && cd /usr/src/lib \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && apk del .build-deps
+""",
+        after="""\
+FROM alpine:3.20
+RUN apk add --no-cache --virtual .build-deps build-base curl \\
+    && export CFLAGS="-O2 -fPIC" \\
+    && mkdir -p /usr/src/lib \\
+    && curl -fsSL https://example.org/lib.tar.gz | tar -xz -C /usr/src/lib \\
+    && cd /usr/src/lib \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && apk del .build-deps
+""",
+        reason="`CFLAGS` is set earlier in the RUN for the build",
     ),
     Example(
         "relative-after",

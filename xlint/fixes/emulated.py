@@ -57,9 +57,17 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
     if toolchain == "node" or (toolchain == "c" and node_stage(model, stage)):
-        return node_builder_plan(model, stage)  # (make may drive a JS build)
+        plan = node_builder_plan(model, stage)  # (make may drive a JS build)
+        if toolchain == "c" and plan.ok and not plan.title:
+            plan.title = "Move the asset builder (make drives its JS build) to `--platform=$BUILDPLATFORM`"
+        return plan
     if toolchain in ("rust", "c"):
         xx = xx_rewrite(model, stage, "rust" if toolchain == "rust" else "c", context)
+        if not xx.ok and toolchain == "c" and unsafe_split and _installs_into_image(model, stage):
+            # a stage that stays on the target (other stages are built FROM it) and installs a C build into itself
+            split = install_split(model, stage, context)
+            if split.ok:
+                return split
         return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)
     if toolchain == "dotnet":
         return dotnet_builder_plan(model, stage)

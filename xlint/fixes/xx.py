@@ -113,6 +113,8 @@ def _distro(model: Model, stage: Stage) -> Distro | None:
     return None
 
 
+# Debian -dev packages of C libraries whose names do not start with lib
+_DEBIAN_DEV = frozenset({"zlib1g-dev", "uuid-dev", "nettle-dev", "comerr-dev", "e2fslibs-dev"})
 _TOOLCHAIN_LIBS = frozenset({"libc6-dev", "musl-dev", "libc-dev", "linux-libc-dev", "linux-headers"})
 
 
@@ -160,7 +162,7 @@ def _target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
                 name = package_name(w.value)
                 if name in _TOOLCHAIN_LIBS or name in out:
                     continue
-                if name.endswith("-dev") and (distro == "alpine" or name.startswith("lib")):
+                if name.endswith("-dev") and (distro == "alpine" or name.startswith("lib") or name in _DEBIAN_DEV):
                     out.append(name)
     return out + [d for d in _runtime_libraries(model, stage, distro) if d not in out]
 

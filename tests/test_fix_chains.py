@@ -1,0 +1,89 @@
+"""Editing a RUN's `&&` chain (xlint/fixes/chains.py) and reading a fetch-and-build step
+(xlint/fixes/c_split.py): the operators between commands, commands and build packages taken out."""
+
+from __future__ import annotations
+
+import pytest
+
+import xlint
+from xlint.fixes.c_split import _paths, _relative_paths, _unpacks_here
+from xlint.fixes.chains import drop_build_packages, drop_command, separator
+from xlint.fixes.engine import apply_edits
+from xlint.shell import SimpleCommand, run_commands
+
+
+def _cmds(script: str) -> tuple[str, list[SimpleCommand]]:
+    text = f"FROM alpine\nRUN {script}\n"
+    run = xlint.parse(text).instructions[1]
+    return text, [c for c in run_commands(run) if not set(c.context) - {"|"}]
+
+
+@pytest.mark.parametrize(("between", "allowed", "expected"), [
+    (" && ", ("&&",), "&&"),
+    (" \\\n    && ", ("&&", ";"), "&&"),
+    (" \\\n    \\\n    && ", ("&&",), "&&"),
+    ("; ", ("&&", ";"), ";"),
+    (" || ", ("&&", ";"), None),
+    (" | ", ("&&",), None),
+    (" | ", ("|",), "|"),
+    (" > log && ", ("&&",), None),  # a redirection of the command before
+])
+def test_separator(between: str, allowed: tuple[str, ...], expected: str | None) -> None:
+    assert separator(between, "\\", allowed) == expected
+
+
+def test_drop_command_takes_the_operator_before_it_or_after_it_when_first() -> None:
+    text, cmds = _cmds("a \\\n    && b \\\n    && c")
+    edit = drop_command(text, "\\", cmds, 1)
+    assert edit is not None and apply_edits(text, [edit]) == "FROM alpine\nRUN a \\\n    && c\n"
+    edit = drop_command(text, "\\", cmds, 0)
+    assert edit is not None and apply_edits(text, [edit]) == "FROM alpine\nRUN b \\\n    && c\n"
+    text, cmds = _cmds("a || b")
+    assert drop_command(text, "\\", cmds, 1) is None
+
+
+def test_build_packages_removed_later_leave_with_their_group() -> None:
+    text, cmds = _cmds("apk add --no-cache curl && apk add --no-cache --virtual .deps build-base git "
+                       "&& curl -o /x https://e.org/x && apk del .deps")
+    got = apply_edits(text, drop_build_packages(text, "\\", cmds))
+    assert got == "FROM alpine\nRUN apk add --no-cache curl && curl -o /x https://e.org/x\n"
+
+
+def test_build_packages_stay_when_kept_or_still_used() -> None:
+    # not removed later: they stay in the image
+    text, cmds = _cmds("apk add --no-cache build-base git && echo done")
+    assert drop_build_packages(text, "\\", cmds) == []
+    # something left still runs make
+    text, cmds = _cmds("apk add --virtual .deps build-base && make -C /x && apk del .deps")
+    assert drop_build_packages(text, "\\", cmds) == []
+    # apt: only the purged build packages go, the others stay
+    text, cmds = _cmds("apt-get install -y ca-certificates git g++ && apt-get purge -y git g++")
+    got = apply_edits(text, drop_build_packages(text, "\\", cmds))
+    assert got == "FROM alpine\nRUN apt-get install -y ca-certificates && apt-get purge -y git g++\n"
+
+
+def test_fetch_paths_and_unpacking() -> None:
+    _, (wget,) = _cmds("wget https://e.org/dl/foo-1.2.tar.gz?x=1")
+    assert _paths(wget, "/usr/src") == {"/usr/src/foo-1.2.tar.gz"}
+    _, (curl,) = _cmds("curl -fsSLo foo.tgz https://e.org/foo.tgz")
+    assert _paths(curl, "/tmp") == {"/tmp/foo.tgz"}
+    _, (tar,) = _cmds("tar -xzf foo.tgz")
+    assert _unpacks_here(tar)
+    _, (tar_c,) = _cmds("tar -xzf foo.tgz -C /opt/foo")
+    assert not _unpacks_here(tar_c)
+    _, (create,) = _cmds("tar -czf foo.tgz .")
+    assert not _unpacks_here(create)
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    ("cp libfoo.so /usr/lib/", "libfoo.so"),
+    ("install -m 644 doc/foo.1 /usr/share/man/man1/", "doc/foo.1"),
+    ("chmod a+x /usr/bin/tool", None),
+    ("apk del .build-deps", None),
+    ('curl -fsSL -o /usr/bin/tool "https://e.org/${V}/tool"', None),
+    ("rm -rf /usr/src/*", None),
+    ("./bin/foo --version", "./bin/foo"),
+])
+def test_relative_paths_after_the_step(script: str, expected: str | None) -> None:
+    _, (cmd,) = _cmds(script)
+    assert _relative_paths(cmd) == expected
