@@ -358,9 +358,12 @@ def pairs(engine: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         for name, case in CASES.items():
             _pairs[name] = make_pair(case, tmp_path_factory.mktemp(f"fixbuild-{name}"))
     yield _pairs
-    images = [b.image for p in _pairs.values() for b in (p.original, p.fixed) if b is not None and b.image]
+    built = [b for p in _pairs.values() for b in (p.original, p.fixed) if b is not None]
+    images = [b.image for b in built if b.image]
     if images:
         subprocess.run(["docker", "rmi", *images], capture_output=True, check=False, timeout=300)
+    for b in built:  # the archives are GBs each (the toolchains image): pytest keeps its last three temp roots
+        b.archive.unlink(missing_ok=True)
 
 
 def _fixed(pair: Pair) -> Built:

@@ -77,6 +77,7 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
         cmd,
         cwd=cwd,
         env=full_env,
+        stdin=subprocess.DEVNULL,  # cargo's `rustc -` probe reads an inherited stdin
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
