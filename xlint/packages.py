@@ -3,8 +3,9 @@ and whether a compiler is there for a step of a stage (``pip install`` after ``a
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from xlint.invocation import Invocation, invocation
 from xlint.model import Model, Stage, earlier_instructions, root_image
@@ -149,22 +150,27 @@ def has_compiler(model: Model, stage: Stage, before: Instruction) -> bool:
     return installs_compiler(model, stage, before)
 
 
+def installed_packages(instructions: Iterable[Instruction]) -> Iterator[str]:
+    """The package names that the package-manager installs of these RUN instructions name, in order
+    (literal words only: ``apt-get install -y gcc=4:12.2 $EXTRA`` gives ``gcc``)."""
+    for ins in instructions:
+        if ins.keyword != "RUN":
+            continue
+        for c in run_commands(ins):
+            found = package_manager_install(c)
+            for w in found[1] if found is not None else ():
+                if w.value is not None:
+                    yield package_name(w.value)
+
+
 _DEV_PACKAGE = re.compile(r"^lib[\w.+-]+-(?:dev|devel)$")
 
 
 def installs_dev_headers(model: Model, stage: Stage, before: Instruction) -> bool:
     """An earlier RUN of ``stage`` itself installs a library's development files (``libseccomp-dev``,
     ``libffi-devel``): headers are there to compile against."""
-    for ins in stage.instructions:
-        if ins is before:
-            break
-        if ins.keyword != "RUN":
-            continue
-        for c in run_commands(ins):
-            found = package_manager_install(c)
-            if found is not None and any(_DEV_PACKAGE.match(package_name(w.value or "")) for w in found[1]):
-                return True
-    return False
+    earlier = itertools.takewhile(lambda ins: ins is not before, stage.instructions)
+    return any(_DEV_PACKAGE.match(name) for name in installed_packages(earlier))
 
 
 def installs_compiler(model: Model, stage: Stage, before: Instruction) -> bool:

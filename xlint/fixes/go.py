@@ -24,6 +24,7 @@ from xlint.fixes.stages import stage_move
 from xlint.fixes.style import arg_edit, chain_after, shell_style
 from xlint.fixes.xx import XxPlan, verify_tail, xx_rewrite
 from xlint.model import Model, Stage
+from xlint.packages import installed_packages
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -34,8 +35,6 @@ from xlint.toolchains import (
     goarm_unset_builds,
     implicit_cgo_builds,
     invocation,
-    package_manager_install,
-    package_name,
     settings,
     stage_chain,
     stage_commands,
@@ -347,17 +346,9 @@ _C_COMPILER_PACKAGES = frozenset({"gcc", "g++", "build-base", "build-essential",
 
 def _installs_c_compiler(model: Model, stage: Stage) -> str | None:
     """A C compiler or C library (`lib*-dev`) package the stage (or its chain) installs, if any."""
-    for st in stage_chain(model, stage):
-        for _instr, cmd in stage_commands(model, st):
-            found = package_manager_install(cmd)
-            if found is None:
-                continue
-            for w in found[1]:
-                if w.value is None:
-                    continue
-                name = package_name(w.value)
-                if name in _C_COMPILER_PACKAGES or (name.endswith("-dev") and name.startswith("lib")):
-                    return name
+    for name in installed_packages(i for st in stage_chain(model, stage) for i in st.instructions):
+        if name in _C_COMPILER_PACKAGES or (name.endswith("-dev") and name.startswith("lib")):
+            return name
     return None
 
 

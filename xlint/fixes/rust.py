@@ -12,12 +12,11 @@ from xlint.diagnostics import Edit
 from xlint.fixes.outputs import copied_sources, flag_arg, static_workdir
 from xlint.fixes.plan import Example
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
+from xlint.packages import installed_packages
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
     Compile,
-    package_manager_install,
-    package_name,
     settings,
     stage_chain,
 )
@@ -110,12 +109,8 @@ _CXX_TOOLS = re.compile(r"^(?:g\+\+|clang|clang\+\+|cmake|build-essential|build-
 def _builds_cxx(plan: XxPlan) -> bool:
     """The stage installs C/C++ build tools (cmake, clang, g++): crates build C++ code with them (the cc
     and cmake crates), so the target's C++ library is needed too."""
-    for st in stage_chain(plan.model, plan.stage):
-        for _i, c, _ in all_cmds(st):
-            found = package_manager_install(c)
-            if found is not None and any(w.value and _CXX_TOOLS.match(package_name(w.value)) for w in found[1]):
-                return True
-    return False
+    chain = (i for st in stage_chain(plan.model, plan.stage) for i in st.instructions)
+    return any(_CXX_TOOLS.match(name) for name in installed_packages(chain))
 
 
 def _install_steps(plan: XxPlan, installs: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | str:

@@ -36,6 +36,7 @@ from xlint.fixes.style import (
     shell_style,
 )
 from xlint.model import Model, Stage
+from xlint.packages import installed_packages
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -134,14 +135,10 @@ def _runtime_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
     themselves (``libssl3`` in the runtime: the binary links OpenSSL, so the target needs ``libssl-dev``)."""
     out: list[str] = []
     for edge in model.users(stage.index):
-        for ins in model.stages[edge.target].instructions:
-            for c in run_commands(ins) if ins.keyword == "RUN" else ():
-                found = package_manager_install(c)
-                for w in found[1] if found is not None else ():
-                    name = package_name(w.value or "")
-                    dev = next((d for pat, d in _RUNTIME_DEV[distro] if pat.match(name)), None)
-                    if dev is not None and dev not in out:
-                        out.append(dev)
+        for name in installed_packages(model.stages[edge.target].instructions):
+            dev = next((d for pat, d in _RUNTIME_DEV[distro] if pat.match(name)), None)
+            if dev is not None and dev not in out:
+                out.append(dev)
     return out
 
 
@@ -149,21 +146,11 @@ def _target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
     """``-dev`` libraries the stage (or its chain) installs for itself, and those of the libraries its
     runtime installs: they must be installed for the target too."""
     out: list[str] = []
-    for ins in (i for st in stage_chain(model, stage) for i in st.instructions):
-        if ins.keyword != "RUN":
+    for name in installed_packages(i for st in stage_chain(model, stage) for i in st.instructions):
+        if name in _TOOLCHAIN_LIBS or name in out:
             continue
-        for c in run_commands(ins):
-            found = package_manager_install(c)
-            if found is None:
-                continue
-            for w in found[1]:
-                if w.value is None:
-                    continue
-                name = package_name(w.value)
-                if name in _TOOLCHAIN_LIBS or name in out:
-                    continue
-                if name.endswith("-dev") and (distro == "alpine" or name.startswith("lib") or name in _DEBIAN_DEV):
-                    out.append(name)
+        if name.endswith("-dev") and (distro == "alpine" or name.startswith("lib") or name in _DEBIAN_DEV):
+            out.append(name)
     return out + [d for d in _runtime_libraries(model, stage, distro) if d not in out]
 
 
