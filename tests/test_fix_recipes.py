@@ -55,8 +55,8 @@ def test_recipe_example(case: tuple[str, Example], tmp_path: Path) -> None:
     before = check_text(ex.before, "Dockerfile", options, rules)
     assert [d for d in before if d.code in EMULATED], "the example has no emulated step to fix"
     result = fix_text(ex.before, "Dockerfile", options, rules, unsafe=ex.unsafe)
-    assert result.text == ex.after, result.dropped
-    if ex.after == ex.before:
+    assert result.text == ex.expected, result.dropped
+    if ex.expected == ex.before:
         hints = [d.hint or "" for d in before if d.code in EMULATED]
         assert ex.reason and all(ex.reason in h for h in hints), hints
         # what `xlint fix` prints under each finding it leaves
@@ -64,7 +64,7 @@ def test_recipe_example(case: tuple[str, Example], tmp_path: Path) -> None:
         assert left and all(ex.reason in result.why_not(d) for d in left)
         return
     assert not ex.reason
-    dockerfile.parse_string(ex.after)  # BuildKit's own parser accepts it
+    dockerfile.parse_string(ex.expected)  # BuildKit's own parser accepts it
     again = fix_text(result.text, "Dockerfile", options, rules, unsafe=ex.unsafe)
     assert again.text == result.text  # idempotent
     assert not [d for d in again.remaining if d.code in EMULATED]

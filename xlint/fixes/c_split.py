@@ -701,35 +701,11 @@ RUN apk add --no-cache --virtual .build-deps build-base curl \\
     && make install \\
     && apk del .build-deps
 """,
-        after="""\
-FROM alpine:3.20
-RUN apk add --no-cache --virtual .build-deps build-base curl \\
-    && export CFLAGS="-O2 -fPIC" \\
-    && mkdir -p /usr/src/lib \\
-    && curl -fsSL https://example.org/lib.tar.gz | tar -xz -C /usr/src/lib \\
-    && cd /usr/src/lib \\
-    && ./configure \\
-    && make \\
-    && make install \\
-    && apk del .build-deps
-""",
         reason="`CFLAGS` is set earlier in the RUN for the build",
     ),
     Example(
         "relative-after",
         before="""\
-FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y build-essential curl ca-certificates \\
-    && mkdir -p /usr/src/baz \\
-    && curl -fsSL https://example.org/baz.tar.gz | tar -xz -C /usr/src/baz \\
-    && cd /usr/src/baz \\
-    && ./configure \\
-    && make \\
-    && make install \\
-    && cp libbaz.so.1 /usr/lib/ \\
-    && rm -rf /usr/src/baz
-""",
-        after="""\
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y build-essential curl ca-certificates \\
     && mkdir -p /usr/src/baz \\

@@ -92,15 +92,6 @@ RUN ./mvnw -B -Pnative package
 FROM debian:bookworm-slim
 COPY --from=build /src/target/app /usr/local/bin/app
 """,
-        after="""\
-FROM ghcr.io/graalvm/native-image-community:21 AS build
-WORKDIR /src
-COPY . .
-RUN ./mvnw -B -Pnative package
-
-FROM debian:bookworm-slim
-COPY --from=build /src/target/app /usr/local/bin/app
-""",
         reason='the stage runs a GraalVM native build: it cannot cross-compile',
     ),
 ]

@@ -791,33 +791,12 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 """,
-        after="""\
-FROM node:20 AS build
-WORKDIR /app
-COPY . .
-RUN npm ci && npm run build
-
-FROM node:20
-WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-""",
         reason="`node:20` ships a C compiler, so a production install on it for the target compiles addons "
                "under QEMU too: use a -slim or -alpine runtime image",
     ),
     Example(
         "modules-yarn",
         before="""\
-FROM node:20-alpine AS build
-WORKDIR /app
-COPY . .
-RUN yarn install --immutable && yarn build
-
-FROM node:20-alpine
-COPY --from=build /app/node_modules /app/node_modules
-COPY --from=build /app/dist /app/dist
-""",
-        after="""\
 FROM node:20-alpine AS build
 WORKDIR /app
 COPY . .
@@ -924,16 +903,6 @@ RUN pnpm --filter=api deploy /out/api --prod
 FROM node:20-alpine
 COPY --from=build /out/api /app
 """,
-        after="""\
-FROM node:20-alpine AS build
-WORKDIR /src
-COPY . .
-RUN corepack enable && pnpm install --frozen-lockfile && pnpm run build
-RUN pnpm --filter=api deploy /out/api --prod
-
-FROM node:20-alpine
-COPY --from=build /out/api /app
-""",
         reason="`/out/api` holds the node_modules installed in `/out/api`: its native addons would be the build "
                "platform's",
     ),
@@ -963,11 +932,6 @@ RUN set -eux; \\
     Example(
         "gyp-toolchain-other-target",
         before="""\
-FROM node:22-bookworm-slim
-RUN npm install -g blog-cli
-RUN apt-get update && apt-get install -y g++ make python3 && blog install 5.0 && apt-get purge -y g++
-""",
-        after="""\
 FROM node:22-bookworm-slim
 RUN npm install -g blog-cli
 RUN apt-get update && apt-get install -y g++ make python3 && blog install 5.0 && apt-get purge -y g++

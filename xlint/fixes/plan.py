@@ -30,13 +30,18 @@ def no_fix(reason: str) -> Plan:
 @dataclass
 class Example:
     """A recipe's BEFORE/AFTER example, run as a test: ``xlint fix --unsafe-fixes`` (when ``unsafe``) on
-    ``before`` gives exactly ``after``; an ``after`` equal to ``before`` is a refusal, and then every
-    emulated finding's hint says ``reason``."""
+    ``before`` gives exactly ``after``; without an ``after`` the example is a refusal (the text stays as it
+    is), and then every emulated finding's hint says ``reason``."""
 
     name: str
     before: str
-    after: str
+    after: str | None = None  # None: unchanged
     unsafe: bool = True
     reason: str = ""
     context: dict[str, str] | None = None  # build context files (name -> content)
     platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
+
+    @property
+    def expected(self) -> str:
+        """The text after the fix: ``after``, or ``before`` unchanged for a refusal."""
+        return self.before if self.after is None else self.after

@@ -345,17 +345,6 @@ RUN cargo build --release
 FROM alpine:3.20
 COPY --from=build /home/app/target/release/app /usr/local/bin/app
 """,
-        after="""\
-FROM rust:1.79-alpine AS build
-RUN apk add --no-cache musl-dev && adduser -D app
-USER app
-WORKDIR /home/app
-COPY --chown=app . .
-RUN cargo build --release
-
-FROM alpine:3.20
-COPY --from=build /home/app/target/release/app /usr/local/bin/app
-""",
         reason="the build runs as user `app`, and xx's helpers set themselves up as root",
     ),
     Example(
@@ -443,15 +432,6 @@ RUN cargo build --release && ./target/release/app --version
 FROM debian:bookworm-slim
 COPY --from=build /src/target/release/app /usr/local/bin/app
 """,
-        after="""\
-FROM rust:1.79 AS build
-WORKDIR /src
-COPY . .
-RUN cargo build --release && ./target/release/app --version
-
-FROM debian:bookworm-slim
-COPY --from=build /src/target/release/app /usr/local/bin/app
-""",
         reason='`./target/release/app` runs the program just built, which is built for the target',
     ),
     Example(
@@ -527,16 +507,6 @@ COPY --from=build /out/server /usr/local/bin/server
     Example(
         "dynamic-profile-copy",
         before="""\
-FROM rust:1.79 AS build
-ARG PROFILE=release
-WORKDIR /src
-COPY . .
-RUN cargo build $(test "$PROFILE" = release && echo --release)
-
-FROM debian:bookworm-slim
-COPY --from=build /src/target/release/app /usr/local/bin/app
-""",
-        after="""\
 FROM rust:1.79 AS build
 ARG PROFILE=release
 WORKDIR /src

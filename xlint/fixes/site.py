@@ -115,13 +115,6 @@ COPY . .
 RUN pip install mkdocs && mkdocs build
 CMD ["python", "-m", "http.server", "-d", "site"]
 """,
-        after="""\
-FROM python:3.12-slim
-WORKDIR /docs
-COPY . .
-RUN pip install mkdocs && mkdocs build
-CMD ["python", "-m", "http.server", "-d", "site"]
-""",
         reason='the stage also runs `pip install`',
     ),
 ]
