@@ -262,7 +262,7 @@ def test_rules_read_the_build_context_only_through_contextfiles() -> None:
     import re
 
     outside = {"cli.py", "buildcmd.py", "verifycmd.py", "reportcmd.py", "files.py", "config.py", "cache.py",
-               "contextfiles.py", "checker.py", "workloads/cli.py", "workloads/resolve.py", "runcache.py"}
+               "contextfiles.py", "checker.py", "checkrun.py", "workloads/cli.py", "workloads/resolve.py", "runcache.py"}
     reads = re.compile(r"(?<!contextfiles)\.(?:read_text|read_bytes|is_file|is_dir|exists|iterdir|glob|stat|"
                        r"resolve|open)\(|\bopen\(|\bos\.(?:walk|listdir|scandir|stat)\(|"
                        r"\bos\.path\.(?:isfile|isdir|exists|getsize)\(")

@@ -190,7 +190,7 @@ def test_other_formats(tmp_path: Path, fmt: str) -> None:
 
 def test_many_files_checked_in_parallel_give_the_same_report(tmp_path: Path) -> None:
     from xlint.checker import check_paths
-    from xlint.cli import PARALLEL_MIN_FILES
+    from xlint.checkrun import PARALLEL_MIN_FILES
 
     for i in range(PARALLEL_MIN_FILES + 5):
         body = BUGGY if i % 2 else "FROM alpine\nARG TARGETARCH=amd64\nRUN echo $TARGETARCH\n"
@@ -207,7 +207,7 @@ def test_forked_checks_match_and_a_failed_child_is_checked_again(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The forked children's findings come back whole; a child that fails (here: every child, its
     process is not this one) has its share checked again in this process."""
-    from xlint import cli
+    from xlint import checkrun as cli
 
     files = []
     for i in range(9):

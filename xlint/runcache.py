@@ -128,7 +128,8 @@ def store(p: Plan, folder: str, text: str, code: int, deps: list[Dep]) -> None:
 
 
 def main() -> None:
-    """The console script: a stored run is printed, anything else goes to the command line (xlint.cli)."""
+    """The console script: a stored run is printed, a plain check runs without click (xlint.checkrun),
+    anything else goes to the command line (xlint.cli)."""
     global PENDING
     argv = sys.argv[1:]
     p = plan(argv)
@@ -143,6 +144,14 @@ def main() -> None:
     import gc
 
     gc.disable()  # imports make many objects and no garbage: no collection while they run
+    from xlint.checkrun import parse_argv
+
+    params = parse_argv(argv)
+    if params is not None:  # a plain check: no click
+        from xlint.checkrun import run_argv
+
+        gc.enable()
+        run_argv(params)
     from xlint.cli import main as cli_main
 
     gc.enable()
