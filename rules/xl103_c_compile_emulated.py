@@ -66,10 +66,16 @@ downloads and drops the build packages only that step used.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from xlint.derived import report_derived
 from xlint.fixes.emulated import report_emulated_xx
-from xlint.fixes.node import node_gyp_plan
 from xlint.rule import Context, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from xlint.derived import Derived
+    from xlint.fixes.plan import Plan
+    from xlint.model import Model
 
 
 class CCompileEmulated(Rule):
@@ -88,7 +94,13 @@ class CCompileEmulated(Rule):
 
     def check(self, ctx: Context) -> None:
         report_emulated_xx(self, ctx, "c")
-        report_derived(self, ctx, "c", node_gyp_plan)
+        report_derived(self, ctx, "c", _node_gyp_plan)
+
+
+def _node_gyp_plan(model: Model, d: Derived) -> Plan:
+    from xlint.fixes.node import node_gyp_plan  # (the fix recipes load only for a file with a finding)
+
+    return node_gyp_plan(model, d)
 
 
 CCompileEmulated.valid = [

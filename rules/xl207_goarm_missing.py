@@ -34,7 +34,6 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH GOARM=${TARGETVARIANT#v} go 
 
 from __future__ import annotations
 
-from xlint.fixes.go import goarm_fix
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import goarm_unset_builds
 
@@ -54,8 +53,13 @@ class GoarmMissing(Rule):
         arms = [f"linux/arm/{t[2]}" for t in model.targets if t[1] == "arm" and t[2] in ("v6", "v7")]
         if not arms:
             return
+        builds = goarm_unset_builds(model)
+        if not builds:
+            return
+        from xlint.fixes.go import goarm_fix  # (the fix recipes load only for a file with a finding)
+
         edits = goarm_fix(model)
-        for _stage, _instr, cmd, comp in goarm_unset_builds(model):
+        for _stage, _instr, cmd, comp in builds:
             ctx.report(self, cmd.span, self.message.format(cmd=comp.label, arms=", ".join(arms)),
                        edits=edits or None)
 

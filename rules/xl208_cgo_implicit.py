@@ -43,7 +43,6 @@ COPY --from=build /out/app /app
 
 from __future__ import annotations
 
-from xlint.fixes.go import cgo_fix
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.toolchains import implicit_cgo_builds
 
@@ -61,9 +60,14 @@ class CgoImplicit(Rule):
 
     def check(self, ctx: Context) -> None:
         model = ctx.model
+        builds = implicit_cgo_builds(model)
+        if not builds:
+            return
+        from xlint.fixes.go import cgo_fix  # (the fix recipes load only for a file with a finding)
+
         edits, reason = cgo_fix(model, ctx.options.context)
         hint = self.hint if edits else f"{self.hint} Not fixed automatically: {reason}."
-        for _instr, cmd, comp in implicit_cgo_builds(model):
+        for _instr, cmd, comp in builds:
             ctx.report(self, cmd.span, self.message.format(cmd=comp.label), hint=hint, edits=edits or None)
 
 

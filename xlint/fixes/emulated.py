@@ -6,17 +6,8 @@ applied fixes them all.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from xlint.fixes.c_split import install_split
-from xlint.fixes.dotnet import dotnet_builder_plan
-from xlint.fixes.go import go_builder_plan, go_stage
-from xlint.fixes.node import node_builder_plan, node_stage
-from xlint.fixes.plan import Plan, no_fix
-from xlint.fixes.split import go_tools_split, split_plan
-from xlint.fixes.stages import platform_only_plan
-from xlint.fixes.xx import xx_rewrite
-from xlint.images import single_arch_base
 from xlint.model import Model, Stage
 from xlint.rule import Context, Rule
 from xlint.toolchains import (
@@ -26,12 +17,26 @@ from xlint.toolchains import (
     stage_commands,
 )
 
+if TYPE_CHECKING:
+    from xlint.fixes.plan import Plan
+
 
 def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path | None, unsafe_split: bool
                ) -> Plan:
     """The fix for an emulated ``toolchain`` step in ``stage``: the builder fix (a Go stage driven by make
     gets the Go recipe, whichever rule reports it), or for the final stage the split (when
-    ``unsafe_split``)."""
+    ``unsafe_split``). The recipes are imported here: a check that finds no emulated step never loads
+    them."""
+    from xlint.fixes.c_split import install_split
+    from xlint.fixes.dotnet import dotnet_builder_plan
+    from xlint.fixes.go import go_builder_plan, go_stage
+    from xlint.fixes.node import node_builder_plan, node_stage
+    from xlint.fixes.plan import Plan, no_fix
+    from xlint.fixes.split import go_tools_split, split_plan
+    from xlint.fixes.stages import platform_only_plan
+    from xlint.fixes.xx import xx_rewrite
+    from xlint.images import single_arch_base
+
     if model.target is not None and stage.index == model.target.index:
         single = single_arch_base(model, stage)
         if single:
