@@ -37,9 +37,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from xlint.model import expand_word
+from xlint.resolver import current
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.workloads.examples import ProjectInvalid, ProjectValid
-from xlint.workloads.resolve import covers, current
 
 
 class BaseImageMissingPlatform(Rule):
@@ -59,6 +59,8 @@ class BaseImageMissingPlatform(Rule):
         resolver = current()
         if resolver is None:
             return
+        from xlint.workloads.resolve import covers
+
         model = ctx.model
         for stage in model.stages:
             if stage.base_stage is not None or stage.is_scratch or stage.index not in model.reachable:

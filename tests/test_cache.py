@@ -276,5 +276,6 @@ def test_rules_read_the_build_context_only_through_contextfiles() -> None:
                 code = line.split("#", 1)[0]
                 if reads.search(code) and "tree_sitter_bash" not in code and "_binding" not in code:
                     found.append(f"{rel}:{n}: {line.strip()}")
-    allowed = {"shell.py"}  # loads tree-sitter-bash's extension module, no build-context file
+    allowed = {"shell.py",  # loads tree-sitter-bash's extension module, no build-context file
+               "rule.py"}  # lists the rules package's own folder
     assert [x for x in found if x.split(":", 1)[0] not in allowed] == []

@@ -299,7 +299,7 @@ class _Resolvers:
         resolver = self.for_file(config_resolve)
         if resolver is None:
             return contextlib.nullcontext()
-        from xlint.workloads.resolve import using
+        from xlint.resolver import using
 
         return using(resolver)  # type: ignore[arg-type]
 

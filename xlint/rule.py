@@ -6,9 +6,9 @@ A rule is one module in ``rules/``: a subclass of :class:`Rule` with its code, n
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
-import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +147,18 @@ _INDEX: list[RuleEntry] | None = None
 _LOADED: dict[str, type[Rule]] = {}
 
 
+def _rule_modules(path: Iterable[str]) -> list[str]:
+    """The module names of the rules package's folder(s): its ``.py`` files (what ``pkgutil.iter_modules``
+    gives for a plain folder, without importing pkgutil)."""
+    import os
+
+    names: set[str] = set()
+    for folder in path:
+        with contextlib.suppress(OSError):
+            names.update(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and f[:-3].isidentifier())
+    return sorted(names)
+
+
 def rule_index() -> list[RuleEntry]:
     """Every rule by code, from the module names of ``xlint.rules`` (nothing imported)."""
     global _INDEX
@@ -154,11 +166,11 @@ def rule_index() -> list[RuleEntry]:
         import xlint.rules as pkg
 
         out = []
-        for info in pkgutil.iter_modules(pkg.__path__):
-            head, _, rest = info.name.partition("_")
-            if info.name.startswith("_") or not rest or not (head.startswith("xl") and head[2:].isdigit()):
+        for name in _rule_modules(pkg.__path__):
+            head, _, rest = name.partition("_")
+            if name.startswith("_") or not rest or not (head.startswith("xl") and head[2:].isdigit()):
                 continue
-            out.append(RuleEntry(head.upper(), rest.replace("_", "-"), info.name))
+            out.append(RuleEntry(head.upper(), rest.replace("_", "-"), name))
         _INDEX = sorted(out, key=lambda e: e.code)
     return _INDEX
 
@@ -183,10 +195,10 @@ def all_rules() -> list[type[Rule]]:
         import xlint.rules as pkg
 
         found: dict[str, type[Rule]] = {}
-        for info in pkgutil.iter_modules(pkg.__path__):
-            if info.name.startswith("_"):
+        for name in _rule_modules(pkg.__path__):
+            if name.startswith("_"):
                 continue
-            module = importlib.import_module(f"xlint.rules.{info.name}")
+            module = importlib.import_module(f"xlint.rules.{name}")
             for value in vars(module).values():
                 if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.code:
                     found[value.code] = value

@@ -11,17 +11,16 @@ Cache layout (``$XLINT_CACHE_DIR`` or ``$XDG_CACHE_HOME/xlint`` or ``~/.cache/xl
 
 from __future__ import annotations
 
-import contextvars
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xlint.expand import Platform, parse_platform
+from xlint.resolver import current, using  # noqa: F401  (re-exported: the registry client and its run)
 
 INDEX_TYPES = ("application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json")
 DEFAULT_TTL = 24 * 3600
@@ -165,23 +164,6 @@ class Resolver:
         _write_json(self._digest_file(digest), {"platforms": plats})
         _write_json(self._ref_file(ref), {"ref": ref, "digest": digest, "fetched": time.time()})
         return plats
-
-
-_CURRENT: contextvars.ContextVar[Resolver | None] = contextvars.ContextVar("xlint_resolver", default=None)
-
-
-def current() -> Resolver | None:
-    """The resolver of this run (``--resolve`` / ``resolve: true``), or None: XL302 is then silent."""
-    return _CURRENT.get()
-
-
-@contextmanager
-def using(resolver: Resolver | None) -> Iterator[Resolver | None]:
-    token = _CURRENT.set(resolver)
-    try:
-        yield resolver
-    finally:
-        _CURRENT.reset(token)
 
 
 def covers(available: list[str], target: Platform) -> bool:
