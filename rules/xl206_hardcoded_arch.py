@@ -44,7 +44,6 @@ For .NET: `dotnet publish -a $TARGETARCH` (SDK 8 maps `amd64` to `x64`) instead 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from xlint.archnames import differs_from_targets, find_arch_literals, literal_arch, name_in, option_values
 from xlint.diagnostics import Edit
@@ -58,6 +57,7 @@ from xlint.fixes.archmap import (
     vocabulary_of_literal,
 )
 from xlint.model import PLATFORM_ARGS, Model, Stage, span_of_arg
+from xlint.records import record
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.shell import Assignment, SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction, Span
@@ -76,7 +76,7 @@ _DOTNET_HINT = ("Declare `ARG TARGETARCH` and pass `-a $TARGETARCH` instead of t
                 "keep musl with `--os linux-musl`).")
 
 
-@dataclass
+@record
 class _Finding:
     span: Span
     literal: str

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+from xlint.records import record
 
 Vocabulary = Literal["targetarch", "uname", "debian", "alpine", "node", "dotnet", "rust"]
 VOCABULARIES: tuple[Vocabulary, ...] = ("targetarch", "uname", "debian", "alpine", "node", "dotnet", "rust")
@@ -119,7 +120,7 @@ _LITERAL_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ArchLiteral:
     """An architecture literal found in a text: its spelling, offsets and BuildKit arch/variant."""
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from xlint.diagnostics import Diagnostic
 from xlint.model import Model
+from xlint.records import replace
 from xlint.rule import CheckOptions, Context, Rule, rule_index, select_rules
 from xlint.syntax import Comment, Dockerfile, DockerfileSyntaxError, Instruction, parse
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlint.config import Config, ConfigError, config_in, load_file, resolved_parent
 from xlint.diagnostics import SEVERITY_RANK, Diagnostic
 from xlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, InputError
+from xlint.records import field, record, replace
 from xlint.rule import PROJECT_WITHOUT_YAML, CheckOptions, Rule, rules_for, select_codes
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def _check_platforms(values: list[str], what: str) -> None:
             raise InputError(f"{what}: {problem}")
 
 
-@dataclass
+@record
 class Selection:
     select: list[str] | None
     ignore: list[str]

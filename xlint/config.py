@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from xlint.contextfiles import is_file, memoized, note_read, read_text
 from xlint.diagnostics import SEVERITY_RANK
+from xlint.records import field, record
 
 KEYS = {"select", "ignore", "platforms", "build-platform", "failure-threshold", "per-file-ignores", "target",
         "context", "resolve"}
@@ -20,7 +20,7 @@ class ConfigError(Exception):
     """Invalid configuration; the message names the file."""
 
 
-@dataclass
+@record
 class Config:
     path: Path | None = None
     select: list[str] | None = None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,7 @@ from xlint.packages import (
     removes_packages,
     toolchain_packages,
 )
+from xlint.records import record
 from xlint.rule import Context, Rule
 from xlint.shell import SHELLS, SimpleCommand, parse_script, run_commands
 from xlint.syntax.tree import Instruction
@@ -48,7 +48,7 @@ __all__ = ["Derived", "derived_compiles", "report_derived"]
 MAX_SCRIPT_BYTES = 256 * 1024
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Derived:
     """A command found inside ``origin`` (a script path or ``$NAME``), run by ``runner`` of ``instr``."""
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from xlint.records import field, record
 
 Severity = Literal["error", "warning", "info"]
 Applicability = Literal["safe", "unsafe"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Edit:
     """Replace source characters ``[start, end)`` with ``text`` (an insertion when start == end)."""
 
@@ -19,14 +20,14 @@ class Edit:
     text: str
 
 
-@dataclass
+@record
 class Fix:
     applicability: Applicability
     edits: list[Edit]
     title: str = ""
 
 
-@dataclass
+@record
 class Diagnostic:
     path: str
     code: str

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
-from xlint.frozen import fast_init
+from xlint.records import record
 from xlint.shell import SimpleCommand, Word
 from xlint.syntax.tree import Span
 
@@ -31,8 +30,7 @@ _WRAPPER_VALUE_FLAGS = {
 }
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class EnvWord:
     """``NAME=value`` given to a command: a prefix assignment or an ``env NAME=value`` argument."""
 
@@ -42,8 +40,7 @@ class EnvWord:
     span: Span
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class Invocation:
     """The real command behind wrappers: ``tool`` is its basename, ``words[0]`` its command word."""
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from xlint.expand import UNKNOWN, ExpansionError, Unknown, format_platform, parse_platform
 from xlint.expand import expand_word as _expand_word
+from xlint.records import field, record
 from xlint.syntax.tree import Arg, Dockerfile, Flag, Instruction, Span
 
 Platform = tuple[str, str, "str | None"]
@@ -68,7 +68,7 @@ def _join_platform(p: Platform) -> str:
     return "/".join(x for x in p if x)
 
 
-@dataclass
+@record
 class ArgDecl:
     """One name of an ``ARG`` instruction (``ARG A=1 B`` declares two)."""
 
@@ -83,7 +83,7 @@ class ArgDecl:
         return self.default is not None
 
 
-@dataclass
+@record
 class StagePlatform:
     kind: PlatformKind
     flag: Flag | None  # the --platform flag on this stage's FROM, if any
@@ -92,7 +92,7 @@ class StagePlatform:
     flag_ignored: bool = False  # --platform on FROM <earlier stage>: BuildKit ignores it
 
 
-@dataclass
+@record
 class Edge:
     """A dependency of one stage on another stage or an image."""
 
@@ -104,7 +104,7 @@ class Edge:
     target: int  # index of the stage holding the edge
 
 
-@dataclass
+@record
 class Stage:
     index: int
     name: str | None  # as written after AS

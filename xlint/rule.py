@@ -10,18 +10,18 @@ import contextlib
 import functools
 import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from xlint.records import field, record
 
 if TYPE_CHECKING:
     from xlint.model import Model
     from xlint.syntax.tree import Span
 
 
-@dataclass
+@record
 class Valid:
     """Text on which the rule must stay silent."""
 
@@ -31,7 +31,7 @@ class Valid:
     context: dict[str, str] | None = None  # build context files (name -> content), when the rule reads them
 
 
-@dataclass
+@record
 class Invalid:
     """Text on which the rule must report, at ``line`` (1-based), and optionally the exact text after
     its fix is applied (``fixed``) with ``unsafe`` fixes allowed or not."""
@@ -46,7 +46,7 @@ class Invalid:
     context: dict[str, str] | None = None  # build context files (name -> content), when the rule reads them
 
 
-@dataclass
+@record
 class CheckOptions:
     platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
     build_platform: str | None = None
@@ -54,7 +54,7 @@ class CheckOptions:
     context: Path | None = None  # the build context folder, when known
 
 
-@dataclass
+@record
 class Context:
     """What a rule sees: the model of one file, the options, and a way to report."""
 
@@ -124,7 +124,7 @@ class Rule:
 _RULES: list[type[Rule]] | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleEntry:
     """A rule known from its module's file name alone (``rules/xl201_undeclared_platform_arg.py`` is
     XL201 ``undeclared-platform-arg``), so that selecting rules imports only the modules a run needs.

@@ -38,11 +38,10 @@ import bisect
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from tree_sitter import Language, Node, Parser
 
-from xlint.frozen import fast_init
+from xlint.records import field, record
 from xlint.syntax.tree import Heredoc, Instruction, Span
 
 __all__ = [
@@ -81,8 +80,7 @@ _DECLARATIONS = frozenset({"declaration_command", "unset_command"})
 _NOT_STANDALONE = frozenset({"command", "declaration_command", "c_style_for_statement"})
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class Word:
     """One shell word. ``raw`` is the word as written in the script (continuations removed); ``value`` is
     its literal value after quote removal, or None when it has expansions; ``span`` is its source span."""
@@ -92,8 +90,7 @@ class Word:
     span: Span
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class Assignment:
     """``NAME=value``: a prefix of a command (``GOOS=linux go build``) or a standalone assignment
     (``X=1``, ``export X=1``). ``raw_value`` is the value as written; ``value`` is None when dynamic.
@@ -106,8 +103,7 @@ class Assignment:
     context: tuple[str, ...] = ()
 
 
-@fast_init
-@dataclass(frozen=True)
+@record(frozen=True)
 class SimpleCommand:
     """One simple command. ``argv[0]`` is the command word; ``name`` is its literal value (None if it is
     dynamic, e.g. ``$CC``); ``env`` are the prefix assignments; ``span`` covers the prefix assignments, the
@@ -185,7 +181,7 @@ def _bash_language() -> object:
 # Source maps: for each script character, the source range it came from ([lo, hi)).
 
 
-@dataclass
+@record
 class _Map:
     lo: list[int]
     hi: list[int] | None  # None: each character's range is one source character (hi = lo + 1)
@@ -496,7 +492,7 @@ def _shebang_is_shell(content: str) -> bool:
 # The walk
 
 
-@dataclass
+@record
 class _Script:
     """One script being walked: its text, byte->char table and source map."""
 
@@ -549,7 +545,7 @@ def _encode(text: str) -> tuple[bytes, list[int] | None]:
     return b"".join(parts), b2c
 
 
-@dataclass
+@record
 class _Walker:
     commands: list[SimpleCommand] = field(default_factory=list)
     assigns: list[Assignment] = field(default_factory=list)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +37,7 @@ from xlint.packages import known_values as known_values
 from xlint.packages import package_manager_install as package_manager_install
 from xlint.packages import package_name as package_name
 from xlint.packages import toolchain_packages as toolchain_packages
+from xlint.records import field, record
 from xlint.shell import SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction
 
@@ -50,7 +50,7 @@ _UNSET = object()
 # Toolchain classification
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compile:
     """A toolchain command. ``label`` names it in messages; ``produces`` is False for commands whose
     output is not shipped (tests, dependency restores); ``tool_install`` marks installs of tools for the
@@ -424,7 +424,7 @@ def _site(inv: Invocation) -> Compile | None:
 # Settings in force for a command
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Setting:
     """A variable set for a command: ``raw`` as written, ``value`` when literal, ``source`` one of
     ``prefix``, ``export`` (same RUN), ``go-env`` (``go env -w``), ``ENV``, ``ARG``."""
@@ -498,7 +498,7 @@ def _literal(raw: str) -> str | None:
 # Target settings per toolchain
 
 
-@dataclass
+@record
 class CrossCheck:
     """Does a compile build for the target platform? ``targeted`` True when it does (or may: dynamic
     values get the benefit of the doubt); ``what`` names the settings that are missing otherwise."""

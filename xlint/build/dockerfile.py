@@ -8,23 +8,23 @@ heredocs or escape directives and is only a fallback.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from xlint.build.steps import InstructionLike
+from xlint.records import field, record
 
 
-@dataclass
+@record
 class _Flag:
     name: str
     value: str | None
 
 
-@dataclass
+@record
 class _Arg:
     value: str
 
 
-@dataclass
+@record
 class _Instruction:
     keyword: str
     start_line: int

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlint.build.progress import BuildProgress
+from xlint.records import field, record
 
 
 class EngineError(Exception):
@@ -16,7 +16,7 @@ class EngineError(Exception):
     ``str(err)`` is one line: what is missing and how to get it."""
 
 
-@dataclass
+@record
 class BuildOptions:
     context: Path
     dockerfile: Path
@@ -48,7 +48,7 @@ class BuildOptions:
         return self.dist / f"{self.image_name()}.oci.tar"
 
 
-@dataclass
+@record
 class BuildResult:
     ok: bool
     returncode: int

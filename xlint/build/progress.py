@@ -12,9 +12,10 @@ import base64
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from xlint.records import field, record
 
 _TS = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$")
 
@@ -122,14 +123,14 @@ def iter_stream(chunks: Iterable[str]) -> Iterator[dict[str, Any] | str]:
     yield from dec.close()
 
 
-@dataclass
+@record
 class LogLine:
     stream: int
     data: bytes
     timestamp: datetime | None
 
 
-@dataclass
+@record
 class Vertex:
     digest: str
     name: str = ""
@@ -155,7 +156,7 @@ class Vertex:
         return b"".join(line.data for line in self.logs).decode("utf-8", "replace")
 
 
-@dataclass
+@record
 class BuildProgress:
     """The merged state of one build: vertexes by digest, logs, warnings and trailing text."""
 

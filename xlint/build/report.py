@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from xlint.build.steps import Step
+from xlint.records import field, record
 
 REPORT_FORMATS = ("text", "json", "junit", "markdown", "html")
 
@@ -23,14 +23,14 @@ def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-@dataclass
+@record
 class CheckFinding:
     code: str
     line: int | None
     message: str
 
 
-@dataclass
+@record
 class BuildReport:
     dockerfile: str
     context: str

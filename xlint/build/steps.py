@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from xlint.build.progress import Vertex
+from xlint.records import field, record
 
 COUNTED = {"ADD", "COPY", "RUN", "WORKDIR"}
 OSES = {"linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "aix", "wasip1"}
@@ -46,7 +46,7 @@ class InstructionLike(Protocol):
     def args(self) -> Sequence[_ArgLike]: ...
 
 
-@dataclass
+@record
 class StageInfo:
     index: int
     name: str  # as written after AS, lower case; "" when unnamed
@@ -57,7 +57,7 @@ class StageInfo:
     steps: list[InstructionLike] = field(default_factory=list)  # counted instructions, in order
 
 
-@dataclass
+@record
 class VertexName:
     exec_platform: str | None  # the platform the step runs on
     target_platform: str | None  # the ``->target`` part, when it differs
@@ -203,7 +203,7 @@ def is_native(platform: str, native: set[str]) -> bool:
     return base in native
 
 
-@dataclass
+@record
 class Step:
     name: str
     keyword: str

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from xlint.archnames import Vocabulary, name_in
 from xlint.diagnostics import Edit
 from xlint.fixes.style import chain_before, indentation, keyword, shell_style
 from xlint.model import Model, Platform, Stage, stage_chain
+from xlint.records import record
 from xlint.syntax.tree import Instruction
 
 # The vocabulary a vendor most likely uses, guessed from the spelling of the literal it was written with.
@@ -124,7 +124,7 @@ def variable_name(model: Model, stage: Stage, instr: Instruction, preferred: str
     return f"XL_{preferred}_MAPPED"
 
 
-@dataclass
+@record
 class Mapping:
     """How one RUN refers to the target arch in a vocabulary: ``reference`` replaces the literal or the
     probe (``${ARCH}`` or ``${TARGETARCH}``); ``prefix`` (possibly empty) goes at the start of the script;

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from xlint.diagnostics import Edit
@@ -25,6 +24,7 @@ from xlint.fixes.stages import numeric_reference
 from xlint.fixes.style import block_start, chain_after, keyword, line_start, shell_style
 from xlint.fixes.xx import XX_IMAGE, Distro, stage_distro, target_libraries
 from xlint.model import Model, Stage, variable_references
+from xlint.records import record
 from xlint.shell import SimpleCommand, assignments, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import classify, package_manager_install, package_name
@@ -148,7 +148,7 @@ def _relative_paths(c: SimpleCommand) -> str | None:
     return None
 
 
-@dataclass
+@record
 class _Step:
     """The build step of a RUN: ``top[first:last + 1]`` of its top-level commands (pipelines included),
     from the fetch to the install, building the sources in ``src``."""

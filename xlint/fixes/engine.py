@@ -9,10 +9,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from xlint.checker import check_tree
 from xlint.diagnostics import Diagnostic, Edit
+from xlint.records import field, record
 from xlint.rule import CheckOptions, Rule
 from xlint.syntax import DockerfileSyntaxError, parse
 from xlint.syntax.tree import Dockerfile
@@ -48,7 +48,7 @@ def _overlaps(a: list[Edit], taken: list[Edit]) -> bool:
 Key = tuple[str, str]
 
 
-@dataclass
+@record
 class FixResult:
     text: str
     applied: list[Diagnostic] = field(default_factory=list)

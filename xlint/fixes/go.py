@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from xlint.archnames import is_arch_probe
@@ -25,6 +24,7 @@ from xlint.fixes.style import arg_edit, chain_after, shell_style
 from xlint.fixes.xx import XxPlan, verify_tail, xx_rewrite
 from xlint.model import Model, Stage
 from xlint.packages import installed_packages
+from xlint.records import record
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -118,7 +118,7 @@ def _go_get_installs(cmd: SimpleCommand) -> bool:
     return bool(vals) and vals[0] == "get" and "-d" not in vals and any(not v.startswith("-") for v in vals[1:])
 
 
-@dataclass
+@record
 class _GoEdits:
     edits: list[Edit]
     arg_names: list[str]
@@ -235,7 +235,7 @@ def _installs_pkg_at_version(comp: Compile) -> bool:
     return any("@" in (v or "") for v in comp.inv.values()[1:] if not v.startswith("-"))
 
 
-@dataclass
+@record
 class GoSteps:
     """The commands of a Go stage that need target settings (``compiles``), or why there is none."""
 

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from xlint.diagnostics import Applicability, Edit
+from xlint.records import field, record
 
 
-@dataclass
+@record
 class Plan:
     """A fix for a stage (``edits``), or why there is none (``reason``)."""
 
@@ -27,7 +26,7 @@ def no_fix(reason: str) -> Plan:
     return Plan(reason=reason)
 
 
-@dataclass
+@record
 class Example:
     """A recipe's BEFORE/AFTER example, run as a test: ``xlint fix --unsafe-fixes`` (when ``unsafe``) on
     ``before`` gives exactly ``after``; without an ``after`` the example is a refusal (the text stays as it

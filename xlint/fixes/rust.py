@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from xlint.diagnostics import Edit
 from xlint.fixes.outputs import copied_sources, flag_arg, static_workdir
 from xlint.fixes.plan import Example
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
 from xlint.packages import installed_packages
+from xlint.records import field, record
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -45,7 +45,7 @@ def _profile(vals: list[str]) -> str:
     return profile
 
 
-@dataclass
+@record
 class _Later:
     """What the stage does with the build's outputs after the build."""
 

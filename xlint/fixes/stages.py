@@ -9,7 +9,6 @@ is arch-independent (jars, bundled assets, sites) or built with the toolchain's 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
@@ -19,6 +18,7 @@ from xlint.fixes.outputs import path_parts
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.style import add_platform_flag, keyword
 from xlint.model import Model, Stage
+from xlint.records import record
 from xlint.shell import run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -101,7 +101,7 @@ def platform_only_plan(model: Model, stage: Stage, toolchain: Toolchain) -> Plan
 # Stage chains: `--platform` on a stage built FROM another stage is ignored
 
 
-@dataclass
+@record
 class Move:
     """The edits that put a stage on the build platform: its own `--platform` flag, the flag on its
     chain's root, or a new root on the build platform replaying the chain's setup."""

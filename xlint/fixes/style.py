@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from xlint.diagnostics import Edit
 from xlint.model import TARGET_ARGS, Model, Stage
+from xlint.records import record
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Comment, Dockerfile, Instruction
 
@@ -82,7 +82,7 @@ def remove_flag(tree: Dockerfile, instr: Instruction, name: str) -> Edit | None:
     return Edit(flag.span.start, end, "")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Style:
     """How the file continues shell lines: the escape character, the indentation of continuation lines,
     and whether ``&&`` starts the continuation line (``\\n    && cmd``) or ends the previous one."""

@@ -19,7 +19,6 @@ Where the rewrite cannot be made sound it returns no edits and the reason (meant
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +36,7 @@ from xlint.fixes.style import (
 )
 from xlint.model import Model, Stage
 from xlint.packages import installed_packages
+from xlint.records import field, record
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -69,7 +69,7 @@ RECIPES: dict[str, str] = {
 }
 
 
-@dataclass
+@record
 class XxResult:
     """The edits of the rewrite, or None and the reason it cannot be made."""
 
@@ -154,7 +154,7 @@ def _target_libraries(model: Model, stage: Stage, distro: Distro) -> list[str]:
     return out + [d for d in _runtime_libraries(model, stage, distro) if d not in out]
 
 
-@dataclass
+@record
 class XxPlan:
     model: Model
     stage: Stage

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from lsprotocol import types as lsp
 
@@ -16,12 +15,13 @@ from xlint.diagnostics import Diagnostic
 from xlint.lsp.analysis import Analysis
 from xlint.lsp.convert import span, text_edits, to_diagnostic
 from xlint.lsp.positions import LineIndex, line_diff
+from xlint.records import record
 
 FIX_ALL = "source.fixAll.xlint"
 QUICKFIX = lsp.CodeActionKind.QuickFix
 
 
-@dataclass
+@record
 class Target:
     """Where the edits go: the document, how to name other files, and what the client accepts."""
 

@@ -10,7 +10,6 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +17,7 @@ from xlint.checker import check_tree, parse_error_diagnostic
 from xlint.diagnostics import Diagnostic
 from xlint.files import discover, discover_yaml, is_dockerfile_name
 from xlint.lsp.settings import Resolved
+from xlint.records import field, record
 from xlint.rule import CheckOptions, Rule
 from xlint.syntax import Dockerfile, DockerfileSyntaxError, parse
 from xlint.workloads.yamldocs import YamlFile
@@ -51,7 +51,7 @@ def kind_of(path: str, language_id: str | None) -> Kind:
     return "dockerfile" if is_dockerfile_name(name) else "other"
 
 
-@dataclass
+@record
 class Analysis:
     """What the server knows about one version of a document."""
 
@@ -75,7 +75,7 @@ def _read(path: str) -> str | None:
         return None
 
 
-@dataclass
+@record
 class ProjectFiles:
     """The Dockerfiles and workload YAML files under workspace folders, found as ``xlint check ROOT``
     finds them, kept for a moment so typing does not walk the tree on every keystroke."""

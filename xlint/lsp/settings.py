@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlint.config import Config, ConfigError, clear_cache, config_for
+from xlint.records import field, record
 from xlint.rule import CheckOptions, Rule, select_rules
 
 CONFIG_NAMES = (".xlint.yaml", "pyproject.toml")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Overrides:
     """Settings the editor passes; None: the config file (or the default) decides."""
 
@@ -54,7 +54,7 @@ def parse_overrides(data: object, where: str) -> tuple[Overrides, list[str]]:
     return Overrides(platforms, build_platform), errors
 
 
-@dataclass
+@record
 class Resolved:
     """What checking one file uses."""
 
@@ -75,7 +75,7 @@ def config_error_location(message: str) -> tuple[str, int, int] | None:
     return m.group("path"), int(m.group("line") or 1), int(m.group("col") or 1)
 
 
-@dataclass
+@record
 class ConfigWatch:
     """Notices config files created, changed or removed between checks, without help from the editor:
     before each check it looks at ``.xlint.yaml`` and ``pyproject.toml`` in the file's folder and its

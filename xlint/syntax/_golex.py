@@ -12,7 +12,8 @@ Written from the behaviour of the Go code (verified against the PyPI ``dockerfil
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from xlint.records import record
 
 GO_SPACES = frozenset(
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -36,7 +37,7 @@ class NotStringArray(Exception):
     """A JSON array with a non-string element: BuildKit rejects the instruction."""
 
 
-@dataclass
+@record
 class JSONString:
     value: str
     start: int  # index of the opening quote
@@ -231,7 +232,7 @@ class ShellLexError(Exception):
     pass
 
 
-@dataclass
+@record
 class ShellWord:
     text: str
     start: int  # index of first char in the source string

@@ -22,9 +22,9 @@ only makes later, when it turns nodes into instructions. They raise :class:`Stri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NoReturn
 
+from xlint.records import field, record
 from xlint.syntax._golex import (
     ASCII_SPLIT,
     RE2_SPACE,
@@ -108,7 +108,7 @@ class StrictSyntaxError(DockerfileSyntaxError):
         self.check = check
 
 
-@dataclass
+@record
 class _Logical:
     """A logical line: characters with their source offsets (``offs`` has one extra end entry)."""
 
@@ -127,7 +127,7 @@ class _Logical:
         return LogicalLine(self.s[a:b], offsets)
 
 
-@dataclass
+@record
 class _Node:
     """BuildKit's node for one (sub)instruction, with positions in the logical line."""
 

@@ -12,13 +12,11 @@ converts a span to byte offsets. Lines are 1-based; columns are 1-based characte
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
-from xlint.frozen import fast_init
+from xlint.records import field, record
 
 
-@fast_init
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Span:
     """Half-open range ``[start, end)`` of character offsets into the source text."""
 
@@ -32,13 +30,13 @@ class Span:
         return self.start <= other.start and other.end <= self.end
 
 
-@dataclass
+@record
 class Node:
     span: Span
     text: str  # exactly source[span.start:span.end]
 
 
-@dataclass
+@record
 class Directive(Node):
     """A parser directive at the top of the file: ``# syntax=...``, ``# escape=...``, ``# check=...``."""
 
@@ -46,17 +44,17 @@ class Directive(Node):
     value: str
 
 
-@dataclass
+@record
 class Comment(Node):
     """A ``#`` comment line (including its line ending)."""
 
 
-@dataclass
+@record
 class Blank(Node):
     """Whitespace-only line(s) (including line endings)."""
 
 
-@dataclass
+@record
 class Flag(Node):
     """An instruction flag such as ``--platform=$BUILDPLATFORM`` or ``--link``.
 
@@ -71,7 +69,7 @@ class Flag(Node):
     value_span: Span | None
 
 
-@dataclass
+@record
 class Arg(Node):
     """One argument of an instruction: a whitespace-separated word, a JSON array element, or for shell
     form RUN/CMD/ENTRYPOINT/HEALTHCHECK CMD the whole command line. ``value`` is the logical text
@@ -80,7 +78,7 @@ class Arg(Node):
     value: str
 
 
-@dataclass
+@record
 class Heredoc(Node):
     """A heredoc attached to an instruction. ``span`` covers the body lines and the terminator line.
 
@@ -96,7 +94,7 @@ class Heredoc(Node):
     marker_span: Span  # the ``<<EOF`` word on the instruction line
 
 
-@dataclass
+@record
 class LogicalLine:
     """The instruction's text after the keyword and flags with continuations and comment lines removed,
     and a map from each of its characters back to a source offset (``offsets[i]`` for ``text[i]``;
@@ -113,7 +111,7 @@ class LogicalLine:
         return Span(self.offsets[start], self.offsets[end - 1] + 1)
 
 
-@dataclass
+@record
 class Instruction(Node):
     keyword: str  # upper case
     keyword_span: Span
@@ -139,7 +137,7 @@ class Instruction(Node):
 TopNode = Directive | Comment | Blank | Instruction
 
 
-@dataclass
+@record
 class Dockerfile:
     text: str
     children: list[TopNode]

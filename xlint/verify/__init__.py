@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
+from xlint.records import field, record
 from xlint.verify.checks import Finding, PlatformResult, check_elves, check_entrypoint, check_platform
 from xlint.verify.errors import VerifyInputError
 from xlint.verify.layers import HashingReader, ImageFS, Limits, TarStream, open_layer, short
@@ -34,7 +34,7 @@ __all__ = ["DEFAULT_PLATFORMS", "Finding", "Limits", "PlatformResult", "VerifyIn
 DEFAULT_PLATFORMS = ["linux/amd64", "linux/arm64"]
 
 
-@dataclass
+@record
 class VerifyResult:
     image: str
     kind: str  # oci-archive | oci-layout | registry

@@ -4,9 +4,9 @@ ENTRYPOINT/CMD program."""
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
 from typing import Any
 
+from xlint.records import field, record
 from xlint.verify.layers import Entry, ImageFS
 from xlint.verify.platforms import EXPECTED_ELF, describe_elf, format_platform
 
@@ -14,7 +14,7 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAX_LISTED = 50
 
 
-@dataclass
+@record
 class Finding:
     check: str  # missing | platform | config | arch | loader | entrypoint | run | layer
     message: str
@@ -27,7 +27,7 @@ class Finding:
         return d
 
 
-@dataclass
+@record
 class PlatformResult:
     platform: str
     manifest: str | None = None

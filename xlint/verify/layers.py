@@ -11,9 +11,9 @@ import threading
 import types
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO, Protocol, cast
 
+from xlint.records import record
 from xlint.verify.elf import ElfInfo, read_elf
 from xlint.verify.errors import VerifyInputError
 
@@ -33,7 +33,7 @@ class Reader(Protocol):
     def read(self, n: int = -1, /) -> bytes: ...
 
 
-@dataclass
+@record
 class Limits:
     """Limits against decompression bombs and runaway images (per platform)."""
 
@@ -236,7 +236,7 @@ class _Prefixed:
 # ---------------------------------------------------------------- tar
 
 
-@dataclass
+@record
 class TarMember:
     name: str
     kind: str  # "f" regular, "d" dir, "l" symlink, "h" hardlink, "o" other (device, fifo)

@@ -6,9 +6,9 @@ import json
 import os
 import re
 import tarfile
-from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
 
+from xlint.records import field, record
 from xlint.verify.errors import VerifyInputError
 from xlint.verify.layers import HashingReader, Limits, short
 from xlint.verify.platforms import normalize
@@ -162,7 +162,7 @@ def read_json_blob(src: Source, desc: dict[str, Any], limits: Limits, what: str)
     return parse_json(data, where)
 
 
-@dataclass
+@record
 class ImageEntry:
     """One image manifest found in the index tree."""
 
@@ -172,7 +172,7 @@ class ImageEntry:
     manifest: dict[str, Any] | None = None  # set when already loaded
 
 
-@dataclass
+@record
 class Walk:
     images: list[ImageEntry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # attestations, artifacts (notes)

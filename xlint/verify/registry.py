@@ -10,9 +10,9 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
 
+from xlint.records import record
 from xlint.verify.errors import VerifyInputError
 
 ACCEPT = ", ".join(
@@ -28,7 +28,7 @@ _NAME_RE = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?
 _TAG_RE = re.compile(r"^[\w][\w.-]{0,127}$")
 
 
-@dataclass
+@record
 class Reference:
     registry: str  # host[:port]
     repository: str

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
 from typing import Any
 
+from xlint.records import field, record
 from xlint.workloads.images import arch_of
 from xlint.workloads.project import Project, get_path
 from xlint.workloads.yamldocs import Document, YamlFile, node_line
@@ -16,7 +16,7 @@ from xlint.workloads.yamldocs import Document, YamlFile, node_line
 _EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
-@dataclass
+@record
 class BuildStep:
     job: str
     index: int  # step index in the job
@@ -27,7 +27,7 @@ class BuildStep:
     runner: str  # linux/amd64 or linux/arm64
 
 
-@dataclass
+@record
 class Job:
     name: str
     data: Any

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from xlint.diagnostics import Diagnostic
+from xlint.records import field, record
 from xlint.rule import CheckOptions, Rule
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def yaml_files(paths: list[str]) -> list[str]:
     return out
 
 
-@dataclass
+@record
 class ProjectRun:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)

@@ -4,10 +4,10 @@ Dockerfile that reads ``TARGETARCH`` (XL405)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from xlint import contextfiles
 from xlint.archnames import VOCABULARIES, ArchLiteral, Vocabulary, find_arch_literals, name_in
+from xlint.records import record
 from xlint.rule import CheckOptions
 from xlint.workloads.images import multiarch_image
 
@@ -15,7 +15,7 @@ _VARS: dict[Vocabulary, str] = {"uname": "UNAME_ARCH", "debian": "DEB_ARCH", "al
                                 "node": "NODE_ARCH", "dotnet": "DOTNET_ARCH", "rust": "RUST_ARCH"}
 
 
-@dataclass
+@record
 class Copy:
     path: str
     text: str
@@ -33,7 +33,7 @@ def _skeleton(text: str, lits: list[ArchLiteral]) -> str:
     return "".join(out)
 
 
-@dataclass
+@record
 class Group:
     copies: list[Copy]
     differing: list[int]  # indexes of the literal positions whose arch differs between copies

@@ -6,10 +6,10 @@ examples are sets of files. ``tests/test_workloads_examples.py`` runs them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from xlint.records import field, record
 
 
-@dataclass
+@record
 class ProjectValid:
     """Files on which the rule must stay silent."""
 
@@ -18,7 +18,7 @@ class ProjectValid:
     images: dict[str, list[str]] = field(default_factory=dict)  # XL302: canned registry answers
 
 
-@dataclass
+@record
 class ProjectInvalid:
     """Files on which the rule reports ``count`` times, the first at ``path``:``line``; ``fixed`` is every
     file's text after the fix (None: the file is removed; files not named are unchanged)."""

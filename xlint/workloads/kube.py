@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextvars
 import json
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from xlint import contextfiles
+from xlint.records import field, record
 from xlint.workloads.images import arch_of, multiarch_image, strip_arch_token
 from xlint.workloads.project import WORKLOAD_KINDS, Plan, Project, classify, get_path, reload
 from xlint.workloads.yamldocs import Document, YamlFile, node_col, node_line, plain, set_scalar
@@ -80,7 +80,7 @@ def pinned_arches(spec: Any) -> list[str]:
     return out
 
 
-@dataclass
+@record
 class Workload:
     file: YamlFile
     doc: Document

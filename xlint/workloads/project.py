@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from xlint.records import field, record
 from xlint.rule import CheckOptions, Rule
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def looks_relevant(path: str, text: str) -> bool:
     return any(classify(path, d.data) != "other" for d in f.documents)
 
 
-@dataclass
+@record
 class Project:
     """Everything checked together in one run."""
 
@@ -230,7 +230,7 @@ def _apply_pragmas(project: Project, diags: list[Diagnostic]) -> list[Diagnostic
 
 
 # -- fixing ------------------------------------------------------------------------------------------------
-@dataclass
+@record
 class ProjectFixResult:
     texts: dict[str, str | None]  # every file a fix changed: new text, None when removed
     applied: list[Diagnostic] = field(default_factory=list)

@@ -4,16 +4,16 @@ images a project builds or assembles."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from xlint.records import record
 from xlint.workloads import actions
 from xlint.workloads.images import multiarch_image, normalize_ref, split_image
 from xlint.workloads.project import Project, classify
 from xlint.workloads.yamldocs import Document, YamlFile, node_col, node_line
 
 
-@dataclass
+@record
 class ImageRef:
     file: YamlFile
     doc: Document
@@ -60,7 +60,7 @@ def image_references(project: Project) -> Iterator[ImageRef]:
                                    node_line(d, img, "tag", value=True), node_col(img, "tag", value=True), kind)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Known:
     """A multi-arch image: repository and tag (None: any tag, where the workflow computes it)."""
 

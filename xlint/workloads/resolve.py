@@ -15,11 +15,11 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xlint.expand import Platform, parse_platform
+from xlint.records import field, record
 from xlint.resolver import current, using  # noqa: F401  (re-exported: the registry client and its run)
 
 INDEX_TYPES = ("application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json")
@@ -116,7 +116,7 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-@dataclass
+@record
 class Resolver:
     cache_dir: Path = field(default_factory=default_cache_dir)
     ttl: float = DEFAULT_TTL

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from xlint.records import field, record
 
 _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)")
 
@@ -24,7 +25,7 @@ class YamlInputError(Exception):
     """A YAML file that does not load; ``str()`` is ``path:line:col: message``."""
 
 
-@dataclass
+@record
 class Document:
     """One document of a YAML file: its text span, its first line (1-based) and its round-trip data."""
 
@@ -176,7 +177,7 @@ def plain(data: Any) -> Any:
     return data
 
 
-@dataclass
+@record
 class YamlFile:
     path: str
     text: str
