@@ -297,6 +297,12 @@ def _skip_balanced(raw: str, i: int, open_: str, close: str) -> int:
     return n
 
 
+_TOP_SPECIAL = frozenset("'\"\\$`<>")  # what _dequote acts on outside quotes
+_TOP_SPECIALS = re.compile(r"['\"\\$`<>]")
+_DQ_SPECIAL = frozenset('"\\$`')  # and inside double quotes
+_DQ_SPECIALS = re.compile(r'["\\$`]')
+
+
 def _dequote(raw: str) -> tuple[str, list[tuple[int, int]], bool]:
     """Quote removal. Returns the text, for each of its characters the ``[a, b)`` range of ``raw`` it
     came from, and whether the word is static (no expansions). Expansions are kept verbatim."""
@@ -307,13 +313,17 @@ def _dequote(raw: str) -> tuple[str, list[tuple[int, int]], bool]:
     i = 0
 
     def verbatim(a: int, b: int) -> None:
-        for k in range(a, b):
-            out.append(raw[k])
-            rng.append((k, k + 1))
+        out.append(raw[a:b])
+        rng.extend(zip(range(a, b), range(a + 1, b + 1)))
 
     while i < n:
         c = raw[i]
-        if c == "'":
+        if c not in _TOP_SPECIAL:  # a run of plain characters: copied as one piece
+            m = _TOP_SPECIALS.search(raw, i)
+            j = n if m is None else m.start()
+            verbatim(i, j)
+            i = j
+        elif c == "'":
             j = raw.find("'", i + 1)
             j = n if j < 0 else j
             verbatim(i + 1, j)
@@ -322,7 +332,12 @@ def _dequote(raw: str) -> tuple[str, list[tuple[int, int]], bool]:
             i += 1
             while i < n and raw[i] != '"':
                 d = raw[i]
-                if d == "\\" and i + 1 < n and raw[i + 1] in '$`"\\\n':
+                if d not in _DQ_SPECIAL:  # (plain characters up to the next one that matters)
+                    m = _DQ_SPECIALS.search(raw, i)
+                    j = n if m is None else m.start()
+                    verbatim(i, j)
+                    i = j
+                elif d == "\\" and i + 1 < n and raw[i + 1] in '$`"\\\n':
                     if raw[i + 1] != "\n":
                         out.append(raw[i + 1])
                         rng.append((i, i + 2))
