@@ -197,10 +197,12 @@ def _check_file_job(job: Job) -> tuple[list[Diagnostic], list[Dep]]:
     return found, deps
 
 
-def _preload(codes: list[str] | None = None) -> None:
+def _preload(codes: list[str] | None = None, recipes: bool = False) -> None:
     """Import the checker and the rules (``codes``, default: every Dockerfile rule) and load the shell
     grammar, with the garbage collector paused (imports make many objects and no garbage); what is loaded
-    is then frozen (kept out of later collections; forked children share it instead of copying it)."""
+    is then frozen (kept out of later collections; forked children share it instead of copying it).
+    ``recipes``: the fix recipes too (a rule imports them at its first finding: before forking, once,
+    rather than in every child)."""
     import gc
 
     gc.disable()
@@ -210,6 +212,10 @@ def _preload(codes: list[str] | None = None) -> None:
 
         _parser()
         rules_for(select_codes(None, None, project=False) if codes is None else codes)
+        if recipes:
+            from xlint.fixes.emulated import load_recipes
+
+            load_recipes()
     finally:
         gc.freeze()
         gc.enable()
@@ -229,7 +235,7 @@ def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResu
 
     from xlint.cache import diagnostic, diagnostic_row
 
-    _preload()
+    _preload(recipes=True)
     shares: list[list[int]] = [[] for _ in range(processes)]
     loads = [0] * processes
     if meanwhile is not None:  # the project rules read every file once: about a twentieth of checking them

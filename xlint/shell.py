@@ -314,7 +314,7 @@ def _dequote(raw: str) -> tuple[str, list[tuple[int, int]], bool]:
 
     def verbatim(a: int, b: int) -> None:
         out.append(raw[a:b])
-        rng.extend(zip(range(a, b), range(a + 1, b + 1)))
+        rng.extend(zip(range(a, b), range(a + 1, b + 1), strict=True))
 
     while i < n:
         c = raw[i]

@@ -21,6 +21,17 @@ if TYPE_CHECKING:
     from xlint.fixes.plan import Plan
 
 
+def load_recipes() -> None:
+    """Import every recipe :func:`stage_plan` and the rules may use (for a process about to fork)."""
+    import xlint.fixes.c_split
+    import xlint.fixes.dotnet
+    import xlint.fixes.go
+    import xlint.fixes.node
+    import xlint.fixes.split
+    import xlint.fixes.stages
+    import xlint.fixes.xx  # noqa: F401
+
+
 def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path | None, unsafe_split: bool
                ) -> Plan:
     """The fix for an emulated ``toolchain`` step in ``stage``: the builder fix (a Go stage driven by make
