@@ -22,11 +22,13 @@ only makes later, when it turns nodes into instructions. They raise :class:`Stri
 
 from __future__ import annotations
 
+import re
 from typing import NoReturn
 
 from xlint.records import field, record
 from xlint.syntax._golex import (
     ASCII_SPLIT,
+    GO_SPACES,
     RE2_SPACE,
     NotJSON,
     NotStringArray,
@@ -107,6 +109,14 @@ class StrictSyntaxError(DockerfileSyntaxError):
         super().__init__(message, line, column, path)
         self.check = check
 
+
+
+def _plain_run(esc: str) -> re.Pattern[str]:
+    """Characters outside quotes that parseWords copies as they are: not a Go space, quote or ``esc``."""
+    return re.compile("[^" + re.escape("".join(sorted(GO_SPACES)) + "'\"" + esc) + "]+")
+
+
+_PLAIN_RUN = {"\\": _plain_run("\\"), "`": _plain_run("`")}
 
 @record
 class _Logical:
@@ -569,9 +579,17 @@ class _Parser:
             idx: list[int] = []
             quote = ""
             blank_ok = False
+            plain = _PLAIN_RUN[esc]
             while pos < b:
                 ch = s[pos]
                 if not quote:
+                    m = plain.match(s, pos, b)
+                    if m is not None:  # a run of characters that are their own value: one piece
+                        end = m.end()
+                        chars.append(s[pos:end])
+                        idx.extend(range(pos, end))
+                        pos = end
+                        continue
                     if is_go_space(ch):
                         break
                     if ch in "'\"":
