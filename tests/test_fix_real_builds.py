@@ -122,6 +122,7 @@ class Case:
     secrets: tuple[str, ...] = ()  # `--secret` values of both builds
     target_steps: tuple[str, ...] = ()  # steps the fix puts on the target platform on purpose (emulated)
     prepare: Callable[[Path, Path], Path] | None = None  # (context, temp dir) -> the context to build
+    prepare_problem: Callable[[], str | None] | None = None  # why ``prepare`` cannot run here (None: it can)
     platform_files: dict[str, str] = field(default_factory=dict)  # platform -> image path only its image holds
     trap: Trap | None = None
 
@@ -302,6 +303,7 @@ CASES = {
                        "linux/arm64": "node-deps linux/arm64: archinfo for linux/arm64 on aarch64"},
         target_steps=("npm ci --omit=dev",),
         prepare=make_context,
+        prepare_problem=go_problem,
         platform_files={"linux/amd64": "app/node_modules/archinfo-linux-x64/bin/archinfo",
                         "linux/arm64": "app/node_modules/archinfo-linux-arm64/bin/archinfo"},
         trap=Trap(
@@ -319,7 +321,6 @@ CASES = {
 @pytest.fixture(scope="session")
 def engine() -> None:
     require_engine(LAYOUTS)
-    require(go_problem(), "the node-deps case cannot compile its native programs")
 
 
 # ----------------------------------------------------------------------------------------- builds
@@ -437,7 +438,10 @@ class Pairs:
 
     def __getitem__(self, name: str) -> Pair:
         if name not in self.built:
-            self.built[name] = make_pair(CASES[name], self.factory.mktemp(f"fixbuild-{name}"))
+            case = CASES[name]
+            if case.prepare_problem is not None:
+                require(case.prepare_problem(), f"the {name} case cannot make its build context")
+            self.built[name] = make_pair(case, self.factory.mktemp(f"fixbuild-{name}"))
         return self.built[name]
 
 
