@@ -14,7 +14,8 @@
 #  - dockerd (containerd image store) and docker-registry (127.0.0.1:5000, no auth) as background
 #    processes with pid files under $XLINT_ENGINE_DIR/run; they keep running until `stop`.
 #  - base images as OCI layouts under $XLINT_ENGINE_DIR/oci (busybox per arch; a Debian Go toolchain
-#    rootfs per arch; toolchains for the fix real-build tests on top of it), usable as `--build-context NAME=oci-layout://DIR:latest`.
+#    rootfs per arch; toolchains for the fix real-build tests on top of it;
+#    Debian's nodejs + npm per arch), usable as `--build-context NAME=oci-layout://DIR:latest`.
 #  - $XLINT_ENGINE_DIR/env: shell-sourceable variables naming all of the above.
 # Idempotent: each step is skipped when its result is already there. Prints timings.
 set -euo pipefail
@@ -264,27 +265,43 @@ prepare_busybox() {
   log "busybox layout: $out (${ARCHES})"
 }
 
-prepare_golang() {
-  local out=$OCI_DIR/golang
-  if [ -f "$out/index.json" ]; then log "golang layout: already there"; return; fi
-  local pids=() pairs=()
+# debian_layout NAME CMD_JSON PACKAGES: an OCI layout of a minimal Debian bookworm rootfs per arch
+# (mmdebstrap, apt variant, no recommends, no docs/man/locales) with PACKAGES (comma-separated).
+debian_layout() {
+  local name=$1 cmd=$2 include=$3 out=$OCI_DIR/$1
+  local pids=() pairs=() a
   for a in $ARCHES; do
-    local tar=$WORK/golang-$a.tar
+    local tar=$WORK/$name-$a.tar
     pairs+=("$a=$tar")
     [ -s "$tar" ] && continue
     # foreign arches run their maintainer scripts under qemu-user-static (binfmt, F flag)
     mmdebstrap --quiet --variant=apt --arch="$a" --aptopt='APT::Install-Recommends "false"' \
       --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
       --dpkgopt='path-exclude=/usr/share/locale/*' \
-      --include=golang-go,ca-certificates bookworm "${tar%.tar}.part.tar" "$MIRROR" >"$LOG_DIR/mmdebstrap-$a.log" 2>&1 \
+      --include="$include" bookworm "${tar%.tar}.part.tar" "$MIRROR" >"$LOG_DIR/mmdebstrap-$name-$a.log" 2>&1 \
       && mv "${tar%.tar}.part.tar" "$tar" &
     pids+=($!)
   done
   local rc=0
   for p in "${pids[@]}"; do wait "$p" || rc=1; done
-  [ $rc = 0 ] || { tail -20 "$LOG_DIR"/mmdebstrap-*.log >&2; die "mmdebstrap failed (logs: $LOG_DIR)"; }
-  write_layout "$out" '["/bin/bash"]' "${pairs[@]}"
+  [ $rc = 0 ] || { tail -20 "$LOG_DIR"/mmdebstrap-"$name"-*.log >&2; die "mmdebstrap failed (logs: $LOG_DIR)"; }
+  write_layout "$out" "$cmd" "${pairs[@]}"
+}
+
+prepare_golang() {
+  local out=$OCI_DIR/golang
+  if [ -f "$out/index.json" ]; then log "golang layout: already there"; return; fi
+  debian_layout golang '["/bin/bash"]' golang-go,ca-certificates
   log "golang layout: $out (${ARCHES}; Debian bookworm golang-go)"
+}
+
+# Node for the fix real-build test of a runtime that installs its own node_modules (node-deps): Debian's
+# nodejs and npm, nothing else (both the builder and the runtime image of that test).
+prepare_node() {
+  local out=$OCI_DIR/node
+  if [ -f "$out/index.json" ]; then log "node layout: already there"; return; fi
+  debian_layout node '["node"]' nodejs,npm
+  log "node layout: $out (${ARCHES}; Debian bookworm nodejs + npm, $(du -sm "$out" | cut -f1) MB)"
 }
 
 # ---------------------------------------------------------------------------------------------- toolchains
@@ -332,6 +349,7 @@ XLINT_REGISTRY=$REGISTRY_ADDR
 XLINT_BUSYBOX_LAYOUT=$OCI_DIR/busybox
 XLINT_GOLANG_LAYOUT=$OCI_DIR/golang
 XLINT_TOOLCHAINS_LAYOUT=$OCI_DIR/toolchains
+XLINT_NODE_LAYOUT=$OCI_DIR/node
 DOCKER_HOST=unix://$DOCKER_SOCK
 EOF
   mv "$ENGINE_DIR/env.tmp" "$ENGINE_DIR/env"
@@ -348,6 +366,7 @@ cmd_start() {
   docker buildx version >/dev/null 2>&1 || die "docker buildx plugin not found"
   prepare_busybox; prepare_golang; timing "base images"
   prepare_toolchains; timing "toolchains image (fix real-build tests)"
+  prepare_node; timing "node layout (fix real-build tests)"
   write_env
   log "ready in $(( $(date +%s) - T_START )) s; variables in $ENGINE_DIR/env; stop with: $0 stop"
 }

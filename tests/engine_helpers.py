@@ -33,11 +33,17 @@ def engine_problem(layouts: tuple[str, ...]) -> str | None:
     return None
 
 
-def require_engine(layouts: tuple[str, ...]) -> None:
-    """Fail (CI) or skip with the reason (elsewhere) when the engine is not usable."""
-    problem = engine_problem(layouts)
+def require(problem: str | None, what: str) -> None:
+    """Fail (CI) or skip with the reason (elsewhere) when ``problem`` is set; ``what`` says what it stops."""
     if problem is None:
         return
     if os.environ.get("CI"):
-        pytest.fail(f"CI is set but the build engine is not usable: {problem}")
-    pytest.skip(f"no build engine: {problem}")
+        pytest.fail(f"CI is set but {what}: {problem}")
+    pytest.skip(f"{what}: {problem}")
+
+
+def require_engine(layouts: tuple[str, ...]) -> None:
+    """Fail (CI) or skip with the reason (elsewhere) when the engine is not usable."""
+    problem = engine_problem(layouts)
+    if problem is not None:
+        require(problem, "the build engine is not usable")

@@ -1,9 +1,10 @@
 """Proof that `xlint fix` is right, by real builds (issue 4), not by comparing text.
 
-For the Go, C, Rust, Java and Node projects, the ORIGINAL Dockerfile (a builder that compiles on the target
-platform: emulated for linux/arm64) and the FIXED one (``xlint.fixes.engine.fix_text`` output, written to a temp
-dir; fixtures are never edited) are both built with ``docker buildx build --platform
-linux/amd64,linux/arm64 --output type=oci``. The tests then show, per platform, that
+For the Go, C, Rust, Java and Node projects (a Node asset build, and a Node runtime with a dependency
+tree), the ORIGINAL Dockerfile (a builder that compiles on the target platform: emulated for linux/arm64) and
+the FIXED one (``xlint.fixes.engine.fix_text`` output, written to a temp dir; fixtures are never edited) are
+both built with ``docker buildx build --platform linux/amd64,linux/arm64 --output type=oci``. The tests then
+show, per platform, that
 
 - the final images hold the same files (paths, kinds, modes, owners, link targets and content hashes;
   timestamps are not compared, and a jar is compared by its entries' names and bytes, not by its zip
@@ -17,7 +18,20 @@ linux/amd64,linux/arm64 --output type=oci``. The tests then show, per platform, 
 - the fixed build compiles on the build platform (``cross`` placement in xlint's build report) while
   the original emulated it.
 
-Base images come from ``scripts/setup-engine.sh`` as OCI layouts (busybox, golang, toolchains) mapped
+The node-deps case is a runtime that takes node_modules whose dependency runs a native program from a
+per-platform optional package (``os``/``cpu`` in its package.json, the way esbuild ships its binary): npm
+installs only the package of the platform it runs on. Its packages are local tarballs, installed offline
+(no npm registry): ``tests/npm_packages.py`` compiles the programs with the host's Go (Debian golang-go,
+``GOARCH`` cross builds) and packs ``vendor/*.tgz`` into a per-session copy of the context, setting the
+lockfile's integrity. The original installs on each target (emulated), so its images are right and "the same
+files" holds as for the other cases, per-platform package included. The fix installs the runtime's
+node_modules in a new target-platform stage (``npm ci --omit=dev``: on purpose the one emulated step of the
+fixed build, ``Case.target_steps``; it unpacks tarballs and compiles nothing). Two more tests: each image
+holds its own platform's package and no other (``Case.platform_files``), and the naive rewrite (only the
+builder moved to the build platform, ``Case.trap``) is built too, to prove the trap is real: its arm64 image
+holds the x64 program (verify names that one file) and its program fails there.
+
+Base images come from ``scripts/setup-engine.sh`` as OCI layouts (busybox, golang, toolchains, node) mapped
 with ``--build-context NAME=oci-layout://DIR:latest``. Some fixtures cannot be built offline as they are
 (Maven and npm download packages): their test-only variants in ``tests/data/fixbuild/`` keep the same
 shape (a builder on the target platform, the output copied into a runtime image). The C and Rust fixes use
@@ -28,7 +42,8 @@ mirror, as its Dockerfile says). The fixed C builder installs its packages with 
 it), so that build reads the Debian mirror. A case whose fixed build keeps a step on the
 target platform on purpose lists it in ``Case.target_steps``.
 
-With CI set these tests never skip: a missing engine fails them. Without CI they skip with the reason.
+With CI set these tests never skip: a missing engine (or the host's Go, for node-deps) fails them. Without
+CI they skip with the reason. Each case is built when a test first needs it (``-k node-deps`` builds one).
 """
 
 from __future__ import annotations
@@ -42,13 +57,14 @@ import subprocess
 import tarfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from engine_helpers import ENGINE_DIR, require_engine
+from engine_helpers import ENGINE_DIR, require, require_engine
+from npm_packages import go_problem, make_context
 
 from xlint.build.buildx import run_build
 from xlint.build.dockerfile import read_instructions
@@ -65,7 +81,7 @@ FIXTURES = ROOT / "fixtures"
 DATA = ROOT / "tests" / "data" / "fixbuild"
 PLATFORMS = ["linux/amd64", "linux/arm64"]
 BUILD_PLATFORM = "linux/amd64"
-LAYOUTS = ("busybox", "golang", "toolchains")
+LAYOUTS = ("busybox", "golang", "toolchains", "node")
 # ELF files of other machines that the local base images hold on purpose (verify_image allow patterns):
 # the golang layout's Debian rootfs (also under toolchains, and the C runtime image) has Go's source tree
 # with test data for every architecture; the amd64 toolchains image is also the build platform's cross
@@ -76,6 +92,17 @@ CROSS_SYSROOT = ("/usr/aarch64-linux-gnu/*", "/usr/lib/gcc-cross/aarch64-linux-g
 
 def _layout(name: str) -> str:
     return f"oci-layout://{ENGINE_DIR / 'oci' / name}:latest"
+
+
+@dataclass(frozen=True)
+class Trap:
+    """The naive rewrite that a fix must not make, built too to show the trap is real: its image for
+    ``platform`` holds the build platform's program at ``wrong`` instead of its own."""
+
+    rewrite: tuple[str, str]  # (a line of the original, its naive rewrite)
+    platform: str
+    wrong: str  # image path of the build platform's program in the naive image
+    error: str  # what the naive image's program says on ``platform`` (stderr)
 
 
 @dataclass(frozen=True)
@@ -94,6 +121,10 @@ class Case:
     allow_elf: tuple[str, ...] = ()  # verify_image allow patterns (documented per case)
     secrets: tuple[str, ...] = ()  # `--secret` values of both builds
     target_steps: tuple[str, ...] = ()  # steps the fix puts on the target platform on purpose (emulated)
+    prepare: Callable[[Path, Path], Path] | None = None  # (context, temp dir) -> the context to build
+    prepare_problem: Callable[[], str | None] | None = None  # why ``prepare`` cannot run here (None: it can)
+    platform_files: dict[str, str] = field(default_factory=dict)  # platform -> image path only its image holds
+    trap: Trap | None = None
 
 
 CASES = {
@@ -244,6 +275,45 @@ CASES = {
         run_args=("sh", "-c", "uname -m; cd /usr/share/nginx/html && ls && sha256sum index.html app.js"),
         expect_output={"linux/amd64": "x86_64", "linux/arm64": "aarch64"},
     ),
+    # The runtime takes node_modules that hold a native program from a per-platform optional package (the
+    # shape of esbuild's, swc's or sharp's prebuilt binaries), all local: tests/npm_packages.py compiles the
+    # programs and packs vendor/*.tgz per session. The original installs on each target (emulated), so both
+    # its images are right; the fixed build installs the runtime's node_modules in a new target-platform
+    # stage (its `npm ci --omit=dev` runs for linux/arm64 under QEMU on purpose: it unpacks the arm64
+    # package and compiles nothing), so its files are the original's. The naive rewrite (only the builder
+    # moved) is built too: its arm64 image holds the x64 program (the trap).
+    "node-deps": Case(
+        name="node-deps",
+        original=DATA / "node-deps" / "Dockerfile",
+        context=DATA / "node-deps",
+        images={"node:20-bookworm": _layout("node"), "node:20-bookworm-slim": _layout("node")},
+        codes=frozenset({"XL104"}),
+        unsafe=True,
+        fixed_shape=(
+            "FROM --platform=$BUILDPLATFORM node:20-bookworm AS build",
+            "FROM node:20-bookworm-slim AS build-prod",
+            "COPY package.json package-lock.json .npmrc ./",  # npm ci needs the lockfile, the settings (offline)
+            "COPY vendor ./vendor",  # and the tarballs the lockfile names
+            "RUN npm ci --omit=dev",
+            "COPY --from=build-prod /app/node_modules ./node_modules",
+        ),
+        compile_line="npm run build",
+        run_args=(),  # CMD ["node", "dist/server.js"]
+        expect_output={"linux/amd64": "node-deps linux/x64: archinfo for linux/amd64 on x86_64",
+                       "linux/arm64": "node-deps linux/arm64: archinfo for linux/arm64 on aarch64"},
+        target_steps=("npm ci --omit=dev",),
+        prepare=make_context,
+        prepare_problem=go_problem,
+        platform_files={"linux/amd64": "app/node_modules/archinfo-linux-x64/bin/archinfo",
+                        "linux/arm64": "app/node_modules/archinfo-linux-arm64/bin/archinfo"},
+        trap=Trap(
+            rewrite=("FROM node:20-bookworm AS build", "FROM --platform=$BUILDPLATFORM node:20-bookworm AS build"),
+            platform="linux/arm64",
+            wrong="app/node_modules/archinfo-linux-x64/bin/archinfo",
+            # on an amd64 host the x64 program would even run (no QEMU needed): archinfo refuses first
+            error="archinfo: package archinfo-linux-arm64 is not installed",
+        ),
+    ),
 }
 
 
@@ -272,11 +342,11 @@ class Built:
     runs: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
 
 
-def build(case: Case, dockerfile: Path, tag: str, out: Path) -> Built:
+def build(case: Case, context: Path, dockerfile: Path, tag: str, out: Path) -> Built:
     archive = out / f"{case.name}-{tag}.oci.tar"
     name = f"xlint-fixbuild/{case.name}:{tag}-{os.getpid()}"  # concurrent test runs share the daemon
     opts = BuildOptions(
-        context=case.context,
+        context=context,
         dockerfile=dockerfile,
         platforms=list(PLATFORMS),
         # uncompressed: the toolchains base layers (~1 GB per arch) are exported as they are, not re-gzipped
@@ -330,35 +400,57 @@ class Pair:
     dropped: list[str]
     original: Built
     fixed: Built | None  # None when the fix produced no change (nothing to build)
+    naive: Built | None = None  # the case's Trap rewrite
 
 
 def make_pair(case: Case, tmp: Path) -> Pair:
+    t0 = time.monotonic()
+    context = case.prepare(case.context, tmp) if case.prepare else case.context
     original = tmp / "Dockerfile.original"
     original.write_text(offline_text(case.original.read_text()))
-    opts = CheckOptions(platforms=tuple(PLATFORMS), build_platform=BUILD_PLATFORM, context=case.context)
+    opts = CheckOptions(platforms=tuple(PLATFORMS), build_platform=BUILD_PLATFORM, context=context)
     res = fix_text(original.read_text(), str(original), opts, all_rules(), unsafe=case.unsafe)
     fixed_path = tmp / "Dockerfile.fixed"
     fixed_path.write_text(res.text)
-    t0 = time.monotonic()
-    orig = build(case, original, "original", tmp)
-    fixed = build(case, fixed_path, "fixed", tmp) if res.changed else None
-    print(f"{case.name}: original {orig.seconds:.1f} s, fixed {fixed.seconds if fixed else 0:.1f} s, "
-          f"total with runs {time.monotonic() - t0:.1f} s")
+    orig = build(case, context, original, "original", tmp)
+    fixed = build(case, context, fixed_path, "fixed", tmp) if res.changed else None
+    naive = None
+    if case.trap is not None:
+        old, new = case.trap.rewrite
+        assert original.read_text().count(old) == 1, f"{case.name}: `{old}` is not one line of the original"
+        naive_path = tmp / "Dockerfile.naive"
+        naive_path.write_text(original.read_text().replace(old, new))
+        naive = build(case, context, naive_path, "naive", tmp)
+    print(f"{case.name}: original {orig.seconds:.1f} s, fixed {fixed.seconds if fixed else 0:.1f} s"
+          + (f", naive {naive.seconds:.1f} s" if naive else "")
+          + f", total with context and runs {time.monotonic() - t0:.1f} s")
     return Pair(case, res.text, sorted({d.code for d in res.applied}), [f"{d.code}: {why}" for d, why in res.dropped],
-                orig, fixed)
+                orig, fixed, naive)
 
 
-_pairs: dict[str, Pair] = {}
+class Pairs:
+    """Each case built once per session (original and fixed) when a test first asks for it: a `-k` run
+    builds only the cases it selects."""
+
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        self.factory = factory
+        self.built: dict[str, Pair] = {}
+
+    def __getitem__(self, name: str) -> Pair:
+        if name not in self.built:
+            case = CASES[name]
+            if case.prepare_problem is not None:
+                require(case.prepare_problem(), f"the {name} case cannot make its build context")
+            self.built[name] = make_pair(case, self.factory.mktemp(f"fixbuild-{name}"))
+        return self.built[name]
 
 
 @pytest.fixture(scope="session")
-def pairs(engine: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pair]]:
-    """Every case built once per session (original and fixed), shared by all tests."""
-    if not _pairs:
-        for name, case in CASES.items():
-            _pairs[name] = make_pair(case, tmp_path_factory.mktemp(f"fixbuild-{name}"))
-    yield _pairs
-    built = [b for p in _pairs.values() for b in (p.original, p.fixed) if b is not None]
+def pairs(engine: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pairs]:
+    """The cases' builds, shared by all tests; their images and archives are removed at the end."""
+    made = Pairs(tmp_path_factory)
+    yield made
+    built = [b for p in made.built.values() for b in (p.original, p.fixed, p.naive) if b is not None]
     images = [b.image for b in built if b.image]
     if images:
         subprocess.run(["docker", "rmi", *images], capture_output=True, check=False, timeout=300)
@@ -482,7 +574,7 @@ names = sorted(CASES)
 
 
 @pytest.mark.parametrize("name", names)
-def test_fix_has_the_expected_shape(name: str, pairs: dict[str, Pair]) -> None:
+def test_fix_has_the_expected_shape(name: str, pairs: Pairs) -> None:
     pair = pairs[name]
     case = pair.case
     assert set(pair.applied) >= case.codes, f"applied {pair.applied}, dropped {pair.dropped}"
@@ -492,7 +584,7 @@ def test_fix_has_the_expected_shape(name: str, pairs: dict[str, Pair]) -> None:
 
 
 @pytest.mark.parametrize("name", names)
-def test_both_builds_succeed(name: str, pairs: dict[str, Pair]) -> None:
+def test_both_builds_succeed(name: str, pairs: Pairs) -> None:
     pair = pairs[name]
     assert pair.original.ok, f"original build failed: {pair.original.error}"
     fixed = _fixed(pair)
@@ -500,7 +592,7 @@ def test_both_builds_succeed(name: str, pairs: dict[str, Pair]) -> None:
 
 
 @pytest.mark.parametrize("name", names)
-def test_original_emulates_and_fixed_cross_compiles(name: str, pairs: dict[str, Pair]) -> None:
+def test_original_emulates_and_fixed_cross_compiles(name: str, pairs: Pairs) -> None:
     pair = pairs[name]
     needle = pair.case.compile_line
     (orig_arm,) = _steps_at(pair.original, needle, "linux/arm64")
@@ -519,7 +611,7 @@ def test_original_emulates_and_fixed_cross_compiles(name: str, pairs: dict[str, 
 
 
 @pytest.mark.parametrize("name", names)
-def test_final_images_hold_the_same_files(name: str, pairs: dict[str, Pair]) -> None:
+def test_final_images_hold_the_same_files(name: str, pairs: Pairs) -> None:
     pair = pairs[name]
     fixed = _fixed(pair)
     assert pair.original.ok and fixed.ok, (pair.original.error, fixed.error)
@@ -536,7 +628,7 @@ def test_final_images_hold_the_same_files(name: str, pairs: dict[str, Pair]) -> 
 
 
 @pytest.mark.parametrize("name", names)
-def test_every_binary_has_the_platform_machine(name: str, pairs: dict[str, Pair]) -> None:
+def test_every_binary_has_the_platform_machine(name: str, pairs: Pairs) -> None:
     pair = pairs[name]
     fixed = _fixed(pair)
     for built in (pair.original, fixed):
@@ -548,7 +640,7 @@ def test_every_binary_has_the_platform_machine(name: str, pairs: dict[str, Pair]
 
 
 @pytest.mark.parametrize("name", names)
-def test_program_prints_the_same_on_each_platform(name: str, pairs: dict[str, Pair]) -> None:
+def test_program_prints_the_same_on_each_platform(name: str, pairs: Pairs) -> None:
     pair = pairs[name]
     fixed = _fixed(pair)
     for built in (pair.original, fixed):
@@ -559,3 +651,39 @@ def test_program_prints_the_same_on_each_platform(name: str, pairs: dict[str, Pa
             assert pair.case.expect_output[plat] in run.stdout, (plat, run.stdout)
     for plat in PLATFORMS:
         assert fixed.runs[plat].stdout == pair.original.runs[plat].stdout, plat
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.platform_files))
+def test_each_image_holds_its_platform_package(name: str, pairs: Pairs) -> None:
+    """The per-platform program is there, executable, and no other platform's is."""
+    pair = pairs[name]
+    fixed = _fixed(pair)
+    for built in (pair.original, fixed):
+        assert built.ok, built.error
+        files = files_of(built)
+        for plat in PLATFORMS:
+            own = pair.case.platform_files[plat]
+            assert own in files[plat] and files[plat][own][0] == "f" and files[plat][own][1] & 0o111, (plat, own)
+            others = [p for q, p in pair.case.platform_files.items() if q != plat and p in files[plat]]
+            assert not others, f"{built.dockerfile.name} {plat} holds {others}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.trap))
+def test_naive_rewrite_ships_the_build_platform_program(name: str, pairs: Pairs) -> None:
+    """Proof that the trap the fix avoids is real: with only the builder moved to the build platform, the
+    image for the trap's platform takes the build platform's node_modules."""
+    pair = pairs[name]
+    trap = pair.case.trap
+    assert trap is not None and pair.naive is not None
+    naive = pair.naive
+    assert naive.ok, naive.error
+    files = files_of(naive)[trap.platform]
+    assert trap.wrong in files and pair.case.platform_files[trap.platform] not in files, sorted(files)[-20:]
+    res = verify_image(str(naive.archive), [trap.platform], allow=list(pair.case.allow_elf))
+    wrong = [f.path for p in res.platforms for f in p.failures if f.check == "arch"]
+    assert wrong == ["/" + trap.wrong], res.render_text()
+    run = naive.runs[trap.platform]
+    assert run.returncode != 0 and trap.error in run.stderr, (run.returncode, run.stdout, run.stderr)
+    for plat in PLATFORMS:  # the other platforms' images are right (and the same as the fix's)
+        if plat != trap.platform:
+            assert naive.runs[plat].stdout == _fixed(pair).runs[plat].stdout, plat
