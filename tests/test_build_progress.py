@@ -86,6 +86,27 @@ def test_failure_stream_keeps_error_logs_and_buildkit_text() -> None:
     assert "   2 | >>> RUN echo to-stdout; echo to-stderr >&2; exit 3" in progress.text  # indent kept
 
 
+def _stream(*vertexes: dict[str, object]) -> str:
+    return "".join(json.dumps({"vertexes": [v]}) + "\n" for v in vertexes)
+
+
+def test_a_canceled_twin_is_no_failure_an_interrupted_step_is() -> None:
+    """BuildKit cancels one of two equal steps (the same WORKDIR in two stages) and keeps the other: the
+    build succeeded. A step canceled without a finished twin, or one that failed, is a failure."""
+    t0, t1 = "2026-12-01T10:00:00Z", "2026-12-01T10:00:01Z"
+    work = "[linux/arm64 build 2/4] WORKDIR /app"
+    twin = _stream({"digest": "sha256:a", "name": work, "started": t0, "completed": t1},
+                   {"digest": "sha256:b", "name": work, "started": t0, "completed": t1, "error": "context canceled"})
+    assert read_progress(twin).failed() == []
+    lone = _stream({"digest": "sha256:a", "name": "[linux/arm64 build 3/4] RUN make", "started": t0, "completed": t1,
+                    "error": "context canceled"})
+    assert [v.name for v in read_progress(lone).failed()] == ["[linux/arm64 build 3/4] RUN make"]
+    real = _stream({"digest": "sha256:a", "name": work, "started": t0, "completed": t1},
+                   {"digest": "sha256:b", "name": work, "started": t0, "completed": t1,
+                    "error": "process did not complete successfully: exit code: 1"})
+    assert [v.digest for v in read_progress(real).failed()] == ["sha256:b"]
+
+
 def test_vertexes_merge_by_digest() -> None:
     text = (DATA / "registry-multistage.rawjson").read_text()
     records = [v for item in iter_stream([text]) if isinstance(item, dict) for v in item.get("vertexes") or []]

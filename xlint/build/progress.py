@@ -156,6 +156,10 @@ class Vertex:
         return b"".join(line.data for line in self.logs).decode("utf-8", "replace")
 
 
+def _canceled(error: str) -> bool:
+    return error.strip().rstrip(".").lower() in ("context canceled", "canceled")
+
+
 @record
 class BuildProgress:
     """The merged state of one build: vertexes by digest, logs, warnings and trailing text."""
@@ -219,7 +223,13 @@ class BuildProgress:
         return sorted(self.vertexes.values(), key=lambda v: v.order)
 
     def failed(self) -> list[Vertex]:
-        return [v for v in self.ordered() if v.error]
+        """The steps that failed. A step BuildKit canceled (``context canceled``) while the same step (by
+        name) ran to its end elsewhere in the build is no failure: BuildKit cancels one of two equal steps
+        (a ``WORKDIR`` twice, the same step for two platforms) and keeps the other. A step canceled with
+        no such twin (an interrupted build, or the steps cut short by another one's failure) is."""
+        ordered = self.ordered()
+        finished = {v.name for v in ordered if v.done and not v.error}
+        return [v for v in ordered if v.error and not (_canceled(v.error) and v.name in finished)]
 
     @property
     def started(self) -> datetime | None:
