@@ -78,11 +78,12 @@ class BuildArchProbeInCrossStage(Rule):
             if stage.platform.kind != "build" or not model.reaches_target_via_files(stage.index):
                 continue
             for instr in stage.instructions:
-                if instr.keyword != "RUN" or host_tool_probe(model, stage, instr) is not None:
+                if instr.keyword != "RUN":
+                    continue
+                probes = [cmd for cmd in run_commands(instr) if is_arch_probe(cmd.basename, cmd.args())]
+                if not probes or host_tool_probe(model, stage, instr) is not None:
                     continue  # (a probe picking a tool the stage runs itself is right on the build machine)
-                for cmd in run_commands(instr):
-                    if not is_arch_probe(cmd.basename, cmd.args()):
-                        continue
+                for cmd in probes:
                     message = self.message.format(command=" ".join(w.raw for w in cmd.argv), stage=stage.label)
                     found.append((stage, instr, cmd, message))
         units: dict[int, tuple[list[Edit] | str, tuple[str, ...]]] = {}
