@@ -1,13 +1,23 @@
 """Recipe: Go. The builder on the build platform with GOOS/GOARCH (GOARM) from the target, `go install`
 rewritten to `go build -o` into the same place, CGO_ENABLED=0 when the context's sources need no cgo,
 else tonistiigi/xx `xx-go` with the target's C toolchain (XL101, XL207, XL208).
+
+A smoke test of the program just built (`go build -o /out/app . && /out/app --version`, or a later
+`RUN /out/app version` in the builder) cannot run in the cross builder: the build machine cannot execute
+the other platforms' programs. It is kept to the build whose target is the build platform
+(`if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/app --version; fi`) rather than moved into the
+target stage after the COPY: the images stay exactly as they were (no extra step in the runtime stage,
+which may be `scratch` or distroless with no shell to run it), and the check still runs on the native
+build. The fix is unsafe, its title says the test no longer runs for the cross-built platforms. A run
+whose output is kept (`/out/app completion bash > /out/app.bash`, a pipe, a command substitution) is
+not a test but a step every platform needs: the stage stays, with the reason.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlint.archnames import is_arch_probe
@@ -376,14 +386,48 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
 
 
 _STRIPS = frozenset({"strip", "ldd"})
+# the guard that keeps a smoke test of the program just built to the builds whose target is the build platform
+SMOKE_GUARD = 'if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then {cmd}; fi'
+SMOKE_NOTE = ("{what} only when the target is the build platform: a cross build's program cannot run on the "
+              "build machine")
 
 
-def _after_compile_reason(model: Model, stage: Stage, compiles: list[tuple[Instruction, Compile]],
-                          context: Path | None) -> str:
+_REDIRECT = re.compile(r"[ \t]*([0-9]*|&)(?:>>?|>\|)[ \t]*([^\s;&|]+)")
+_NO_OUTPUT = frozenset({"/dev/null", "&1", "&2", "/dev/stdout", "/dev/stderr"})
+
+
+@dataclass
+class _AfterCompile:
+    """What the steps after the compile do with its outputs: the smoke tests to guard, or why the stage
+    cannot move."""
+
+    reason: str = ""
+    smoke: list[tuple[Instruction, SimpleCommand]] = field(default_factory=list)
+
+
+def _output_used(model: Model, instr: Instruction, cmd: SimpleCommand) -> str:
+    """How the output of ``cmd`` (a run of the program just built) is kept, if it is: written to a file by a
+    redirection, read by a pipe or a command substitution. Empty when it is only a check."""
+    if any(c in ("|", "$(...)", "`...`", "<(...)") for c in cmd.context):
+        return "its output is read by the rest of the step"
+    text = model.tree.text
+    rest = text[cmd.span.end:instr.span.end].replace(model.tree.escape + "\n", " ")
+    # the trailing redirections of the command (they are not in its span), up to the next word
+    while m := _REDIRECT.match(rest):
+        if m.group(2) not in _NO_OUTPUT:
+            return f"it writes `{m.group(2)}`"
+        rest = rest[m.end():]
+    return ""
+
+
+def _after_compile(model: Model, stage: Stage, compiles: list[tuple[Instruction, Compile]],
+                   context: Path | None) -> _AfterCompile:
     """Why a step after the compile cannot run on the build platform: `strip`/`ldd` of the build machine on
-    a target binary, or running the program just built (a smoke test)."""
+    a target binary, or a program just built whose output a later step needs; and the smoke tests (runs of
+    the program just built that only check it) to keep to the builds whose target is the build platform."""
+    out = _AfterCompile()
     if not compiles:
-        return ""
+        return out
     first = compiles[0][1].inv.cmd
     outputs: set[str] = set()
     started = False
@@ -400,11 +444,27 @@ def _after_compile_reason(model: Model, stage: Stage, compiles: list[tuple[Instr
             continue
         name = cmd.basename
         if name in _STRIPS:
-            return (f"`{name}` after the compile is the build machine's and cannot read a binary built for "
-                    "the target (drop it: `-ldflags='-s -w'` strips a Go binary)")
+            return _AfterCompile(f"`{name}` after the compile is the build machine's and cannot read a binary built "
+                                 "for the target (drop it: `-ldflags='-s -w'` strips a Go binary)")
         if cmd.name is not None and (cmd.name in outputs or (cmd.name.startswith("./") and cmd.name[2:] in outputs)):
-            return f"`{cmd.name}` runs the program just built, which is built for the target, on the build machine"
-    return ""
+            used = _output_used(model, instr, cmd)
+            if used:
+                return _AfterCompile(f"`{cmd.name}` runs the program just built, which is built for the target, on "
+                                     f"the build machine, and {used}, which every platform needs (generate it in the "
+                                     "target stage after the COPY, or with a build for the build platform)")
+            if instr.json or any(c != "heredoc" for c in cmd.context):
+                return _AfterCompile(f"`{cmd.name}` runs the program just built, which is built for the target, on "
+                                     "the build machine (inside a shell construct, so it is not guarded)")
+            out.smoke.append((instr, cmd))
+    return out
+
+
+def _smoke_edits(model: Model, smoke: list[tuple[Instruction, SimpleCommand]]) -> list[Edit]:
+    """Each smoke test wrapped in ``if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then ...; fi``: it still
+    checks the program where it can run (the build platform's own image), and is skipped in the cross builds
+    of the other platforms, whose programs the build machine cannot run."""
+    text = model.tree.text
+    return [Edit(c.span.start, c.span.end, SMOKE_GUARD.format(cmd=text[c.span.start:c.span.end])) for _i, c in smoke]
 
 
 def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
@@ -443,13 +503,13 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     probes, probe_args, reason = _probe_edits(model, stage)
     if reason:
         return no_fix(reason)
-    reason = _after_compile_reason(model, stage, compiles, context)
-    if reason:
-        return no_fix(reason)
+    after = _after_compile(model, stage, compiles, context)
+    if after.reason:
+        return no_fix(after.reason)
     tools, tool_args, reason = tool_download_edits(model, stage) if move.edits else ([], [], "")
     if reason:
         return no_fix(reason)
-    edits: list[Edit] = list(move.edits) + probes + tools
+    edits: list[Edit] = list(move.edits) + probes + tools + _smoke_edits(model, after.smoke)
     names: list[str] = []
     for instr, comp in compiles:
         got = go_command_edits(model, stage, instr, comp, cgo, context)
@@ -462,12 +522,18 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     for _i, args in probe_args:
         names.extend(a for a in args if a not in names)
     names.extend(a for a in tool_args if a not in names)
-    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
-                           "BUILDPLATFORM") if n in names]
+    if after.smoke:
+        names.extend(a for a in ("TARGETPLATFORM", "BUILDPLATFORM") if a not in names)
+    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT", "TARGETPLATFORM", "BUILDOS", "BUILDARCH",
+                           "BUILDVARIANT", "BUILDPLATFORM") if n in names]
     arg = arg_edit(model, stage, first, ordered)
     if arg is not None:
         edits.append(arg)
     notes = [n for n, on in ((CGO_NOTE, cgo is None), (MAKE_NOTE, steps.driven_by_make)) if on]
+    if after.smoke:
+        tests = ", ".join(f"`{' '.join(w.raw for w in c.argv)}`" for _i, c in after.smoke)
+        notes.append(SMOKE_NOTE.format(what=f"the smoke test{'s' if len(after.smoke) > 1 else ''} {tests} "
+                                            f"run{'' if len(after.smoke) > 1 else 's'}"))
     unsafe = bool(notes) or move.unsafe
     title = MAKE_TITLE if steps.driven_by_make else ""
     return Plan(edits, note="; ".join(notes + ([move.note] if move.note else [])),
@@ -1084,5 +1150,45 @@ FROM alpine:3.20
 COPY --from=build /out/app /app
 """,
         reason="a RUN picks the download of `/usr/local/go/bin`, a tool the stage runs, by the target's architecture, and writes other files too",
+    ),
+    Example(
+        "smoke-test",  # the check runs where the program can run: the build whose target is the build platform
+        before="""\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app . && /out/app --version && echo built
+RUN /out/app selftest
+
+FROM alpine:3.20
+COPY --from=build /out/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+ARG TARGETOS TARGETARCH TARGETPLATFORM BUILDPLATFORM
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app . && if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/app --version; fi && echo built
+RUN if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/app selftest; fi
+
+FROM alpine:3.20
+COPY --from=build /out/app /usr/local/bin/app
+""",
+        context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
+    ),
+    Example(
+        "smoke-output",  # the run writes a file the image needs: not a test
+        before="""\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app . \\
+ && /out/app completion bash > /out/app.bash
+
+FROM alpine:3.20
+COPY --from=build /out/app /out/app.bash /usr/local/bin/
+""",
+        reason="`/out/app` runs the program just built, which is built for the target, on the build machine, and it writes `/out/app.bash`",
+        context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
     ),
 ]
