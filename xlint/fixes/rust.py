@@ -1,5 +1,15 @@
 """Recipe: Rust with tonistiigi/xx: `cargo fetch` once, `xx-cargo build`, the binary verified and copied
 back from ``target/<triple>/<profile>/`` to where later stages read it (XL102).
+
+A build that hard-codes its Linux target (`cargo build --target x86_64-unknown-linux-musl`, or
+`CARGO_BUILD_TARGET`) builds that architecture on every platform: under emulation on arm64, and an
+x86_64 binary into the arm64 image (XL206). The target gives way to the platform's own: xx-cargo passes
+`--target=$(xx-cargo --print-target-triple)`, which keeps the libc of the image (musl on Alpine, glibc on
+Debian; a musl target on Debian keeps musl with `ENV XX_LIBC=musl`, and needs rustup). `rustup target add`
+adds the platform's triple, after `ARG TARGETPLATFORM`; later steps that name
+``target/x86_64-unknown-linux-musl/release/app`` read the binary copied back to the fixed
+``target/release/app`` (COPY sources included: a COPY cannot run `xx-cargo`), other references to the
+triple's folder name the platform's triple.
 """
 
 from __future__ import annotations
@@ -9,14 +19,19 @@ import re
 from dataclasses import dataclass, field
 
 from xlint.diagnostics import Edit
-from xlint.fixes.outputs import copied_sources, flag_arg, static_workdir
+from xlint.fixes.archmap import in_single_quotes
+from xlint.fixes.outputs import copied_source_args, flag_arg, static_workdir
 from xlint.fixes.plan import Example
+from xlint.fixes.style import block_start, drop_command
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
+from xlint.invocation import Invocation
+from xlint.model import Stage
 from xlint.packages import installed_packages
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
     Compile,
+    invocation,
     settings,
     stage_chain,
 )
@@ -65,11 +80,14 @@ def _target_prefix(src: str, target_dir: str, rel_dir: str) -> int | None:
     return None
 
 
-def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_dir: str, rel_dir: str) -> _Later:
+def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_dir: str, rel_dir: str,
+                hard: _Hardcoded | None = None) -> _Later:
     """Binaries that later commands of the stage name under ``<target dir>/<profile>/``, the `strip`
     commands after the build, and edits that point every other reference into the target directory (a
     dynamic one, `target/$PROFILE`, or any when the profile is dynamic) at ``<target dir>/<triple>/``,
-    where cargo writes when it cross-compiles; or why a later step cannot stay."""
+    where cargo writes when it cross-compiles; or why a later step cannot stay. With a hard-coded target
+    (``hard``), the references name its folder, ``<target dir>/x86_64-unknown-linux-musl/``: the triple
+    in them becomes the target's own."""
     out = _Later()
     ref = _target_ref(target_dir)
     text = plan.model.tree.text
@@ -83,6 +101,27 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
             continue
         for w in c.argv[1:]:
             src = text[w.span.start:w.span.end]
+            if hard is not None:
+                m = _triple_ref(target_dir, hard.triple).search(w.value or "")
+                folder = f"{name}/{hard.triple}/"
+                if m and m.group("profile") == profile and folder in src:
+                    # a binary of the build: read where it is copied back, <target dir>/<profile>/<bin>
+                    if m.group("bin") not in out.bins:
+                        out.bins.append(m.group("bin"))
+                    cut = w.span.start + src.index(folder) + len(name) + 1
+                    out.rewrites.append(Edit(cut, cut + len(hard.triple) + 1, ""))
+                    continue
+                hits = [(m.start(), m.end()) for m in re.finditer(re.escape(hard.triple), src)]
+                if hard.env:
+                    hits += [(m.start(), m.end()) for m in _BUILD_TARGET_VAR.finditer(src)]
+                for start, end in hits:
+                    if in_single_quotes(src, start):
+                        return _Later(reason=f"`{w.raw}` names the target in single quotes")
+                    out.rewrites.append(Edit(w.span.start + start, w.span.start + end, _TRIPLE))
+                if not hits and f"{name}/" in w.raw and w.value is None:
+                    return _Later(reason=f"`{w.raw}` is read after the build: the cross build writes under "
+                                         f"{name}/<triple>/")
+                continue
             m = ref.search(w.value or "")
             if w.value is not None and profile is not None and m and m.group("profile") == profile:
                 if m.group("bin") not in out.bins:
@@ -98,9 +137,168 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
             out.strips.append(c)
         elif c.basename == "ldd":
             return _Later(reason="`ldd` after the build lists the build machine's libraries, not the target's")
-        elif c.name is not None and ref.search(c.name):
+        elif c.name is not None and (ref.search(c.name) or (hard is not None and hard.triple in c.name)):
             return _Later(reason=f"`{c.name}` runs the program just built, which is built for the target")
     return out
+
+
+def _triple_ref(target_dir: str, triple: str) -> re.Pattern[str]:
+    """`<target dir>/<triple>/<profile>/<binary>` as later steps name it."""
+    name = re.escape(posixpath.basename(target_dir))
+    return re.compile(rf"(?:^|/){name}/{re.escape(triple)}/(?P<profile>[A-Za-z0-9_-]+)/(?P<bin>[A-Za-z0-9_.-]+)$")
+
+
+_BUILD_TARGET_VAR = re.compile(r"\$\{CARGO_BUILD_TARGET\}|\$CARGO_BUILD_TARGET(?![A-Za-z0-9_])")
+# a Rust target triple for Linux that xx-cargo maps per platform: <arch>-<vendor>-linux-<libc>[<abi>]
+_LINUX_TRIPLE = re.compile(r"^(?P<arch>x86_64|aarch64|armv7|armv6|arm|armv5te|i686|i586|riscv64gc|powerpc64le|s390x|"
+                           r"loongarch64)-(?P<vendor>unknown|alpine)-linux-(?P<libc>gnu|musl)(?:eabihf|eabi)?$")
+_RUST_IMAGE = re.compile(r"(?:^|/)rust(?::|@|$)")
+MUSL_NOTE = ("a musl target on Debian: `ENV XX_LIBC=musl` keeps xx-cargo's triple musl and rustup adds its standard "
+             "library, but crates that compile C code (the cc crate: ring, zstd-sys...) need a musl C library for "
+             "the target, which xx does not install on Debian")
+
+
+@dataclass
+class _Hardcoded:
+    """The Rust target a build hard-codes (`--target x86_64-unknown-linux-musl`, `CARGO_BUILD_TARGET`): the
+    triple, its libc, and the edits that remove it (xx-cargo passes the target platform's own triple)."""
+
+    triple: str
+    libc: str
+    edits: list[Edit] = field(default_factory=list)
+    env: bool = False  # set through CARGO_BUILD_TARGET
+
+
+def _target_flag(inv: Invocation) -> tuple[str | None, list[Edit]] | str:
+    """The `--target` value of a cargo command and the edit that removes the flag, (None, []) without one,
+    or why it cannot be removed."""
+    words = inv.words
+    found: list[tuple[int, int, str | None]] = []
+    for k, w in enumerate(words[1:], 1):
+        if w.value == "--target":
+            if k + 1 >= len(words):
+                return "`--target` has no value"
+            found.append((k, k + 1, words[k + 1].value))
+        elif w.value is not None and w.value.startswith("--target="):
+            found.append((k, k, w.value.split("=", 1)[1]))
+    if not found:
+        return None, []
+    if len(found) > 1:
+        return "the cargo command builds for several targets"
+    first, last, value = found[0]
+    if value is None:
+        return "the cargo target is dynamic"
+    # from the end of the word before the flag: the blanks and line continuations go with it
+    return value, [Edit(words[first - 1].span.end, words[last].span.end, "")]
+
+
+def _env_target(plan: XxPlan, instr: Instruction, cmd: SimpleCommand, inv: Invocation
+                ) -> tuple[str | None, list[Edit]] | str:
+    """`CARGO_BUILD_TARGET` of a cargo command (a prefix, or an ENV of the stage that sets only it) and the
+    edit that removes it, (None, []) when unset, or why it cannot be removed."""
+    setting = settings(plan.model, plan.stage, instr, cmd).get("CARGO_BUILD_TARGET")
+    if setting is None:
+        return None, []
+    if setting.value is None:
+        return "`CARGO_BUILD_TARGET` is dynamic"
+    tree = plan.model.tree
+    if setting.source == "prefix":
+        word = next((e for e in inv.env if e.name == "CARGO_BUILD_TARGET"), None)
+        if word is None:
+            return "`CARGO_BUILD_TARGET` is set by a wrapper of the cargo command"
+        end = word.span.end
+        while end < len(tree.text) and tree.text[end] in " \t":
+            end += 1
+        return setting.value, [Edit(word.span.start, end, "")]
+    if setting.source == "ENV":
+        for ins in plan.stage.instructions:
+            if ins.keyword == "ENV" and ins.span.start < instr.span.start and tuple(ins.value[:1]) == ("CARGO_BUILD_TARGET",):
+                if len(ins.value) != 2:
+                    return "the ENV that sets `CARGO_BUILD_TARGET` sets other variables too"
+                end = ins.span.end + (1 if tree.text[ins.span.end:ins.span.end + 1] == "\n" else 0)
+                return setting.value, [Edit(block_start(tree, ins), end, "")]
+        return "`CARGO_BUILD_TARGET` is set in another stage of the chain"
+    return f"`CARGO_BUILD_TARGET` is set by {'a build argument' if setting.source == 'ARG' else 'the shell'}"
+
+
+def _hardcoded(plan: XxPlan, cargo: list[tuple[Instruction, SimpleCommand, Compile]]) -> _Hardcoded | None | str:
+    """The Linux target triple the cargo commands hard-code and the edits that remove it; None when they
+    set none; or why it cannot be mapped to the target platform's."""
+    triples: set[str | None] = set()
+    edits: list[Edit] = []
+    env = False
+    for instr, cmd, comp in cargo:
+        got = _target_flag(comp.inv)
+        if isinstance(got, str):
+            return got
+        value, removal = got
+        if value is None:
+            by_env = _env_target(plan, instr, cmd, comp.inv)
+            if isinstance(by_env, str):
+                return by_env
+            value, removal = by_env
+            env = env or value is not None
+        triples.add(value)
+        edits.extend(e for e in removal if e not in edits)
+    if not triples or triples == {None}:
+        return None
+    if len(triples) > 1:
+        return "the cargo builds of the stage use different targets"
+    triple = next(iter(triples))
+    assert triple is not None
+    m = _LINUX_TRIPLE.match(triple)
+    if m is None:
+        return f"the cargo build targets `{triple}`, not a Linux triple that xx-cargo maps to each platform"
+    libc = m.group("libc")
+    if plan.distro == "alpine" and libc == "gnu":
+        return f"the cargo build targets glibc (`{triple}`) on Alpine, where xx's target libraries are musl"
+    if plan.distro == "debian" and libc == "musl" and not _has_rustup(plan):
+        return (f"`{triple}` needs the target's musl standard library, which only rustup installs (the stage's "
+                "rustc has none)")
+    return _Hardcoded(triple, libc, edits, env)
+
+
+def _has_rustup(plan: XxPlan) -> bool:
+    chain = stage_chain(plan.model, plan.stage)
+    if _RUST_IMAGE.search(chain[0].base.split("@")[0]):
+        return True
+    return any(c.basename == "rustup" or "rustup" in (c.name or "") for st in chain for _i, c, _ in all_cmds(st))
+
+
+def _rustup_edits(plan: XxPlan, triple: str, first: Instruction) -> str:
+    """`rustup target add <triple>` of the stage adds the target platform's triple instead: in place after
+    ARG TARGETPLATFORM (``first``), else removed there and run again after it. Returns why not, if so."""
+    tree = plan.model.tree
+    again = False
+    for instr, c, _ in all_cmds(plan.stage):
+        vals = c.args()
+        if c.basename != "rustup" or vals[:1] != ["target"] or vals[1:2] not in (["add"], ["install"]):
+            continue
+        hits = [w for w in c.argv[3:] if w.value == triple]
+        if not hits:
+            continue
+        if instr.span.start >= first.span.start:
+            plan.edits.extend(Edit(w.span.start, w.span.end, f'"{_TRIPLE}"') for w in hits)
+            continue
+        again = True
+        rest = [w for w in c.argv[3:] if w.value != triple and not (w.value or "").startswith("-")]
+        if rest:
+            words = c.argv
+            plan.edits.extend(Edit(words[k - 1].span.end, w.span.end, "") for k, w in enumerate(words)
+                              if any(w is h for h in hits))
+            continue
+        cmds = run_commands(instr)
+        drop = drop_command(tree, cmds, next(k for k, x in enumerate(cmds) if x is c))
+        if drop is None:
+            if len(cmds) != 1 or c.context or instr.heredocs:
+                return (f"`rustup target add {triple}` shares a shell construct with other commands: it cannot "
+                        "move after ARG TARGETPLATFORM")
+            end = instr.span.end + (1 if tree.text[instr.span.end:instr.span.end + 1] == "\n" else 0)
+            drop = Edit(block_start(tree, instr), end, "")
+        plan.edits.append(drop)
+    if again:
+        plan.after_arg.append(f'RUN rustup target add "{_TRIPLE}"')
+    return ""
 
 
 _CXX_TOOLS = re.compile(r"^(?:g\+\+|clang|clang\+\+|cmake|build-essential|build-base)(?:-[\d.]+)?$")
@@ -115,24 +313,39 @@ def _builds_cxx(plan: XxPlan) -> bool:
 
 def _install_steps(plan: XxPlan, installs: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | str:
     """`cargo install --path DIR`: xx-cargo installs the target's binary into the same bin folder (cargo
-    install writes <root>/bin/ whatever the target), so later stages copy it from where they did."""
+    install writes <root>/bin/ whatever the target), so later stages copy it from where they did. A
+    hard-coded Linux target (`--target x86_64-unknown-linux-musl`) gives way to the target platform's."""
+    hard = _hardcoded(plan, installs)
+    if isinstance(hard, str):
+        return hard
     for _i, c, comp in installs:
-        vals = comp.inv.values()
-        if any(v == "--target" or v.startswith("--target=") for v in vals):
-            return "the cargo install already sets a target"
         if c.context:
             return "the cargo install is nested in a shell construct"
         word = comp.inv.words[0]
         if word.value != "cargo":
             return "the cargo command is dynamic"
         plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
-    sources = copied_sources(plan.model, plan.stage) or []
+    sources = [path for _a, path in copied_source_args(plan.model, plan.stage) or []]
     bins = [src for src in sources if posixpath.basename(posixpath.dirname(src)) == "bin"]
     last = installs[-1][1]
     if bins:
         plan.edits.append(Edit(last.span.end, last.span.end, verify_tail(plan, [f"xx-verify {b}" for b in bins])))
         plan.verified.extend(bins)
+    if hard is not None:
+        reason = _use_target(plan, hard, installs[0][0])
+        if reason:
+            return reason
     return installs[0][0]
+
+
+def _use_target(plan: XxPlan, hard: _Hardcoded, first: Instruction) -> str:
+    """The hard-coded target removed (xx-cargo passes the platform's), its libc kept, `rustup target add`
+    adding the platform's triple. Returns why not, if so."""
+    plan.edits.extend(hard.edits)
+    if hard.libc == "musl" and plan.distro == "debian":
+        plan.after_arg.append("ENV XX_LIBC=musl")
+        plan.notes.append(MUSL_NOTE)
+    return _rustup_edits(plan, hard.triple, first)
 
 
 def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | None | str:
@@ -164,15 +377,15 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     first_build = builds[0][1]
     inv = comp.inv
     vals = inv.values()
-    if any(v == "--target" or v.startswith(("--target=", "--manifest-path", "-Z")) for b in builds
-           for v in b[2].inv.values()):
-        return "the cargo build already sets a target, manifest path or toolchain"
-    if any(v == "--target" or v.startswith(("--target=", "--manifest-path", "-Z")) for v in vals) or any(
-            v.startswith("+") for v in vals):
-        return "the cargo build already sets a target, manifest path or toolchain"
+    if any(v.startswith(("--manifest-path", "-Z")) or v.startswith("+") for b in builds for v in b[2].inv.values()):
+        return "the cargo build already sets a manifest path or toolchain"
+    # a hard-coded target (`--target x86_64-unknown-linux-musl`, CARGO_BUILD_TARGET) gives way to the platform's
+    hard = _hardcoded(plan, builds)
+    if isinstance(hard, str):
+        return hard
     env = settings(model, stage, instr, cmd)
-    if any(n in env for n in ("CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR")):
-        return "the target or target directory is set through the environment"
+    if "CARGO_BUILD_TARGET_DIR" in env:
+        return "the target directory is set through the environment"
     has_dir, dir_value = flag_arg(vals, ("--target-dir",))
     if not has_dir and "CARGO_TARGET_DIR" in env:
         has_dir, dir_value = True, env["CARGO_TARGET_DIR"].value
@@ -184,31 +397,42 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     wd = static_workdir(model, stage, instr)
     if wd is None:
         return "the WORKDIR depends on a variable"
-    sources = copied_sources(model, stage)
-    if sources is None:
+    source_args = copied_source_args(model, stage)
+    if source_args is None:
         return "later stages read this stage through a mount or a dynamic path"
     bins: list[str] = []
     target_dir = posixpath.normpath(posixpath.join(wd, dir_value or "target"))
     rel_dir = posixpath.relpath(target_dir, wd) if target_dir.startswith(wd.rstrip("/") + "/") else target_dir
-    for src in sources:
+    text = model.tree.text
+    for arg, src in source_args:
         if src != target_dir and not src.startswith(target_dir + "/"):
             continue  # not a build output (sources, configuration): the same on every platform
         if profile is None:
             return (f"`{src}` is copied from the cargo target directory, and `{dynamic}` chooses the profile "
                     "at build time: the cross build's folder is unknown to COPY")
         rest = src[len(target_dir) + 1:].split("/")
+        if hard is not None:
+            # target/x86_64-unknown-linux-musl/release/app: the platform's binary is copied back to target/release/
+            written = text[arg.span.start:arg.span.end]
+            if len(rest) != 3 or rest[0] != hard.triple or f"{hard.triple}/" not in written:
+                return (f"`{src}` copied from the stage is not a binary of the cross build's folder "
+                        f"({posixpath.basename(target_dir)}/{hard.triple}/{profile}/)")
+            at = arg.span.start + written.index(f"{hard.triple}/")
+            plan.edits.append(Edit(at, at + len(hard.triple) + 1, ""))
+            rest = rest[1:]
         if len(rest) != 2 or rest[0] != profile or not rest[1] or any(ch in rest[1] for ch in "*?["):
             return f"`{src}` copied from the stage is not a binary of the cargo target directory"
         if rest[1] not in bins:
             bins.append(rest[1])
     # every reference after the first build that is not a binary copied back points at <target dir>/<triple>/
-    refs = _later_refs(plan, first_build, profile, target_dir, rel_dir)
+    refs = _later_refs(plan, first_build, profile, target_dir, rel_dir, hard)
     if refs.reason:
         return refs.reason
-    later = _later_refs(plan, cmd, profile, target_dir, rel_dir) if len(builds) > 1 else refs
+    later = _later_refs(plan, cmd, profile, target_dir, rel_dir, hard) if len(builds) > 1 else refs
     if len(builds) > 1 and set(refs.bins) - set(later.bins):
         return "a step between the cargo builds reads their outputs"
     bins.extend(b for b in later.bins if b not in bins)
+    copied = list(bins)  # later steps read target/<profile>/<bin>: every binary named is copied back
     if profile is not None:
         for _i, _c, build in builds:
             bvals = build.inv.values()
@@ -217,6 +441,8 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
                     v == "--bin" and i + 1 < len(bvals)) else None
                 if name and name not in bins:
                     bins.append(name)
+                    if hard is None:
+                        copied.append(name)  # (a hard-coded target's later steps read its own folder)
     if not bins and not refs.rewrites:
         return "no binary of the build is copied into a later stage"
     if later.strips:
@@ -228,9 +454,18 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     plan.edits.extend(refs.rewrites)
     if _builds_cxx(plan):
         plan.packages.append("g++")
-    cooks = [(i, c) for i, c, _ in all_cmds(stage) if _is_chef_cook(c) and c.span.start < cmd.span.start
-             and not any((v or "").startswith("--target") for v in c.args())]  # wasm32 and such stay as they are
-    for _i, c in cooks:
+    cooks = [(i, c, comp) for i, c, comp in _cooks(stage) if c.span.start < cmd.span.start]
+    if hard is not None:
+        # cargo-chef cooks for the build's target: it gives way to the platform's too (others, wasm32, stay)
+        cooks = [k for k in cooks if _target_of(k[2].inv) in (None, hard.triple)]
+        cooked = _hardcoded(plan, [k for k in cooks if _target_of(k[2].inv) == hard.triple])
+        if isinstance(cooked, str):
+            return cooked
+        if cooked is not None:
+            plan.edits.extend(e for e in cooked.edits if e not in plan.edits)
+    else:
+        cooks = [k for k in cooks if _target_of(k[2].inv) is None]  # wasm32 and such stay as they are
+    for _i, c, _comp in cooks:
         # cargo-chef cooks the dependencies for the same target as the build, or the cache is useless
         plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "xx-cargo"))
     first = cooks[0][0] if cooks else builds[0][0]
@@ -248,6 +483,10 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
         word = build.inv.words[0]
         if word.value == "cargo":
             plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
+    if hard is not None:
+        reason = _use_target(plan, hard, first)
+        if reason:
+            return reason
     if profile is None:
         plan.notes.append(f"`{dynamic}` chooses the cargo profile at build time: later steps read "
                           f"{rel_dir}/<triple>/, and the binaries are not xx-verified")
@@ -256,16 +495,38 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     td = rel_dir
     for b in bins:
         tail.append(f"xx-verify {td}/{_TRIPLE}/{profile}/{b}")
-    if bins:
+    if copied:
         # cargo writes <target dir>/<triple>/<profile>/ when it cross-compiles: copy the binaries back to
         # where every later step and stage reads them
         tail.append(f"mkdir -p {td}/{profile}")
-    for b in bins:
+    for b in copied:
         tail.append(f"cp {td}/{_TRIPLE}/{profile}/{b} {td}/{profile}/{b}")
     if tail:
         plan.edits.append(Edit(cmd.span.end, cmd.span.end, verify_tail(plan, tail)))
     plan.verified.extend(f"{target_dir}/<triple>/{profile}/{b}" for b in bins)
     return first
+
+
+def _cooks(stage: Stage) -> list[tuple[Instruction, SimpleCommand, Compile]]:
+    """The `cargo chef cook` commands of the stage."""
+    out = []
+    for i, c, _ in all_cmds(stage):
+        if _is_chef_cook(c):
+            inv = invocation(c)
+            if inv is not None:
+                out.append((i, c, Compile("rust", "cargo chef cook", inv, produces=False)))
+    return out
+
+
+def _target_of(inv: Invocation) -> str | None:
+    """The `--target` a cargo command names (its raw text when dynamic), or None."""
+    vals = inv.values()
+    for k, v in enumerate(vals):
+        if v == "--target":
+            return vals[k + 1] if k + 1 < len(vals) else ""
+        if v.startswith("--target="):
+            return v.split("=", 1)[1]
+    return None
 
 
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
@@ -549,5 +810,134 @@ RUN xx-cargo build --release \\
 FROM debian:bookworm-slim
 COPY --from=build /src/target/release/app /usr/local/bin/app
 """,
+    ),
+    Example(
+        "hard-coded-target",  # every platform built x86_64: the platform's own triple, musl kept (Alpine)
+        before="""\
+FROM rust:1.79-alpine AS build
+RUN apk add --no-cache musl-dev
+WORKDIR /src
+RUN rustup target add x86_64-unknown-linux-musl
+COPY . .
+RUN cargo build --release --target x86_64-unknown-linux-musl
+
+FROM scratch
+COPY --from=build /src/target/x86_64-unknown-linux-musl/release/app /app
+ENTRYPOINT ["/app"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79-alpine AS build
+COPY --from=xx / /
+RUN apk add --no-cache musl-dev clang lld
+WORKDIR /src
+COPY . .
+RUN cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache musl-dev gcc
+RUN rustup target add "$(xx-cargo --print-target-triple)"
+RUN xx-cargo build --release \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app
+
+FROM scratch
+COPY --from=build /src/target/release/app /app
+ENTRYPOINT ["/app"]
+""",
+    ),
+    Example(
+        "hard-coded-musl-debian",  # musl on Debian: XX_LIBC keeps it; strip reads the copy, with llvm-strip
+        before="""\
+FROM rust:1.79-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends musl-tools
+WORKDIR /src
+COPY . .
+RUN rustup target add x86_64-unknown-linux-musl \\
+ && cargo build --release --target=x86_64-unknown-linux-musl \\
+ && strip target/x86_64-unknown-linux-musl/release/app
+
+FROM scratch
+COPY --from=build /src/target/x86_64-unknown-linux-musl/release/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79-bookworm AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y --no-install-recommends musl-tools clang lld llvm
+WORKDIR /src
+COPY . .
+RUN cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+ENV XX_LIBC=musl
+RUN rustup target add "$(xx-cargo --print-target-triple)" \\
+ && xx-cargo build --release \\
+ && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+ && mkdir -p target/release \\
+ && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app \\
+ && llvm-strip target/release/app
+
+FROM scratch
+COPY --from=build /src/target/release/app /app
+""",
+    ),
+    Example(
+        "hard-coded-env",  # CARGO_BUILD_TARGET in ENV, read back through the variable in a cache mount
+        before="""\
+FROM rust:1.79 AS build
+ENV CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/src/target \\
+    cargo build --release \\
+ && cp target/$CARGO_BUILD_TARGET/release/app /usr/local/bin/app
+
+FROM debian:bookworm-slim
+COPY --from=build /usr/local/bin/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/src/target cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN --mount=type=cache,target=/src/target \\
+    xx-cargo build --release \\
+ && cp target/$(xx-cargo --print-target-triple)/release/app /usr/local/bin/app
+
+FROM debian:bookworm-slim
+COPY --from=build /usr/local/bin/app /usr/local/bin/app
+""",
+    ),
+    Example(
+        "hard-coded-wasm",  # not a platform's binary: the cross recipe does not apply
+        before="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --target wasm32-unknown-unknown
+
+FROM nginx:1.27
+COPY --from=build /src/target/wasm32-unknown-unknown/release/app.wasm /usr/share/nginx/html/
+""",
+        reason="the cargo build targets `wasm32-unknown-unknown`, not a Linux triple that xx-cargo maps to each platform",
+    ),
+    Example(
+        "hard-coded-glibc-alpine",
+        before="""\
+FROM rust:1.79-alpine AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --target x86_64-unknown-linux-gnu
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/x86_64-unknown-linux-gnu/release/app /app
+""",
+        reason="the cargo build targets glibc (`x86_64-unknown-linux-gnu`) on Alpine, where xx's target libraries are musl",
     ),
 ]
