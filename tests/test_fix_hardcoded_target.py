@@ -1,0 +1,180 @@
+"""A Rust build's hard-coded target triple mapped to each platform's (xlint/fixes/rust.py), and a Go smoke
+test of the program just built kept to the native build (xlint/fixes/go.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dockerfile
+import pytest
+
+from xlint.checker import check_text
+from xlint.fixes.engine import fix_text
+from xlint.fixes.xx import xx_rewrite
+from xlint.model import Model
+from xlint.rule import CheckOptions, all_rules
+from xlint.syntax import parse
+
+GO_CONTEXT = {"go.mod": "module example.com/app\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n"}
+
+
+def _fix(text: str, context: Path | None = None) -> str:
+    return fix_text(text, "Dockerfile", CheckOptions(context=context), all_rules(), unsafe=True).text
+
+
+def _checked(text: str, context: Path | None = None) -> set[str]:
+    return {d.code for d in check_text(text, "Dockerfile", CheckOptions(context=context), all_rules())}
+
+
+def _fixed(text: str, context: Path | None = None) -> str:
+    fixed = _fix(text, context)
+    assert fixed != text
+    dockerfile.parse_string(fixed)
+    assert _fix(fixed, context) == fixed  # idempotent
+    # nothing emulated, and the wrong-arch findings of the hard-coded triple (XL206) are gone with it
+    assert not _checked(fixed, context) - {"XL108"}, _checked(fixed, context)
+    return fixed
+
+
+def _reason(text: str) -> str:
+    model = Model(parse(text), ("linux/amd64", "linux/arm64"), "linux/amd64")
+    res = xx_rewrite(model, model.stages[0], "rust")
+    assert res.edits is None
+    assert _fix(text) == text
+    return res.reason
+
+
+def test_aarch64_triple_and_chained_rustup() -> None:
+    # an aarch64 triple is as wrong for amd64; `rustup target add` before the sources loses only that
+    # target, and the platform's is added after ARG TARGETPLATFORM
+    text = ("FROM rust:1.79 AS build\n"
+            "RUN rustup target add aarch64-unknown-linux-gnu && rustup component add clippy\n"
+            "WORKDIR /src\n"
+            "COPY . .\n"
+            "RUN cargo build --release --target aarch64-unknown-linux-gnu --bin api \\\n"
+            " && cp target/aarch64-unknown-linux-gnu/release/api /usr/local/bin/api\n"
+            "FROM debian:bookworm-slim\n"
+            "COPY --from=build /usr/local/bin/api /usr/local/bin/api\n")
+    fixed = _fixed(text)
+    assert "RUN rustup component add clippy\n" in fixed
+    assert "aarch64-unknown-linux-gnu" not in fixed
+    assert fixed.index("ARG TARGETPLATFORM") < fixed.index('RUN rustup target add "$(xx-cargo --print-target-triple)"')
+    # the binary is read from where it is copied back, in the same step
+    assert ("RUN xx-cargo build --release --bin api \\\n"
+            " && xx-verify target/$(xx-cargo --print-target-triple)/release/api \\\n"
+            " && mkdir -p target/release \\\n"
+            " && cp target/$(xx-cargo --print-target-triple)/release/api target/release/api \\\n"
+            " && cp target/release/api /usr/local/bin/api\n") in fixed
+
+
+def test_prefix_setting_and_other_references() -> None:
+    # CARGO_BUILD_TARGET as a prefix goes; a folder of the triple that is not a binary names the platform's
+    text = ("FROM rust:1.79 AS build\n"
+            "WORKDIR /src\n"
+            "COPY . .\n"
+            "RUN CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu cargo build --release \\\n"
+            " && find target/x86_64-unknown-linux-gnu/release -maxdepth 1 -type f -perm /a+x -exec cp {} /out/ \\;\n"
+            "FROM debian:bookworm-slim\n"
+            "COPY --from=build /out/ /usr/local/bin/\n")
+    fixed = _fixed(text)
+    assert "RUN xx-cargo build --release \\\n" in fixed
+    assert "find target/$(xx-cargo --print-target-triple)/release -maxdepth 1" in fixed
+
+
+def test_chef_cook_and_build_targets_both_go() -> None:
+    text = ("FROM rust:1.79-alpine AS chef\n"
+            "RUN apk add --no-cache musl-dev && cargo install cargo-chef\n"
+            "WORKDIR /app\n"
+            "FROM chef AS planner\n"
+            "COPY . .\n"
+            "RUN cargo chef prepare --recipe-path recipe.json\n"
+            "FROM chef AS builder\n"
+            "COPY --from=planner /app/recipe.json recipe.json\n"
+            "RUN cargo chef cook --release --target x86_64-unknown-linux-musl --recipe-path recipe.json\n"
+            "COPY . .\n"
+            "RUN cargo build --release \\\n"
+            "      --target x86_64-unknown-linux-musl \\\n"
+            "      --bin server\n"
+            "FROM scratch\n"
+            "COPY --from=builder /app/target/x86_64-unknown-linux-musl/release/server /server\n")
+    fixed = _fixed(text)
+    assert "RUN xx-cargo chef cook --release --recipe-path recipe.json\n" in fixed
+    assert "RUN xx-cargo build --release \\\n      --bin server \\\n" in fixed
+    assert "COPY --from=builder /app/target/release/server /server\n" in fixed
+
+
+def test_cargo_install_target() -> None:
+    text = ("FROM rust:1.79-alpine AS build\n"
+            "RUN apk add --no-cache musl-dev\n"
+            "WORKDIR /src\n"
+            "COPY . .\n"
+            "RUN cargo install --path . --target=x86_64-unknown-linux-musl --root /out\n"
+            "FROM alpine:3.20\n"
+            "COPY --from=build /out/bin/app /usr/local/bin/app\n")
+    fixed = _fixed(text)
+    assert "RUN xx-cargo install --path . --root /out \\\n    && xx-verify /out/bin/app\n" in fixed
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Debian's rustc has no musl standard library, and nothing installs rustup
+        ("FROM debian:bookworm AS b\nRUN apt-get update && apt-get install -y cargo\nWORKDIR /src\n"
+         "RUN cargo build --release --target x86_64-unknown-linux-musl\n"
+         "FROM scratch\nCOPY --from=b /src/target/x86_64-unknown-linux-musl/release/app /app\n",
+         "only rustup installs"),
+        # the COPY reads the host-artifact folder, not the cross build's
+        ("FROM rust:1.79 AS b\nWORKDIR /src\nRUN cargo build --release --target x86_64-unknown-linux-gnu\n"
+         "FROM debian\nCOPY --from=b /src/target/release/app /app\n", "not a binary of the cross build's folder"),
+        ("FROM rust:1.79 AS b\nWORKDIR /src\nRUN cargo build --release --target x86_64-unknown-linux-gnu "
+         "--target aarch64-unknown-linux-gnu\nFROM debian\nCOPY --from=b /src/target/x /app\n", "several targets"),
+        ("FROM rust:1.79 AS b\nARG TRIPLE=x86_64-unknown-linux-gnu\nWORKDIR /src\n"
+         "RUN cargo build --release --target $TRIPLE\nFROM debian\nCOPY --from=b /src/target/x /app\n", "dynamic"),
+        ("FROM rust:1.79 AS b\nWORKDIR /src\nRUN cargo build --release --target x86_64-unknown-linux-gnu && "
+         "./target/x86_64-unknown-linux-gnu/release/app --version\n"
+         "FROM debian\nCOPY --from=b /src/target/x86_64-unknown-linux-gnu/release/app /app\n",
+         "runs the program just built"),
+        ("FROM rust:1.79 AS b\nWORKDIR /src\nRUN cargo build --release --target x86_64-unknown-linux-gnu && "
+         "find 'target/x86_64-unknown-linux-gnu/release' -name app -exec cp {} /app \\;\n"
+         "FROM debian\nCOPY --from=b /app /app\n",
+         "single quotes"),
+        ("FROM rust:1.79 AS b\nENV CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu CARGO_INCREMENTAL=0\nWORKDIR /src\n"
+         "RUN cargo build --release\nFROM debian\nCOPY --from=b /src/target/x86_64-unknown-linux-gnu/release/a /a\n",
+         "sets other variables too"),
+    ],
+)
+def test_hard_coded_target_refusals(text: str, reason: str) -> None:
+    assert reason in _reason(text)
+
+
+def _go(tmp_path: Path, text: str) -> tuple[str, Path]:
+    for name, content in GO_CONTEXT.items():
+        (tmp_path / name).write_text(content)
+    return text, tmp_path
+
+
+def test_go_smoke_guard_keeps_redirect_to_dev_null(tmp_path: Path) -> None:
+    text, ctx = _go(tmp_path, "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\n"
+                              "RUN go build -o /usr/local/bin/app . && app --version >/dev/null 2>&1\n"
+                              "FROM alpine:3.20\nCOPY --from=build /usr/local/bin/app /app\n")
+    fixed = _fixed(text, ctx)
+    assert ('&& if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then app --version; fi >/dev/null 2>&1\n') in fixed
+    res = fix_text(text, "Dockerfile", CheckOptions(context=ctx), all_rules(), unsafe=False)
+    assert res.text == text  # unsafe: the test no longer runs for the cross-built platforms
+
+
+@pytest.mark.parametrize(
+    ("run", "reason"),
+    [
+        ("go build -o /out/app . && /out/app version | grep -q 1.2", "its output is read"),
+        ('go build -o /out/app . && echo "$(/out/app version)" > /out/VERSION', "its output is read"),
+        ("go build -o /out/app . && /out/app completion zsh >> /out/_app", "it writes `/out/_app`"),
+        ("go build -o /out/app . && if true; then /out/app --version; fi", "inside a shell construct"),
+    ],
+)
+def test_go_smoke_refusals(tmp_path: Path, run: str, reason: str) -> None:
+    text, ctx = _go(tmp_path, f"FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN {run}\n"
+                              "FROM alpine:3.20\nCOPY --from=build /out/ /usr/local/bin/\n")
+    diags = [d for d in check_text(text, "Dockerfile", CheckOptions(context=ctx), all_rules()) if d.code == "XL101"]
+    assert diags and all(reason in (d.hint or "") for d in diags), [d.hint for d in diags]
+    assert _fix(text, ctx) == text
