@@ -3,14 +3,9 @@ rewritten to `go build -o` into the same place, CGO_ENABLED=0 when the context's
 else tonistiigi/xx `xx-go` with the target's C toolchain (XL101, XL207, XL208).
 
 A smoke test of the program just built (`go build -o /out/app . && /out/app --version`, or a later
-`RUN /out/app version` in the builder) cannot run in the cross builder: the build machine cannot execute
-the other platforms' programs. It is kept to the build whose target is the build platform
-(`if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/app --version; fi`) rather than moved into the
-target stage after the COPY: the images stay exactly as they were (no extra step in the runtime stage,
-which may be `scratch` or distroless with no shell to run it), and the check still runs on the native
-build. The fix is unsafe, its title says the test no longer runs for the cross-built platforms. A run
-whose output is kept (`/out/app completion bash > /out/app.bash`, a pipe, a command substitution) is
-not a test but a step every platform needs: the stage stays, with the reason.
+`RUN /out/app version` in the builder) is kept to the build whose target is the build platform, an
+unsafe fix (see :mod:`xlint.fixes.smoke` for why it is not moved into the target stage); a run whose
+output is kept (`/out/app completion bash > /out/app.bash`) keeps the stage where it is.
 """
 
 from __future__ import annotations
@@ -30,6 +25,8 @@ from xlint.fixes.context import (
 from xlint.fixes.hostprobe import host_tool_probe, tool_download_edits
 from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
+from xlint.fixes.smoke import guard_edits, smoke_reason
+from xlint.fixes.smoke import note as smoke_note
 from xlint.fixes.stages import stage_move
 from xlint.fixes.style import arg_edit, chain_after, shell_style
 from xlint.fixes.xx import XxPlan, verify_tail, xx_rewrite
@@ -386,16 +383,6 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
 
 
 _STRIPS = frozenset({"strip", "ldd"})
-# the guard that keeps a smoke test of the program just built to the builds whose target is the build platform
-SMOKE_GUARD = 'if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then {cmd}; fi'
-SMOKE_NOTE = ("{what} only when the target is the build platform: a cross build's program cannot run on the "
-              "build machine")
-
-
-_REDIRECT = re.compile(r"[ \t]*([0-9]*|&)(?:>>?|>\|)[ \t]*([^\s;&|]+)")
-_NO_OUTPUT = frozenset({"/dev/null", "&1", "&2", "/dev/stdout", "/dev/stderr"})
-
-
 @dataclass
 class _AfterCompile:
     """What the steps after the compile do with its outputs: the smoke tests to guard, or why the stage
@@ -403,21 +390,6 @@ class _AfterCompile:
 
     reason: str = ""
     smoke: list[tuple[Instruction, SimpleCommand]] = field(default_factory=list)
-
-
-def _output_used(model: Model, instr: Instruction, cmd: SimpleCommand) -> str:
-    """How the output of ``cmd`` (a run of the program just built) is kept, if it is: written to a file by a
-    redirection, read by a pipe or a command substitution. Empty when it is only a check."""
-    if any(c in ("|", "$(...)", "`...`", "<(...)") for c in cmd.context):
-        return "its output is read by the rest of the step"
-    text = model.tree.text
-    rest = text[cmd.span.end:instr.span.end].replace(model.tree.escape + "\n", " ")
-    # the trailing redirections of the command (they are not in its span), up to the next word
-    while m := _REDIRECT.match(rest):
-        if m.group(2) not in _NO_OUTPUT:
-            return f"it writes `{m.group(2)}`"
-        rest = rest[m.end():]
-    return ""
 
 
 def _after_compile(model: Model, stage: Stage, compiles: list[tuple[Instruction, Compile]],
@@ -447,24 +419,11 @@ def _after_compile(model: Model, stage: Stage, compiles: list[tuple[Instruction,
             return _AfterCompile(f"`{name}` after the compile is the build machine's and cannot read a binary built "
                                  "for the target (drop it: `-ldflags='-s -w'` strips a Go binary)")
         if cmd.name is not None and (cmd.name in outputs or (cmd.name.startswith("./") and cmd.name[2:] in outputs)):
-            used = _output_used(model, instr, cmd)
-            if used:
-                return _AfterCompile(f"`{cmd.name}` runs the program just built, which is built for the target, on "
-                                     f"the build machine, and {used}, which every platform needs (generate it in the "
-                                     "target stage after the COPY, or with a build for the build platform)")
-            if instr.json or any(c != "heredoc" for c in cmd.context):
-                return _AfterCompile(f"`{cmd.name}` runs the program just built, which is built for the target, on "
-                                     "the build machine (inside a shell construct, so it is not guarded)")
+            why = smoke_reason(model, instr, cmd)
+            if why:
+                return _AfterCompile(why)
             out.smoke.append((instr, cmd))
     return out
-
-
-def _smoke_edits(model: Model, smoke: list[tuple[Instruction, SimpleCommand]]) -> list[Edit]:
-    """Each smoke test wrapped in ``if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then ...; fi``: it still
-    checks the program where it can run (the build platform's own image), and is skipped in the cross builds
-    of the other platforms, whose programs the build machine cannot run."""
-    text = model.tree.text
-    return [Edit(c.span.start, c.span.end, SMOKE_GUARD.format(cmd=text[c.span.start:c.span.end])) for _i, c in smoke]
 
 
 def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
@@ -485,7 +444,7 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
         why = steps.cgo_required or reason
         xx = xx_rewrite(model, stage, "go-cgo", context)
         if xx.edits:
-            return Plan(list(xx.edits), applicability="unsafe",
+            return Plan(list(xx.edits), applicability="unsafe", note=xx.note,
                         title="Rewrite the builder to cross-compile cgo with tonistiigi/xx (`xx-go`, `xx-verify`)")
         return no_fix(f"{why}: needs tonistiigi/xx `xx-go` and the target's C toolchain; {xx.reason}")
     compiler = _installs_c_compiler(model, stage) if cgo is None else None
@@ -493,7 +452,7 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
         # cgo use unknown, but the stage installs a C compiler for it: xx-go builds right either way
         xx = xx_rewrite(model, stage, "go-cgo", context)
         if xx.edits:
-            return Plan(list(xx.edits), applicability="unsafe",
+            return Plan(list(xx.edits), applicability="unsafe", note=xx.note,
                         title=("Rewrite the builder to cross-compile with tonistiigi/xx (`xx-go`, `xx-verify`): "
                                f"the stage installs `{compiler}`, so cgo may be in use and the build context's Go "
                                "files could not be read"))
@@ -509,7 +468,7 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     tools, tool_args, reason = tool_download_edits(model, stage) if move.edits else ([], [], "")
     if reason:
         return no_fix(reason)
-    edits: list[Edit] = list(move.edits) + probes + tools + _smoke_edits(model, after.smoke)
+    edits: list[Edit] = list(move.edits) + probes + tools + guard_edits(after.smoke)
     names: list[str] = []
     for instr, comp in compiles:
         got = go_command_edits(model, stage, instr, comp, cgo, context)
@@ -531,9 +490,7 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
         edits.append(arg)
     notes = [n for n, on in ((CGO_NOTE, cgo is None), (MAKE_NOTE, steps.driven_by_make)) if on]
     if after.smoke:
-        tests = ", ".join(f"`{' '.join(w.raw for w in c.argv)}`" for _i, c in after.smoke)
-        notes.append(SMOKE_NOTE.format(what=f"the smoke test{'s' if len(after.smoke) > 1 else ''} {tests} "
-                                            f"run{'' if len(after.smoke) > 1 else 's'}"))
+        notes.append(smoke_note(after.smoke))
     unsafe = bool(notes) or move.unsafe
     title = MAKE_TITLE if steps.driven_by_make else ""
     return Plan(edits, note="; ".join(notes + ([move.note] if move.note else [])),
@@ -633,6 +590,16 @@ def go_xx_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compi
         first = first or ins
     if first is None:
         return "no `go build` to rewrite"
+    builds = [(ins, comp) for ins, _c, comp in mine if comp.produces and not comp.tool_install]
+    after = _after_compile(model, stage, builds, None)
+    if after.reason:
+        return after.reason
+    if after.smoke:
+        # the cross build's program cannot run here either: the smoke test is kept to the native build
+        plan.edits.extend(guard_edits(after.smoke))
+        if stage.declaration("BUILDPLATFORM", before=first) is None:
+            plan.after_arg.append("ARG BUILDPLATFORM")
+        plan.notes.append(smoke_note(after.smoke))
     return first
 
 

@@ -22,6 +22,8 @@ from xlint.diagnostics import Edit
 from xlint.fixes.archmap import in_single_quotes
 from xlint.fixes.outputs import copied_source_args, flag_arg, static_workdir
 from xlint.fixes.plan import Example
+from xlint.fixes.smoke import Smoke, guard_edits, smoke_reason
+from xlint.fixes.smoke import note as smoke_note
 from xlint.fixes.style import block_start, drop_command
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
 from xlint.invocation import Invocation
@@ -66,6 +68,7 @@ class _Later:
 
     bins: list[str] = field(default_factory=list)  # `<target dir>/<profile>/<bin>` named: copied back
     strips: list[SimpleCommand] = field(default_factory=list)
+    smoke: list[Smoke] = field(default_factory=list)  # runs of the program just built: kept to the native build
     rewrites: list[Edit] = field(default_factory=list)  # other references: pointed at <target dir>/<triple>/
     reason: str = ""
 
@@ -93,13 +96,13 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
     text = plan.model.tree.text
     name = posixpath.basename(target_dir)
     after = False
-    for _i, c, _ in all_cmds(plan.stage):
+    for ins, c, _ in all_cmds(plan.stage):
         if c is build:
             after = True
             continue
         if not after:
             continue
-        for w in c.argv[1:]:
+        for w in c.argv:  # (the command word too: a smoke test runs target/release/app)
             src = text[w.span.start:w.span.end]
             if hard is not None:
                 m = _triple_ref(target_dir, hard.triple).search(w.value or "")
@@ -138,7 +141,10 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
         elif c.basename == "ldd":
             return _Later(reason="`ldd` after the build lists the build machine's libraries, not the target's")
         elif c.name is not None and (ref.search(c.name) or (hard is not None and hard.triple in c.name)):
-            return _Later(reason=f"`{c.name}` runs the program just built, which is built for the target")
+            why = smoke_reason(plan.model, ins, c)
+            if why:
+                return _Later(reason=why)
+            out.smoke.append((ins, c))
     return out
 
 
@@ -452,6 +458,12 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
             plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "llvm-strip"))
         plan.native.append("llvm")
     plan.edits.extend(refs.rewrites)
+    if later.smoke:
+        # a smoke test of the cross build's program: kept to the build whose target is the build platform
+        plan.edits.extend(guard_edits(later.smoke))
+        if stage.declaration("BUILDPLATFORM", before=instr) is None:
+            plan.after_arg.append("ARG BUILDPLATFORM")
+        plan.notes.append(smoke_note(later.smoke))
     if _builds_cxx(plan):
         plan.packages.append("g++")
     cooks = [(i, c, comp) for i, c, comp in _cooks(stage) if c.span.start < cmd.span.start]
@@ -683,7 +695,7 @@ COPY --from=build /usr/local/cargo/bin/app /usr/local/bin/app
 """,
     ),
     Example(
-        "smoke",
+        "smoke",  # a smoke test of the new program: kept to the build whose target is the build platform
         before="""\
 FROM rust:1.79 AS build
 WORKDIR /src
@@ -693,7 +705,39 @@ RUN cargo build --release && ./target/release/app --version
 FROM debian:bookworm-slim
 COPY --from=build /src/target/release/app /usr/local/bin/app
 """,
-        reason='`./target/release/app` runs the program just built, which is built for the target',
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.79 AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+WORKDIR /src
+COPY . .
+RUN cargo fetch
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+ARG BUILDPLATFORM
+RUN xx-cargo build --release \\
+    && xx-verify target/$(xx-cargo --print-target-triple)/release/app \\
+    && mkdir -p target/release \\
+    && cp target/$(xx-cargo --print-target-triple)/release/app target/release/app && if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then ./target/release/app --version; fi
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+""",
+    ),
+    Example(
+        "smoke-output",  # the run of the new program writes a file the image needs: it is not a test
+        before="""\
+FROM rust:1.79 AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release && ./target/release/app completions bash > /src/app.bash
+
+FROM debian:bookworm-slim
+COPY --from=build /src/target/release/app /usr/local/bin/app
+COPY --from=build /src/app.bash /usr/share/bash-completion/completions/app
+""",
+        reason="`./target/release/app` runs the program just built, which is built for the target, on the build machine, and it writes `/src/app.bash`",
     ),
     Example(
         "target-dir",
