@@ -348,6 +348,7 @@ def _use_target(plan: XxPlan, hard: _Hardcoded, first: Instruction) -> str:
     """The hard-coded target removed (xx-cargo passes the platform's), its libc kept, `rustup target add`
     adding the platform's triple. Returns why not, if so."""
     plan.edits.extend(hard.edits)
+    plan.notes.append(f"the hard-coded `{hard.triple}` becomes each platform's own {hard.libc} triple")
     if hard.libc == "musl" and plan.distro == "debian":
         plan.after_arg.append("ENV XX_LIBC=musl")
         plan.notes.append(MUSL_NOTE)
