@@ -9,7 +9,7 @@ Debian; a musl target on Debian keeps musl with `ENV XX_LIBC=musl`, and needs ru
 adds the platform's triple, after `ARG TARGETPLATFORM`; later steps that name
 ``target/x86_64-unknown-linux-musl/release/app`` read the binary copied back to the fixed
 ``target/release/app`` (COPY sources included: a COPY cannot run `xx-cargo`), other references to the
-triple's folder name the platform's triple.
+triple's folder name the platform's triple (:mod:`xlint.fixes.rust_target`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,18 @@ from xlint.diagnostics import Edit
 from xlint.fixes.archmap import in_single_quotes
 from xlint.fixes.outputs import copied_source_args, flag_arg, static_workdir
 from xlint.fixes.plan import Example
+from xlint.fixes.rust_target import (
+    BUILD_TARGET_VAR,
+    XX_TRIPLE,
+    Hardcoded,
+    hardcoded,
+    target_of,
+    triple_ref,
+    use_target,
+)
 from xlint.fixes.smoke import Smoke, guard_edits, smoke_reason
 from xlint.fixes.smoke import note as smoke_note
-from xlint.fixes.style import block_start, drop_command
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
-from xlint.invocation import Invocation
 from xlint.model import Stage
 from xlint.packages import installed_packages
 from xlint.shell import SimpleCommand, run_commands
@@ -43,7 +50,6 @@ def _target_ref(target_dir: str) -> re.Pattern[str]:
     """`<target dir>/<profile>/<binary>` as later steps name it (relative or absolute)."""
     name = re.escape(posixpath.basename(target_dir))
     return re.compile(rf"(?:^|/){name}/(?P<profile>[A-Za-z0-9_-]+)/(?P<bin>[A-Za-z0-9_.-]+)$")
-_TRIPLE = "$(xx-cargo --print-target-triple)"
 
 
 def _is_chef_cook(cmd: SimpleCommand) -> bool:
@@ -84,7 +90,7 @@ def _target_prefix(src: str, target_dir: str, rel_dir: str) -> int | None:
 
 
 def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_dir: str, rel_dir: str,
-                hard: _Hardcoded | None = None) -> _Later:
+                hard: Hardcoded | None = None) -> _Later:
     """Binaries that later commands of the stage name under ``<target dir>/<profile>/``, the `strip`
     commands after the build, and edits that point every other reference into the target directory (a
     dynamic one, `target/$PROFILE`, or any when the profile is dynamic) at ``<target dir>/<triple>/``,
@@ -105,7 +111,7 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
         for w in c.argv:  # (the command word too: a smoke test runs target/release/app)
             src = text[w.span.start:w.span.end]
             if hard is not None:
-                m = _triple_ref(target_dir, hard.triple).search(w.value or "")
+                m = triple_ref(target_dir, hard.triple).search(w.value or "")
                 folder = f"{name}/{hard.triple}/"
                 if m and m.group("profile") == profile and folder in src:
                     # a binary of the build: read where it is copied back, <target dir>/<profile>/<bin>
@@ -116,11 +122,11 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
                     continue
                 hits = [(m.start(), m.end()) for m in re.finditer(re.escape(hard.triple), src)]
                 if hard.env:
-                    hits += [(m.start(), m.end()) for m in _BUILD_TARGET_VAR.finditer(src)]
+                    hits += [(m.start(), m.end()) for m in BUILD_TARGET_VAR.finditer(src)]
                 for start, end in hits:
                     if in_single_quotes(src, start):
                         return _Later(reason=f"`{w.raw}` names the target in single quotes")
-                    out.rewrites.append(Edit(w.span.start + start, w.span.start + end, _TRIPLE))
+                    out.rewrites.append(Edit(w.span.start + start, w.span.start + end, XX_TRIPLE))
                 if not hits and f"{name}/" in w.raw and w.value is None:
                     return _Later(reason=f"`{w.raw}` is read after the build: the cross build writes under "
                                          f"{name}/<triple>/")
@@ -132,7 +138,7 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
                 continue
             at = _target_prefix(src, target_dir, rel_dir)
             if at is not None:
-                out.rewrites.append(Edit(w.span.start + at, w.span.start + at, f"{_TRIPLE}/"))
+                out.rewrites.append(Edit(w.span.start + at, w.span.start + at, f"{XX_TRIPLE}/"))
             elif f"{name}/" in w.raw and (w.value is None or profile is None):
                 return _Later(reason=f"`{w.raw}` is read after the build: cargo writes under "
                                      f"{name}/<triple>/ when it cross-compiles")
@@ -146,165 +152,6 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
                 return _Later(reason=why)
             out.smoke.append((ins, c))
     return out
-
-
-def _triple_ref(target_dir: str, triple: str) -> re.Pattern[str]:
-    """`<target dir>/<triple>/<profile>/<binary>` as later steps name it."""
-    name = re.escape(posixpath.basename(target_dir))
-    return re.compile(rf"(?:^|/){name}/{re.escape(triple)}/(?P<profile>[A-Za-z0-9_-]+)/(?P<bin>[A-Za-z0-9_.-]+)$")
-
-
-_BUILD_TARGET_VAR = re.compile(r"\$\{CARGO_BUILD_TARGET\}|\$CARGO_BUILD_TARGET(?![A-Za-z0-9_])")
-# a Rust target triple for Linux that xx-cargo maps per platform: <arch>-<vendor>-linux-<libc>[<abi>]
-_LINUX_TRIPLE = re.compile(r"^(?P<arch>x86_64|aarch64|armv7|armv6|arm|armv5te|i686|i586|riscv64gc|powerpc64le|s390x|"
-                           r"loongarch64)-(?P<vendor>unknown|alpine)-linux-(?P<libc>gnu|musl)(?:eabihf|eabi)?$")
-_RUST_IMAGE = re.compile(r"(?:^|/)rust(?::|@|$)")
-MUSL_NOTE = ("a musl target on Debian: `ENV XX_LIBC=musl` keeps xx-cargo's triple musl and rustup adds its standard "
-             "library, but crates that compile C code (the cc crate: ring, zstd-sys...) need a musl C library for "
-             "the target, which xx does not install on Debian")
-
-
-@dataclass
-class _Hardcoded:
-    """The Rust target a build hard-codes (`--target x86_64-unknown-linux-musl`, `CARGO_BUILD_TARGET`): the
-    triple, its libc, and the edits that remove it (xx-cargo passes the target platform's own triple)."""
-
-    triple: str
-    libc: str
-    edits: list[Edit] = field(default_factory=list)
-    env: bool = False  # set through CARGO_BUILD_TARGET
-
-
-def _target_flag(inv: Invocation) -> tuple[str | None, list[Edit]] | str:
-    """The `--target` value of a cargo command and the edit that removes the flag, (None, []) without one,
-    or why it cannot be removed."""
-    words = inv.words
-    found: list[tuple[int, int, str | None]] = []
-    for k, w in enumerate(words[1:], 1):
-        if w.value == "--target":
-            if k + 1 >= len(words):
-                return "`--target` has no value"
-            found.append((k, k + 1, words[k + 1].value))
-        elif w.value is not None and w.value.startswith("--target="):
-            found.append((k, k, w.value.split("=", 1)[1]))
-    if not found:
-        return None, []
-    if len(found) > 1:
-        return "the cargo command builds for several targets"
-    first, last, value = found[0]
-    if value is None:
-        return "the cargo target is dynamic"
-    # from the end of the word before the flag: the blanks and line continuations go with it
-    return value, [Edit(words[first - 1].span.end, words[last].span.end, "")]
-
-
-def _env_target(plan: XxPlan, instr: Instruction, cmd: SimpleCommand, inv: Invocation
-                ) -> tuple[str | None, list[Edit]] | str:
-    """`CARGO_BUILD_TARGET` of a cargo command (a prefix, or an ENV of the stage that sets only it) and the
-    edit that removes it, (None, []) when unset, or why it cannot be removed."""
-    setting = settings(plan.model, plan.stage, instr, cmd).get("CARGO_BUILD_TARGET")
-    if setting is None:
-        return None, []
-    if setting.value is None:
-        return "`CARGO_BUILD_TARGET` is dynamic"
-    tree = plan.model.tree
-    if setting.source == "prefix":
-        word = next((e for e in inv.env if e.name == "CARGO_BUILD_TARGET"), None)
-        if word is None:
-            return "`CARGO_BUILD_TARGET` is set by a wrapper of the cargo command"
-        end = word.span.end
-        while end < len(tree.text) and tree.text[end] in " \t":
-            end += 1
-        return setting.value, [Edit(word.span.start, end, "")]
-    if setting.source == "ENV":
-        for ins in plan.stage.instructions:
-            if ins.keyword == "ENV" and ins.span.start < instr.span.start and tuple(ins.value[:1]) == ("CARGO_BUILD_TARGET",):
-                if len(ins.value) != 2:
-                    return "the ENV that sets `CARGO_BUILD_TARGET` sets other variables too"
-                end = ins.span.end + (1 if tree.text[ins.span.end:ins.span.end + 1] == "\n" else 0)
-                return setting.value, [Edit(block_start(tree, ins), end, "")]
-        return "`CARGO_BUILD_TARGET` is set in another stage of the chain"
-    return f"`CARGO_BUILD_TARGET` is set by {'a build argument' if setting.source == 'ARG' else 'the shell'}"
-
-
-def _hardcoded(plan: XxPlan, cargo: list[tuple[Instruction, SimpleCommand, Compile]]) -> _Hardcoded | None | str:
-    """The Linux target triple the cargo commands hard-code and the edits that remove it; None when they
-    set none; or why it cannot be mapped to the target platform's."""
-    triples: set[str | None] = set()
-    edits: list[Edit] = []
-    env = False
-    for instr, cmd, comp in cargo:
-        got = _target_flag(comp.inv)
-        if isinstance(got, str):
-            return got
-        value, removal = got
-        if value is None:
-            by_env = _env_target(plan, instr, cmd, comp.inv)
-            if isinstance(by_env, str):
-                return by_env
-            value, removal = by_env
-            env = env or value is not None
-        triples.add(value)
-        edits.extend(e for e in removal if e not in edits)
-    if not triples or triples == {None}:
-        return None
-    if len(triples) > 1:
-        return "the cargo builds of the stage use different targets"
-    triple = next(iter(triples))
-    assert triple is not None
-    m = _LINUX_TRIPLE.match(triple)
-    if m is None:
-        return f"the cargo build targets `{triple}`, not a Linux triple that xx-cargo maps to each platform"
-    libc = m.group("libc")
-    if plan.distro == "alpine" and libc == "gnu":
-        return f"the cargo build targets glibc (`{triple}`) on Alpine, where xx's target libraries are musl"
-    if plan.distro == "debian" and libc == "musl" and not _has_rustup(plan):
-        return (f"`{triple}` needs the target's musl standard library, which only rustup installs (the stage's "
-                "rustc has none)")
-    return _Hardcoded(triple, libc, edits, env)
-
-
-def _has_rustup(plan: XxPlan) -> bool:
-    chain = stage_chain(plan.model, plan.stage)
-    if _RUST_IMAGE.search(chain[0].base.split("@")[0]):
-        return True
-    return any(c.basename == "rustup" or "rustup" in (c.name or "") for st in chain for _i, c, _ in all_cmds(st))
-
-
-def _rustup_edits(plan: XxPlan, triple: str, first: Instruction) -> str:
-    """`rustup target add <triple>` of the stage adds the target platform's triple instead: in place after
-    ARG TARGETPLATFORM (``first``), else removed there and run again after it. Returns why not, if so."""
-    tree = plan.model.tree
-    again = False
-    for instr, c, _ in all_cmds(plan.stage):
-        vals = c.args()
-        if c.basename != "rustup" or vals[:1] != ["target"] or vals[1:2] not in (["add"], ["install"]):
-            continue
-        hits = [w for w in c.argv[3:] if w.value == triple]
-        if not hits:
-            continue
-        if instr.span.start >= first.span.start:
-            plan.edits.extend(Edit(w.span.start, w.span.end, f'"{_TRIPLE}"') for w in hits)
-            continue
-        again = True
-        rest = [w for w in c.argv[3:] if w.value != triple and not (w.value or "").startswith("-")]
-        if rest:
-            words = c.argv
-            plan.edits.extend(Edit(words[k - 1].span.end, w.span.end, "") for k, w in enumerate(words)
-                              if any(w is h for h in hits))
-            continue
-        cmds = run_commands(instr)
-        drop = drop_command(tree, cmds, next(k for k, x in enumerate(cmds) if x is c))
-        if drop is None:
-            if len(cmds) != 1 or c.context or instr.heredocs:
-                return (f"`rustup target add {triple}` shares a shell construct with other commands: it cannot "
-                        "move after ARG TARGETPLATFORM")
-            end = instr.span.end + (1 if tree.text[instr.span.end:instr.span.end + 1] == "\n" else 0)
-            drop = Edit(block_start(tree, instr), end, "")
-        plan.edits.append(drop)
-    if again:
-        plan.after_arg.append(f'RUN rustup target add "{_TRIPLE}"')
-    return ""
 
 
 _CXX_TOOLS = re.compile(r"^(?:g\+\+|clang|clang\+\+|cmake|build-essential|build-base)(?:-[\d.]+)?$")
@@ -321,7 +168,7 @@ def _install_steps(plan: XxPlan, installs: list[tuple[Instruction, SimpleCommand
     """`cargo install --path DIR`: xx-cargo installs the target's binary into the same bin folder (cargo
     install writes <root>/bin/ whatever the target), so later stages copy it from where they did. A
     hard-coded Linux target (`--target x86_64-unknown-linux-musl`) gives way to the target platform's."""
-    hard = _hardcoded(plan, installs)
+    hard = hardcoded(plan, installs)
     if isinstance(hard, str):
         return hard
     for _i, c, comp in installs:
@@ -338,21 +185,10 @@ def _install_steps(plan: XxPlan, installs: list[tuple[Instruction, SimpleCommand
         plan.edits.append(Edit(last.span.end, last.span.end, verify_tail(plan, [f"xx-verify {b}" for b in bins])))
         plan.verified.extend(bins)
     if hard is not None:
-        reason = _use_target(plan, hard, installs[0][0])
+        reason = use_target(plan, hard, installs[0][0])
         if reason:
             return reason
     return installs[0][0]
-
-
-def _use_target(plan: XxPlan, hard: _Hardcoded, first: Instruction) -> str:
-    """The hard-coded target removed (xx-cargo passes the platform's), its libc kept, `rustup target add`
-    adding the platform's triple. Returns why not, if so."""
-    plan.edits.extend(hard.edits)
-    plan.notes.append(f"the hard-coded `{hard.triple}` becomes each platform's own {hard.libc} triple")
-    if hard.libc == "musl" and plan.distro == "debian":
-        plan.after_arg.append("ENV XX_LIBC=musl")
-        plan.notes.append(MUSL_NOTE)
-    return _rustup_edits(plan, hard.triple, first)
 
 
 def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]) -> Instruction | None | str:
@@ -387,7 +223,7 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     if any(v.startswith(("--manifest-path", "-Z")) or v.startswith("+") for b in builds for v in b[2].inv.values()):
         return "the cargo build already sets a manifest path or toolchain"
     # a hard-coded target (`--target x86_64-unknown-linux-musl`, CARGO_BUILD_TARGET) gives way to the platform's
-    hard = _hardcoded(plan, builds)
+    hard = hardcoded(plan, builds)
     if isinstance(hard, str):
         return hard
     env = settings(model, stage, instr, cmd)
@@ -470,14 +306,14 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     cooks = [(i, c, comp) for i, c, comp in _cooks(stage) if c.span.start < cmd.span.start]
     if hard is not None:
         # cargo-chef cooks for the build's target: it gives way to the platform's too (others, wasm32, stay)
-        cooks = [k for k in cooks if _target_of(k[2].inv) in (None, hard.triple)]
-        cooked = _hardcoded(plan, [k for k in cooks if _target_of(k[2].inv) == hard.triple])
+        cooks = [k for k in cooks if target_of(k[2].inv) in (None, hard.triple)]
+        cooked = hardcoded(plan, [k for k in cooks if target_of(k[2].inv) == hard.triple])
         if isinstance(cooked, str):
             return cooked
         if cooked is not None:
             plan.edits.extend(e for e in cooked.edits if e not in plan.edits)
     else:
-        cooks = [k for k in cooks if _target_of(k[2].inv) is None]  # wasm32 and such stay as they are
+        cooks = [k for k in cooks if target_of(k[2].inv) is None]  # wasm32 and such stay as they are
     for _i, c, _comp in cooks:
         # cargo-chef cooks the dependencies for the same target as the build, or the cache is useless
         plan.edits.append(Edit(c.argv[0].span.start, c.argv[0].span.end, "xx-cargo"))
@@ -497,7 +333,7 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
         if word.value == "cargo":
             plan.edits.append(Edit(word.span.start, word.span.end, "xx-cargo"))
     if hard is not None:
-        reason = _use_target(plan, hard, first)
+        reason = use_target(plan, hard, first)
         if reason:
             return reason
     if profile is None:
@@ -507,13 +343,13 @@ def rust_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compil
     tail: list[str] = []
     td = rel_dir
     for b in bins:
-        tail.append(f"xx-verify {td}/{_TRIPLE}/{profile}/{b}")
+        tail.append(f"xx-verify {td}/{XX_TRIPLE}/{profile}/{b}")
     if copied:
         # cargo writes <target dir>/<triple>/<profile>/ when it cross-compiles: copy the binaries back to
         # where every later step and stage reads them
         tail.append(f"mkdir -p {td}/{profile}")
     for b in copied:
-        tail.append(f"cp {td}/{_TRIPLE}/{profile}/{b} {td}/{profile}/{b}")
+        tail.append(f"cp {td}/{XX_TRIPLE}/{profile}/{b} {td}/{profile}/{b}")
     if tail:
         plan.edits.append(Edit(cmd.span.end, cmd.span.end, verify_tail(plan, tail)))
     plan.verified.extend(f"{target_dir}/<triple>/{profile}/{b}" for b in bins)
@@ -529,17 +365,6 @@ def _cooks(stage: Stage) -> list[tuple[Instruction, SimpleCommand, Compile]]:
             if inv is not None:
                 out.append((i, c, Compile("rust", "cargo chef cook", inv, produces=False)))
     return out
-
-
-def _target_of(inv: Invocation) -> str | None:
-    """The `--target` a cargo command names (its raw text when dynamic), or None."""
-    vals = inv.values()
-    for k, v in enumerate(vals):
-        if v == "--target":
-            return vals[k + 1] if k + 1 < len(vals) else ""
-        if v.startswith("--target="):
-            return v.split("=", 1)[1]
-    return None
 
 
 # BEFORE/AFTER examples (run by tests/test_fix_recipes.py)
