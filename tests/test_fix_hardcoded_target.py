@@ -205,3 +205,14 @@ def test_go_cgo_smoke_test_is_guarded(tmp_path: Path) -> None:
     assert ('&& xx-verify /out/app && if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/app --version; fi\n'
             in fixed)
     assert fixed.index("ARG BUILDPLATFORM") < fixed.index("RUN CGO_ENABLED=1 xx-go build")
+
+
+def test_go_smoke_test_by_relative_path_and_by_path_lookup(tmp_path: Path) -> None:
+    text, ctx = _go(tmp_path, "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\n"
+                              "RUN go build -o bin/app . && ./bin/app --version\n"
+                              "RUN go build -o /usr/local/bin/tool . && tool selftest\n"
+                              "RUN go build -o /out/other . && other --help\n"  # /out is not on PATH: not it
+                              "FROM alpine:3.20\nCOPY --from=build /src/bin/app /usr/local/bin/tool /out/other /\n")
+    fixed = _fix(text, ctx)
+    assert 'then ./bin/app --version; fi\n' in fixed and 'then tool selftest; fi\n' in fixed
+    assert "&& other --help\n" in fixed

@@ -383,6 +383,8 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
 
 
 _STRIPS = frozenset({"strip", "ldd"})
+_PATH_DIRS = frozenset({"/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/go/bin",
+                        "/root/go/bin", "/usr/local/go/bin"})
 @dataclass
 class _AfterCompile:
     """What the steps after the compile do with its outputs: the smoke tests to guard, or why the stage
@@ -402,6 +404,8 @@ def _after_compile(model: Model, stage: Stage, compiles: list[tuple[Instruction,
         return out
     first = compiles[0][1].inv.cmd
     outputs: set[str] = set()
+    names: set[str] = set()  # their file names (for a relative path in an unknown working directory)
+    on_path: set[str] = set()  # the names of those written to a directory on PATH
     started = False
     for instr, cmd in stage_commands(model, stage):
         if cmd is first:
@@ -412,13 +416,21 @@ def _after_compile(model: Model, stage: Stage, compiles: list[tuple[Instruction,
         if comp is not None:
             outs = go_outputs(comp.inv, workdir_at(model, stage, instr), context) or []
             outputs.update(outs)
-            outputs.update(posixpath.basename(o) for o in outs)
+            names.update(posixpath.basename(o) for o in outs)
+            on_path.update(posixpath.basename(o) for o in outs if posixpath.dirname(o) in _PATH_DIRS)
             continue
         name = cmd.basename
         if name in _STRIPS:
             return _AfterCompile(f"`{name}` after the compile is the build machine's and cannot read a binary built "
                                  "for the target (drop it: `-ldflags='-s -w'` strips a Go binary)")
-        if cmd.name is not None and (cmd.name in outputs or (cmd.name.startswith("./") and cmd.name[2:] in outputs)):
+        if cmd.name is None:
+            continue
+        if "/" not in cmd.name:
+            runs = cmd.name in on_path  # found through PATH
+        else:
+            where = resolve_path(workdir_at(model, stage, instr), cmd.name)
+            runs = where in outputs if where is not None else posixpath.basename(cmd.name) in names
+        if runs:
             why = smoke_reason(model, instr, cmd)
             if why:
                 return _AfterCompile(why)
