@@ -216,3 +216,30 @@ def test_go_smoke_test_by_relative_path_and_by_path_lookup(tmp_path: Path) -> No
     fixed = _fix(text, ctx)
     assert 'then ./bin/app --version; fi\n' in fixed and 'then tool selftest; fi\n' in fixed
     assert "&& other --help\n" in fixed
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXBUILD = ROOT / "tests" / "data" / "fixbuild"
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "context", "shape"),
+    [
+        (FIXBUILD / "go-smoke" / "Dockerfile", ROOT / "fixtures" / "go-hello",
+         ("FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build",
+          "ARG TARGETOS TARGETARCH TARGETPLATFORM BUILDPLATFORM",
+          'go build -o /out/hello . && if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/hello -version; fi\n',
+          'RUN if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/hello -version; fi > /dev/null\n')),
+        (FIXBUILD / "rust-target" / "Dockerfile", FIXBUILD / "rust-chain",
+         ("FROM --platform=$BUILDPLATFORM debian:bookworm AS build",
+          "RUN xx-cargo build --release --offline \\\n",
+          " && cp target/$(xx-cargo --print-target-triple)/release/chain target/release/chain \\\n"
+          " && ls -l target/release/chain\n",
+          "COPY --from=build /src/target/release/chain /usr/local/bin/chain\n")),
+    ],
+    ids=["go-smoke", "rust-target"],
+)
+def test_real_build_fixtures_fix_to_their_shape(dockerfile: Path, context: Path, shape: tuple[str, ...]) -> None:
+    # the real-build fixtures (tests/data/fixbuild/) fix to the shape their real builds expect
+    fixed = _fixed(dockerfile.read_text(), context)
+    assert not [s for s in shape if s not in fixed], fixed
