@@ -243,3 +243,14 @@ def test_real_build_fixtures_fix_to_their_shape(dockerfile: Path, context: Path,
     # the real-build fixtures (tests/data/fixbuild/) fix to the shape their real builds expect
     fixed = _fixed(dockerfile.read_text(), context)
     assert not [s for s in shape if s not in fixed], fixed
+
+
+def test_alpine_strip_becomes_llvm_strip() -> None:
+    # the build machine's strip cannot read an aarch64 binary: llvm-strip (Alpine's llvm package) reads any
+    text = ("FROM rust:1.79-alpine AS build\nRUN apk add --no-cache musl-dev\nWORKDIR /src\nCOPY . .\n"
+            "RUN cargo build --release --target x86_64-unknown-linux-musl"
+            " && strip target/x86_64-unknown-linux-musl/release/app\n"
+            "FROM scratch\nCOPY --from=build /src/target/x86_64-unknown-linux-musl/release/app /app\n")
+    fixed = _fixed(text)
+    assert "RUN apk add --no-cache musl-dev clang lld llvm\n" in fixed
+    assert "target/release/app && llvm-strip target/release/app\n" in fixed
