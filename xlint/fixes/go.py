@@ -1,6 +1,11 @@
 """Recipe: Go. The builder on the build platform with GOOS/GOARCH (GOARM) from the target, `go install`
 rewritten to `go build -o` into the same place, CGO_ENABLED=0 when the context's sources need no cgo,
 else tonistiigi/xx `xx-go` with the target's C toolchain (XL101, XL207, XL208).
+
+A smoke test of the program just built (`go build -o /out/app . && /out/app --version`, or a later
+`RUN /out/app version` in the builder) is kept to the build whose target is the build platform, an
+unsafe fix (see :mod:`xlint.fixes.smoke` for why it is not moved into the target stage); a run whose
+output is kept (`/out/app completion bash > /out/app.bash`) keeps the stage where it is.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from xlint.fixes.context import (
 from xlint.fixes.hostprobe import host_tool_probe, tool_download_edits
 from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
+from xlint.fixes.smoke import guard_edits, smoke_reason
+from xlint.fixes.smoke import note as smoke_note
 from xlint.fixes.stages import stage_move
 from xlint.fixes.style import arg_edit, chain_after, shell_style
 from xlint.fixes.xx import XxPlan, verify_tail, xx_rewrite
 from xlint.model import Model, Stage
 from xlint.packages import installed_packages
-from xlint.records import record
+from xlint.records import field, record
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -376,16 +383,29 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
 
 
 _STRIPS = frozenset({"strip", "ldd"})
+_PATH_DIRS = frozenset({"/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/go/bin",
+                        "/root/go/bin", "/usr/local/go/bin"})
+@record
+class _AfterCompile:
+    """What the steps after the compile do with its outputs: the smoke tests to guard, or why the stage
+    cannot move."""
+
+    reason: str = ""
+    smoke: list[tuple[Instruction, SimpleCommand]] = field(default_factory=list)
 
 
-def _after_compile_reason(model: Model, stage: Stage, compiles: list[tuple[Instruction, Compile]],
-                          context: Path | None) -> str:
+def _after_compile(model: Model, stage: Stage, compiles: list[tuple[Instruction, Compile]],
+                   context: Path | None) -> _AfterCompile:
     """Why a step after the compile cannot run on the build platform: `strip`/`ldd` of the build machine on
-    a target binary, or running the program just built (a smoke test)."""
+    a target binary, or a program just built whose output a later step needs; and the smoke tests (runs of
+    the program just built that only check it) to keep to the builds whose target is the build platform."""
+    out = _AfterCompile()
     if not compiles:
-        return ""
+        return out
     first = compiles[0][1].inv.cmd
     outputs: set[str] = set()
+    names: set[str] = set()  # their file names (for a relative path in an unknown working directory)
+    on_path: set[str] = set()  # the names of those written to a directory on PATH
     started = False
     for instr, cmd in stage_commands(model, stage):
         if cmd is first:
@@ -396,15 +416,26 @@ def _after_compile_reason(model: Model, stage: Stage, compiles: list[tuple[Instr
         if comp is not None:
             outs = go_outputs(comp.inv, workdir_at(model, stage, instr), context) or []
             outputs.update(outs)
-            outputs.update(posixpath.basename(o) for o in outs)
+            names.update(posixpath.basename(o) for o in outs)
+            on_path.update(posixpath.basename(o) for o in outs if posixpath.dirname(o) in _PATH_DIRS)
             continue
         name = cmd.basename
         if name in _STRIPS:
-            return (f"`{name}` after the compile is the build machine's and cannot read a binary built for "
-                    "the target (drop it: `-ldflags='-s -w'` strips a Go binary)")
-        if cmd.name is not None and (cmd.name in outputs or (cmd.name.startswith("./") and cmd.name[2:] in outputs)):
-            return f"`{cmd.name}` runs the program just built, which is built for the target, on the build machine"
-    return ""
+            return _AfterCompile(f"`{name}` after the compile is the build machine's and cannot read a binary built "
+                                 "for the target (drop it: `-ldflags='-s -w'` strips a Go binary)")
+        if cmd.name is None:
+            continue
+        if "/" not in cmd.name:
+            runs = cmd.name in on_path  # found through PATH
+        else:
+            where = resolve_path(workdir_at(model, stage, instr), cmd.name)
+            runs = where in outputs if where is not None else posixpath.basename(cmd.name) in names
+        if runs:
+            why = smoke_reason(model, instr, cmd)
+            if why:
+                return _AfterCompile(why)
+            out.smoke.append((instr, cmd))
+    return out
 
 
 def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
@@ -425,7 +456,7 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
         why = steps.cgo_required or reason
         xx = xx_rewrite(model, stage, "go-cgo", context)
         if xx.edits:
-            return Plan(list(xx.edits), applicability="unsafe",
+            return Plan(list(xx.edits), applicability="unsafe", note=xx.note,
                         title="Rewrite the builder to cross-compile cgo with tonistiigi/xx (`xx-go`, `xx-verify`)")
         return no_fix(f"{why}: needs tonistiigi/xx `xx-go` and the target's C toolchain; {xx.reason}")
     compiler = _installs_c_compiler(model, stage) if cgo is None else None
@@ -433,7 +464,7 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
         # cgo use unknown, but the stage installs a C compiler for it: xx-go builds right either way
         xx = xx_rewrite(model, stage, "go-cgo", context)
         if xx.edits:
-            return Plan(list(xx.edits), applicability="unsafe",
+            return Plan(list(xx.edits), applicability="unsafe", note=xx.note,
                         title=("Rewrite the builder to cross-compile with tonistiigi/xx (`xx-go`, `xx-verify`): "
                                f"the stage installs `{compiler}`, so cgo may be in use and the build context's Go "
                                "files could not be read"))
@@ -443,13 +474,13 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     probes, probe_args, reason = _probe_edits(model, stage)
     if reason:
         return no_fix(reason)
-    reason = _after_compile_reason(model, stage, compiles, context)
-    if reason:
-        return no_fix(reason)
+    after = _after_compile(model, stage, compiles, context)
+    if after.reason:
+        return no_fix(after.reason)
     tools, tool_args, reason = tool_download_edits(model, stage) if move.edits else ([], [], "")
     if reason:
         return no_fix(reason)
-    edits: list[Edit] = list(move.edits) + probes + tools
+    edits: list[Edit] = list(move.edits) + probes + tools + guard_edits(after.smoke)
     names: list[str] = []
     for instr, comp in compiles:
         got = go_command_edits(model, stage, instr, comp, cgo, context)
@@ -462,12 +493,16 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
     for _i, args in probe_args:
         names.extend(a for a in args if a not in names)
     names.extend(a for a in tool_args if a not in names)
-    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
-                           "BUILDPLATFORM") if n in names]
+    if after.smoke:
+        names.extend(a for a in ("TARGETPLATFORM", "BUILDPLATFORM") if a not in names)
+    ordered = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT", "TARGETPLATFORM", "BUILDOS", "BUILDARCH",
+                           "BUILDVARIANT", "BUILDPLATFORM") if n in names]
     arg = arg_edit(model, stage, first, ordered)
     if arg is not None:
         edits.append(arg)
     notes = [n for n, on in ((CGO_NOTE, cgo is None), (MAKE_NOTE, steps.driven_by_make)) if on]
+    if after.smoke:
+        notes.append(smoke_note(after.smoke))
     unsafe = bool(notes) or move.unsafe
     title = MAKE_TITLE if steps.driven_by_make else ""
     return Plan(edits, note="; ".join(notes + ([move.note] if move.note else [])),
@@ -567,6 +602,16 @@ def go_xx_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compi
         first = first or ins
     if first is None:
         return "no `go build` to rewrite"
+    builds = [(ins, comp) for ins, _c, comp in mine if comp.produces and not comp.tool_install]
+    after = _after_compile(model, stage, builds, None)
+    if after.reason:
+        return after.reason
+    if after.smoke:
+        # the cross build's program cannot run here either: the smoke test is kept to the native build
+        plan.edits.extend(guard_edits(after.smoke))
+        if stage.declaration("BUILDPLATFORM", before=first) is None:
+            plan.after_arg.append("ARG BUILDPLATFORM")
+        plan.notes.append(smoke_note(after.smoke))
     return first
 
 
@@ -1084,5 +1129,45 @@ FROM alpine:3.20
 COPY --from=build /out/app /app
 """,
         reason="a RUN picks the download of `/usr/local/go/bin`, a tool the stage runs, by the target's architecture, and writes other files too",
+    ),
+    Example(
+        "smoke-test",  # the check runs where the program can run: the build whose target is the build platform
+        before="""\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app . && /out/app --version && echo built
+RUN /out/app selftest
+
+FROM alpine:3.20
+COPY --from=build /out/app /usr/local/bin/app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+ARG TARGETOS TARGETARCH TARGETPLATFORM BUILDPLATFORM
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app . && if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/app --version; fi && echo built
+RUN if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/app selftest; fi
+
+FROM alpine:3.20
+COPY --from=build /out/app /usr/local/bin/app
+""",
+        context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
+    ),
+    Example(
+        "smoke-output",  # the run writes a file the image needs: not a test
+        before="""\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app . \\
+ && /out/app completion bash > /out/app.bash
+
+FROM alpine:3.20
+COPY --from=build /out/app /out/app.bash /usr/local/bin/
+""",
+        reason="`/out/app` runs the program just built, which is built for the target, on the build machine, and it writes `/out/app.bash`",
+        context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
     ),
 ]

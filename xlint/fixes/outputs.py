@@ -7,7 +7,7 @@ import posixpath
 from collections.abc import Iterable
 
 from xlint.model import Model, Stage
-from xlint.syntax.tree import Instruction
+from xlint.syntax.tree import Arg, Instruction
 from xlint.toolchains import (
     stage_chain,
 )
@@ -66,20 +66,27 @@ def static_workdir(model: Model, stage: Stage, before: Instruction) -> str | Non
     return wd
 
 
-def copied_sources(model: Model, stage: Stage) -> list[str] | None:
-    """Source paths that later stages ``COPY --from`` this stage (None when one of them is dynamic or
-    the stage is read by a ``RUN --mount``)."""
-    out: list[str] = []
+def copied_source_args(model: Model, stage: Stage) -> list[tuple[Arg, str]] | None:
+    """The source arguments of the ``COPY --from`` instructions that read this stage, each with its path
+    (absolute, normalised); None when one of them is dynamic or the stage is read by a ``RUN --mount``."""
+    out: list[tuple[Arg, str]] = []
     for edge in model.users(stage.index):
         if edge.kind == "mount":
             return None
         if edge.kind != "copy":
             continue
-        srcs = [a.value for a in edge.instruction.args[:-1]]
-        if any("$" in s for s in srcs):
+        srcs = edge.instruction.args[:-1]
+        if any("$" in a.value for a in srcs):
             return None
-        out.extend(posixpath.normpath(s if s.startswith("/") else "/" + s) for s in srcs)
+        out.extend((a, posixpath.normpath(a.value if a.value.startswith("/") else "/" + a.value)) for a in srcs)
     return out
+
+
+def copied_sources(model: Model, stage: Stage) -> list[str] | None:
+    """Source paths that later stages ``COPY --from`` this stage (None when one of them is dynamic or
+    the stage is read by a ``RUN --mount``)."""
+    args = copied_source_args(model, stage)
+    return None if args is None else [path for _a, path in args]
 
 
 def relative_to(path: str, wd: str) -> str:

@@ -162,6 +162,7 @@ class XxPlan:
     style: Style
     edits: list[Edit] = field(default_factory=list)
     before_arg: list[str] = field(default_factory=list)  # bodies inserted before ARG TARGETPLATFORM
+    after_arg: list[str] = field(default_factory=list)  # bodies inserted after it (and the target's packages)
     packages: list[str] = field(default_factory=list)  # target packages
     after_copy: list[str] = field(default_factory=list)  # bodies inserted after COPY --from=xx
     verified: list[str] = field(default_factory=list)
@@ -265,6 +266,7 @@ def _finish(plan: XxPlan, first_target: Instruction, xx_name: str, add_stage: bo
         else:
             install = "RUN xx-apt-get install -y " + " ".join(plan.packages)
         bodies.extend(_as_root([install], _user_at(model, stage, first_target)))
+    bodies.extend(plan.after_arg)
     if bodies:
         plan.edits = []
         plan.insert_before(first_target, bodies)
