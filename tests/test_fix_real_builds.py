@@ -175,6 +175,24 @@ CASES = {
         run_args=(),  # ENTRYPOINT ["/usr/local/bin/goinst"]
         expect_output={"linux/amd64": "goinst linux/amd64", "linux/arm64": "goinst linux/arm64"},
     ),
+    # A smoke test of the binary just built (`/out/hello -version`): the cross builder runs it only when the
+    # build platform is the target (unsafe: the arm64 build no longer runs it under QEMU).
+    "go-smoke": Case(
+        name="go-smoke",
+        original=DATA / "go-smoke" / "Dockerfile",
+        context=FIXTURES / "go-hello",
+        images={"golang:1.22-bookworm": _layout("golang"), "busybox:1.36": _layout("busybox")},
+        codes=frozenset({"XL101"}),
+        unsafe=True,
+        fixed_shape=(
+            "FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build",
+            "ARG TARGETOS TARGETARCH TARGETPLATFORM BUILDPLATFORM",
+            'go build -o /out/hello . && if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then /out/hello -version; fi',
+        ),
+        compile_line="go build",
+        run_args=("-version",),
+        expect_output={"linux/amd64": "linux/amd64", "linux/arm64": "linux/arm64"},
+    ),
     "go-cgo": Case(
         name="go-cgo",
         original=DATA / "go-cgo" / "Dockerfile",
