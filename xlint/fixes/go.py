@@ -1003,7 +1003,8 @@ FROM alpine:3.20
 COPY --from=build /go/bin/* /usr/local/bin/
 COPY --from=build /opt/go/bin/gofmt /usr/local/bin/
 """,
-        reason="`uname -m` in the stage would report the build machine's architecture once it runs there",
+        reason=("stage 'FROM alpine:3.20' copies `/opt/go/bin/gofmt` from stage 'build', which installs it for the "
+                "machine it runs on: on the build platform it would be the build machine's"),
     ),
     # GOBIN in the image: the tools stage clears it (a cross `go install` refuses it) and installs into
     # $GOPATH/bin, which the image copies to its GOBIN; the unnamed image stage's other finding stays the same
@@ -1169,5 +1170,62 @@ COPY --from=build /out/app /out/app.bash /usr/local/bin/
 """,
         reason="`/out/app` runs the program just built, which is built for the target, on the build machine, and it writes `/out/app.bash`",
         context={'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n\nfunc main() {}\n'},
+    ),
+    # a program the builder installs for itself (tini) and the image copies: the builder stays, or the image would
+    # get the build machine's tini
+    Example(
+        "installed-program-copied",
+        before="""\
+FROM golang:1.22-alpine AS build
+RUN apk add --no-cache tini
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /sbin/tini /tini
+COPY --from=build /out/app /app
+ENTRYPOINT ["/tini", "--", "/app"]
+""",
+        reason=("stage 'FROM scratch' copies `/sbin/tini` from stage 'build', which installs it for the machine it "
+                "runs on: on the build platform it would be the build machine's"),
+    ),
+    # the same from the chain's root: the root stays on the target for the image's copy, and a new root on the
+    # build platform replays its setup for the builder
+    Example(
+        "root-program-copied",
+        before="""\
+FROM golang:1.22-bookworm AS base
+RUN apt-get update && apt-get install -y --no-install-recommends tini
+WORKDIR /src
+
+FROM base AS build
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM debian:bookworm-slim
+COPY --from=base /usr/bin/tini /usr/bin/tini
+COPY --from=build /out/app /usr/local/bin/app
+ENTRYPOINT ["/usr/bin/tini", "--", "app"]
+""",
+        after="""\
+FROM golang:1.22-bookworm AS base
+RUN apt-get update && apt-get install -y --no-install-recommends tini
+WORKDIR /src
+
+FROM --platform=$BUILDPLATFORM golang:1.22-bookworm AS build-base
+RUN apt-get update && apt-get install -y --no-install-recommends tini
+WORKDIR /src
+
+FROM build-base AS build
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM debian:bookworm-slim
+COPY --from=base /usr/bin/tini /usr/bin/tini
+COPY --from=build /out/app /usr/local/bin/app
+ENTRYPOINT ["/usr/bin/tini", "--", "app"]
+""",
     ),
 ]

@@ -8,13 +8,14 @@ is arch-independent (jars, bundled assets, sites) or built with the toolchain's 
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
 from xlint.fixes.hostprobe import host_tool_probe
 from xlint.fixes.jvm import jvm_reason
-from xlint.fixes.outputs import path_parts
+from xlint.fixes.outputs import dash_o, path_parts, resolve_path, workdir_at
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.style import add_platform_flag, keyword
 from xlint.model import Model, Stage
@@ -69,6 +70,81 @@ def arch_specific_copy(sources: Iterable[str]) -> str | None:
         system = bool(parts) and parts[0] in _SYSTEM_DIRS and parts[:2] != ["usr", "src"]  # /usr/src/app: a source tree
         if not parts or system or ("go" in parts[:1] and "bin" in parts):
             return f"`{src}` copied from the builder may hold arch-specific files"
+    return None
+
+
+# where a stage's programs and libraries live: what is copied from there out of a stage that moves to the
+# build platform is the build machine's, unless the stage's own build wrote it
+_PROGRAM_DIRS = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/go/bin",
+                           "/usr/local/go/bin", "/usr/local/cargo/bin", "/root/.cargo/bin", "/root/go/bin"})
+_LIBRARY_DIRS = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/local/lib", "/usr/local/libexec",
+                 "/usr/local/go", "/usr/local/cargo", "/usr/local/rustup", "/opt")
+_INSTALLERS = frozenset({"cp", "mv", "install", "ln"})
+
+
+_DRIVERS = frozenset({"make", "gmake", "cmake", "ninja", "meson", "bazel", "bazelisk", "mage", "task", "just", "scons"})
+
+
+def _written(model: Model, stage: Stage, own: bool) -> tuple[set[str], set[str]] | None:
+    """The paths the stage's commands name as their outputs (``-o FILE``, the destination of ``cp``,
+    ``mv``, ``install``, ``ln``), and the program folders its ``go install``/``cargo install`` write to.
+    ``own``: the stage whose compiles the fix cross-builds (every ``go install``/``cargo install`` of it
+    is cross-built; in another stage only the project's own ``go install ./x``/``cargo install --path``
+    is, the rest install tools for the machine it runs on). None for an ``own`` stage whose outputs are
+    unknown (a build driven by make, cmake, a script...)."""
+    files: set[str] = set()
+    folders: set[str] = set()
+    for instr, cmd in stage_commands(model, stage):
+        words = cmd.args()
+        vals = [v for v in words if v is not None]  # (a dynamic word names no path)
+        if own and (cmd.basename in _DRIVERS or (cmd.name or "").endswith(".sh")):
+            return None
+        cwd = workdir_at(model, stage, instr)
+        out = dash_o(vals) if cmd.basename not in _INSTALLERS else None
+        if out is not None:
+            files.update(p.rstrip("/") for p in [resolve_path(cwd, out)] if p)
+        if cmd.basename in _INSTALLERS:
+            plain = [v for v in words if v is None or not v.startswith("-")]
+            last = plain[-1] if len(plain) >= 2 else None
+            dest = resolve_path(cwd, last) if last is not None else None
+            if dest is not None:
+                files.add(dest.rstrip("/"))
+                files.update(posixpath.join(dest, posixpath.basename(src.rstrip("/"))) for src in plain[:-1] if src)
+        if cmd.basename == "go" and vals[:1] in (["install"], ["get"]) and (own or not any("@" in v for v in vals[1:])):
+            folders.update({"/go/bin", "/root/go/bin"})
+        if cmd.basename == "cargo" and vals[:1] == ["install"] and (own or "--path" in vals):
+            folders.update({"/usr/local/cargo/bin", "/root/.cargo/bin"})
+    return files, folders
+
+
+def foreign_copy(model: Model, moving: Iterable[Stage], staying: set[int], own: Stage | None = None) -> str | None:
+    """Why moving ``moving`` to the build platform would put the build machine's programs into an image:
+    a stage that stays on the target (``staying``) copies from one of them a file of a program or library
+    folder (``/sbin/tini``, ``/usr/local/go/bin/go``, ``/usr/lib/...``) that the stage's own build did not
+    write (it was installed or downloaded there, for the machine the stage runs on). ``own``: the stage
+    whose compiles the fix cross-builds. None when nothing is."""
+    for st in moving:
+        written = _written(model, st, own is not None and st.index == own.index)
+        if written is None:
+            continue
+        files, folders = written
+        for edge in model.users(st.index):
+            if edge.kind != "copy" or edge.target not in staying:
+                continue
+            for arg in edge.instruction.args[:-1]:
+                src = resolve_path("/", arg.value)
+                if src is None or "$" in src:
+                    continue
+                src = src.rstrip("/") or "/"
+                if src in files or any(src.startswith(f + "/") for f in files):
+                    continue
+                folder = posixpath.dirname(src)
+                program = folder in _PROGRAM_DIRS or src in _PROGRAM_DIRS
+                library = any(src == d or src.startswith(d + "/") for d in _LIBRARY_DIRS)
+                if (program and folder not in folders) or (library and not program):
+                    return (f"stage '{model.stages[edge.target].label}' copies `{arg.value}` from stage "
+                            f"'{st.label}', which installs it for the machine it runs on: on the build platform "
+                            "it would be the build machine's")
     return None
 
 
@@ -180,11 +256,23 @@ def stage_move(model: Model, stage: Stage) -> Move | str:
             user = model.stages[edge.target]
             return f"stage '{user.label}' is built FROM it and would move to the build platform too"
     if root is stage:
+        staying = {s.index for s in model.stages if s.index != stage.index}
+        why = foreign_copy(model, [stage], staying, own=stage)
+        if why:
+            return why
         flag = add_platform_flag(model.tree, stage)
         return Move([flag] if flag is not None else [])
     ancestors = {s.index for s in chain[:-1]}
-    blockers = [why for m in family(model, root) if m.index != stage.index
+    fam = family(model, root)
+    outside = {s.index for s in model.stages} - {s.index for s in fam}
+    blockers = [why for m in fam if m.index != stage.index
                 and (why := _wants_build_platform(model, m, stage, ancestors))]
+    copied = foreign_copy(model, [s for s in chain if s.index != stage.index], outside)
+    if copied:
+        blockers.append(copied)  # (the chain's setup is replayed for the builder instead)
+    own = foreign_copy(model, [stage], outside, own=stage)
+    if own:
+        return own
     if not blockers:
         flag = add_platform_flag(model.tree, root)
         return Move([flag] if flag is not None else [], unsafe=True,
