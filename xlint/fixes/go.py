@@ -372,8 +372,8 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
         vals = cmd.args()
         if cmd.basename == "go" and vals[:1] == ["env"] and "-w" not in vals:
             asked = [v for v in vals[1:] if v in _TARGET_VALUES or v == "GOHOSTARCH"]
-            if not asked:
-                continue
+            if not asked or host_tool_probe(model, stage, instr) is not None:
+                continue  # (a probe picking a tool the stage runs: the build machine's is the one to run)
             if len(vals) != 2 or vals[1] == "GOHOSTARCH":
                 return [], [], f"`{' '.join(w.raw for w in cmd.argv)}` asks the build machine for its platform"
             value, arg = _TARGET_VALUES[asked[0]]
@@ -1226,6 +1226,59 @@ FROM debian:bookworm-slim
 COPY --from=base /usr/bin/tini /usr/bin/tini
 COPY --from=build /out/app /usr/local/bin/app
 ENTRYPOINT ["/usr/bin/tini", "--", "app"]
+""",
+    ),
+    # a tool the stage runs, saved straight into a folder of the default PATH and picked by $TARGETARCH: on the
+    # build platform it must be the build machine's
+    Example(
+        "tool-on-default-path",
+        before="""\
+FROM golang:1.22 AS build
+ARG TARGETARCH
+RUN curl -fsSL -o /usr/local/bin/lint https://example.com/lint-linux-${TARGETARCH} && chmod +x /usr/local/bin/lint
+WORKDIR /src
+COPY . .
+RUN lint ./... && CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+ARG TARGETARCH TARGETOS BUILDARCH
+RUN curl -fsSL -o /usr/local/bin/lint https://example.com/lint-linux-${BUILDARCH} && chmod +x /usr/local/bin/lint
+WORKDIR /src
+COPY . .
+RUN lint ./... && CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+    ),
+    # the same picked by `go env GOARCH`: on the build platform that already names the build machine's arch,
+    # so the probe stays as it is
+    Example(
+        "tool-by-go-env",
+        before="""\
+FROM golang:1.22 AS build
+RUN curl -fsSL -o /usr/local/bin/task "https://example.com/task_linux_$(go env GOARCH)" && chmod +x /usr/local/bin/task
+WORKDIR /src
+COPY . .
+RUN task generate && CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+RUN curl -fsSL -o /usr/local/bin/task "https://example.com/task_linux_$(go env GOARCH)" && chmod +x /usr/local/bin/task
+WORKDIR /src
+COPY . .
+ARG TARGETOS TARGETARCH
+RUN task generate && CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM alpine:3.20
+COPY --from=build /out/app /app
 """,
     ),
 ]

@@ -92,6 +92,8 @@ def _paths(cmd: SimpleCommand) -> list[str | None] | None:
     name = cmd.basename
     if name in _NO_WRITE:
         return []
+    if name == "go" and cmd.args()[:1] == ["env"]:
+        return []  # (`go env GOARCH`: a probe)
     if name == "tar":
         args = [a for a in cmd.args() if a is not None]
         bundled = args[:1] if args and not args[0].startswith("-") else []  # `tar xzf ...`
@@ -228,8 +230,31 @@ def _run_from(model: Model, family: list[Stage], instr: Instruction, written: li
             if ins.keyword != "RUN" or ins.span.start <= instr.span.start:
                 continue
             for c in run_commands(ins):
-                if c.name is not None and c.name.startswith("/") and any(_under(c.name, w) for w in written):
+                if c.name is None:
+                    continue
+                if c.name.startswith("/") and any(_under(c.name, w) for w in written):
                     return posixpath.dirname(c.name)
+                if "/" not in c.name and (found := _on_default_path(c.name, instr, written)):
+                    return found
+    return None
+
+
+# the PATH of the images a Dockerfile starts from, when no ENV sets it
+_DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def _on_default_path(name: str, instr: Instruction, written: list[str]) -> str | None:
+    """The default PATH folder from which a later command ``name`` runs what ``instr`` wrote there: the
+    file itself (``curl -o /usr/local/bin/lint``), or a download into the folder (or one above it: ``tar
+    -C /usr/local``) whose text names it (``... lint-linux-amd64.tar.gz | tar -xz -C /usr/local/bin``)."""
+    for w in written:
+        w = w.rstrip("/") or "/"
+        if posixpath.dirname(w) in _DEFAULT_PATH and posixpath.basename(w) == name:
+            return posixpath.dirname(w)
+        if len(name) > 2 and name in instr.text:
+            inside = [p for p in _DEFAULT_PATH if _under(p, w)]  # (`tar -C /usr/local`: its bin/ too)
+            if inside:
+                return inside[0]
     return None
 
 
