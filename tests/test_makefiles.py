@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xlint.makefiles import runs_js_build_only, runs_no_compiler
+from xlint.makefiles import runs_js_build_only, runs_no_compiler, runs_own_go_tool
 
 MAKEFILE = """\
 # metadata targets and a real build
@@ -84,3 +84,32 @@ def test_js_build_needs_a_js_tool(tmp_path: Path) -> None:
     (tmp_path / "Makefile").write_text("version:\n\techo 1 > VERSION\n")
     assert runs_js_build_only(tmp_path / "Makefile", ["version"]) is False
     assert runs_js_build_only(tmp_path / "nothing", ["version"]) is False
+
+
+GO_MAKEFILE = """\
+all: gen server
+gen:
+\tgo build -o bin/gen ./tools/gen
+\t./bin/gen -o internal/generated.go
+server:
+\tCGO_ENABLED=0 go build -o bin/server ./cmd/server
+embed:
+\tgo run ./tools/embed && go build -o bin/server ./cmd/server
+check:
+\tgo test ./...
+testbin:
+\tgo test -c -o bin/tests ./pkg && go build -o bin/server ./cmd/server
+"""
+
+
+@pytest.mark.parametrize(("targets", "expected"), [
+    (["all"], "./bin/gen -o internal/generated.go"),  # (all only groups its prerequisites)
+    ([], "./bin/gen -o internal/generated.go"),  # the default target
+    (["server"], None),
+    (["embed"], "go run ./tools/embed && go build -o bin/server ./cmd/server"),
+    (["check"], "go test ./..."),
+    (["testbin"], None),  # `go test -c` builds the test binary, runs nothing
+])
+def test_a_go_program_the_make_run_builds_and_runs(tmp_path: Path, targets: list[str], expected: str | None) -> None:
+    (tmp_path / "Makefile").write_text(GO_MAKEFILE)
+    assert runs_own_go_tool(tmp_path / "Makefile", targets) == expected

@@ -55,9 +55,10 @@ def _parse(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | Non
     return rules, default, includes
 
 
-def _recipes(makefile: Path, targets: list[str]) -> list[str] | None:
+def _recipes(makefile: Path, targets: list[str], grouping: bool = False) -> list[str] | None:
     """The recipe lines ``make TARGETS`` can run (their prerequisites' too), or None when the reader cannot
-    follow the Makefile (unreadable, an ``include``, a target an implicit rule may build)."""
+    follow the Makefile (unreadable, an ``include``, a target an implicit rule may build). ``grouping``: a
+    target asked for with prerequisites and no recipe (``all: gen server``) only groups them."""
     text = contextfiles.read_text(makefile)
     if text is None:
         return None
@@ -80,7 +81,7 @@ def _recipes(makefile: Path, targets: list[str]) -> list[str] | None:
                 continue
             return None
         prereqs, recipe = rules[name]
-        if not recipe and name in targets:
+        if not recipe and name in targets and not (grouping and prereqs):
             return None  # built by an implicit rule, maybe a compile
         lines.extend(recipe)
         todo.extend(prereqs)
@@ -106,3 +107,32 @@ def runs_js_build_only(makefile: Path, targets: list[str]) -> bool:
     if lines is None or not any(_JS_TOOL.search(line) for line in lines):
         return False
     return not any(_COMPILER.search(_JS_TOOL.sub(" ", line)) or _VARIABLE_COMMAND.match(line) for line in lines)
+
+
+_GO_OUTPUT = re.compile(r"(?:^|[\s;&|(])go\s+build\b[^;&|]*?\s-o\s*=?\s*(\S+)")
+_GO_HOST_RUN = re.compile(r"(?:^|[\s;&|(`])go\s+(?:run|generate|test(?![^;&|]*\s-c\b))\b")
+
+
+def runs_own_go_tool(makefile: Path, targets: list[str]) -> str | None:
+    """A recipe line of ``make TARGETS`` that runs a Go program the same run builds: ``go run``, ``go
+    generate`` (its generators), ``go test`` (the test binary), or a program a recipe built with ``go build
+    -o FILE`` (``./bin/gen``).
+    With GOOS/GOARCH for another platform in make's environment that program is built for it and cannot
+    run. None when there is none, or the Makefile cannot be followed."""
+    lines = _recipes(makefile, targets, grouping=True)
+    if lines is None:
+        return None
+    built: set[str] = set()
+    for line in lines:
+        for m in _GO_OUTPUT.finditer(line):
+            out = m.group(1).strip("\"'")
+            built.add(out.removeprefix("./"))
+    for line in lines:
+        text = line.strip().lstrip("@+-").strip()
+        if _GO_HOST_RUN.search(text):
+            return text
+        for part in re.split(r"&&|\|\||;|\|", text):
+            words = part.split()
+            if words and words[0].removeprefix("./") in built:
+                return text
+    return None

@@ -782,7 +782,7 @@ def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, I
     return out
 
 
-def _makefile(context: Path, comp: Compile) -> tuple[Path | None, list[str]]:
+def makefile_of(context: Path, comp: Compile) -> tuple[Path | None, list[str]]:
     """The context's Makefile a ``make`` command reads (None when there is none) and the targets asked for."""
     vals = comp.inv.values()
     folder, makefile, targets, i = context, None, [], 0
@@ -809,7 +809,7 @@ def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
     """``make version`` whose recipe (the context's Makefile) runs no compiler is no compile."""
     from xlint.makefiles import runs_no_compiler
 
-    path, targets = _makefile(context, comp)
+    path, targets = makefile_of(context, comp)
     return path is not None and runs_no_compiler(path, targets)
 
 
@@ -825,7 +825,7 @@ def js_make(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> Js
     if comp.inv.tool not in ("make", "gmake") or comp.inv.words[0].value != comp.inv.tool:
         return None
     if model.context is not None:
-        path, targets = _makefile(model.context, comp)
+        path, targets = makefile_of(model.context, comp)
         if path is not None:
             from xlint.makefiles import runs_js_build_only
 

@@ -29,6 +29,7 @@ from xlint.fixes.smoke import note as smoke_note
 from xlint.fixes.stages import stage_move
 from xlint.fixes.style import arg_edit, chain_after, shell_style
 from xlint.fixes.xx import XxPlan, verify_tail, xx_rewrite
+from xlint.makefiles import runs_own_go_tool
 from xlint.model import Model, Stage
 from xlint.packages import installed_packages
 from xlint.records import field, record
@@ -42,6 +43,7 @@ from xlint.toolchains import (
     goarm_unset_builds,
     implicit_cgo_builds,
     invocation,
+    makefile_of,
     settings,
     stage_chain,
     stage_commands,
@@ -174,6 +176,14 @@ def go_command_edits(model: Model, stage: Stage, instr: Instruction, comp: Compi
         at = cmd.argv[0].span.start
         edits.append(Edit(at, at, " ".join(words) + " "))
     if comp.inv.tool in _MAKES:
+        if context is not None:
+            makefile, targets = makefile_of(context, comp)
+            tool = runs_own_go_tool(makefile, targets) if makefile is not None else None
+            if tool:
+                return _GoEdits([], [], f"the Makefile builds and runs a Go program of its own (`{tool}`): with "
+                                        "GOOS/GOARCH for the target in make's environment it would be built for "
+                                        "the target and could not run (set them on the make target that builds "
+                                        "the shipped binary alone)")
         arch_var = makefile_arch_var(context)
         if arch_var:
             end = comp.inv.words[0].span.end
@@ -1280,5 +1290,26 @@ RUN task generate && CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o
 FROM alpine:3.20
 COPY --from=build /out/app /app
 """,
+    ),
+    # make builds a generator and runs it: with GOOS/GOARCH for the target in make's environment the generator
+    # would be an arm64 program on the build machine
+    Example(
+        "make-runs-own-tool",
+        before="""\
+FROM golang:1.22-alpine AS build
+RUN apk add --no-cache make
+WORKDIR /src
+COPY . .
+RUN make all
+
+FROM alpine:3.20
+COPY --from=build /src/bin/server /server
+""",
+        context={"Makefile": "all: gen server\ngen:\n\tgo build -o bin/gen ./tools/gen\n\t./bin/gen -o gen.go\n"
+                             "server:\n\tCGO_ENABLED=0 go build -o bin/server ./cmd/server\n",
+                 "go.mod": "module example.com/app\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n"},
+        reason=("the Makefile builds and runs a Go program of its own (`./bin/gen -o gen.go`): with GOOS/GOARCH for "
+                "the target in make's environment it would be built for the target and could not run (set them on "
+                "the make target that builds the shipped binary alone)"),
     ),
 ]
