@@ -1,7 +1,7 @@
 r"""XL101 go-compile-emulated.
 
 ## What it does
-Reports `go build`, `go install` and `go test` (and the builders that run `go build` for the GOOS/GOARCH
+Reports `go build`, `go install`, `go test` and `go run` (and the builders that run `go build` for the GOOS/GOARCH
 of their environment: `xcaddy build`, `garble build`, `goreleaser build --single-target`) in a stage that runs on the target platform when some
 target platform differs from the build platform (`--platform linux/amd64,linux/arm64` on an amd64
 runner): for the other platforms the Go compiler itself runs under QEMU. `go mod download`, `go vet`,
@@ -116,6 +116,9 @@ GoCompileEmulated.invalid = [
     # an install script run after the stage installed a library's headers: it builds against them
     Invalid("FROM golang:1.22\nRUN apt-get update && apt-get install -y libseccomp-dev\n"
             "COPY script/install-runtime ./\nRUN ./install-runtime\n", line=4),
+    # `go run` compiles the program it runs (no fix: what it writes may be the platform's own)
+    Invalid("FROM golang:1.22 AS gen\nCOPY . .\nRUN go run ./cmd/gen > /out.json\n"
+            "FROM alpine:3.20\nCOPY --from=gen /out.json /data.json\n", line=3),
     # Go builders that run `go build` themselves
     Invalid("FROM caddy:2-builder AS build\nRUN xcaddy build --with github.com/example/plugin\n"
             "FROM caddy:2\nCOPY --from=build /usr/bin/caddy /usr/bin/caddy\n", line=2),

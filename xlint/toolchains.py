@@ -182,6 +182,8 @@ def _go(inv: Invocation) -> Compile | None:
         if _has_flag(inv, "-d") or len(pos) < 2 or any("@" in p for p in pos[1:]):
             return None
         return Compile("go", f"{inv.tool} get", inv)
+    if sub == "run" and len(pos) > 1:
+        return Compile("go", f"{inv.tool} run", inv, produces=False)  # (compiles the program it runs)
     if sub not in ("build", "install", "test"):
         return None
     label = f"{inv.tool} {sub}"

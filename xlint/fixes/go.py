@@ -459,6 +459,9 @@ def go_builder_plan(model: Model, stage: Stage, context: Path | None) -> Plan:
         return no_fix(steps.reason)
     compiles = steps.compiles
     if not compiles:
+        if any((c := classify(cmd)) is not None and c.label.endswith(" run") for _i, cmd in stage_commands(model, stage)):
+            return no_fix("`go run` runs the program it builds, and what that writes may be the platform's own: "
+                          "the stage builds nothing else to cross-compile")
         return no_fix("no Go compile to give target settings to")
     cgo, reason = cgo_state(model, compiles, stage, context)
     if cgo is True or steps.cgo_required:
