@@ -133,6 +133,9 @@ CCompileEmulated.invalid = [
     # a compiler installed for one step, and removed at its end: the command in between compiles
     Invalid("FROM debian:bookworm\nRUN apt-get update && apt-get install -y g++ make \\\n"
             " && luarocks install lpeg && apt-get purge -y --auto-remove g++ make\n", line=3),
+    # PHP extensions built against the image's own PHP: reported, never moved (they are the target's)
+    Invalid("FROM php:8.3-fpm-alpine\nRUN apk add --no-cache $PHPIZE_DEPS libzip-dev && docker-php-ext-install zip\n",
+            line=2),
     Invalid("FROM debian:bookworm\nCOPY . /src\nRUN bash -e hack/build.sh release\n", line=3,
             context={"hack/build.sh": "cd src\n./configure --prefix=/usr && make -j4 && make install\n"}),
     # the Makefile's target compiles (directly, or through a prerequisite)

@@ -62,6 +62,9 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
                 why = f"it is not a self-contained step to split out: {split.reason}"
             return no_fix(f"the final stage builds software and installs it into the image itself (`make install`): "
                           f"{why}")
+        runtime = _builds_for_own_runtime(model, stage)
+        if runtime:
+            return no_fix(runtime)
         if not unsafe_split or toolchain not in ("go", "jvm", "dotnet", "site"):
             return no_fix("the build is in the final stage: move it to a `--platform=$BUILDPLATFORM` builder stage")
         plan = split_plan(model, stage, toolchain, context)
@@ -88,6 +91,20 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     if toolchain == "dotnet":
         return dotnet_builder_plan(model, stage)
     return platform_only_plan(model, stage, toolchain)
+
+
+# builds of extensions against the image's own interpreter (its headers and config tools): they must run
+# for the target, in the image
+_EXTENSION_BUILDERS = {"docker-php-ext-install": "PHP", "pecl": "PHP", "phpize": "PHP"}
+
+
+def _builds_for_own_runtime(model: Model, stage: Stage) -> str | None:
+    for _instr, cmd in stage_commands(model, stage):
+        lang = _EXTENSION_BUILDERS.get(cmd.basename or "")
+        if lang:
+            return (f"`{cmd.basename}` builds {lang} extensions against the image's own {lang} (its headers and "
+                    "php-config) and loads them into it: they are built for the target, in the image")
+    return None
 
 
 def _installs_into_image(model: Model, stage: Stage) -> bool:
