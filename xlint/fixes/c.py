@@ -163,6 +163,16 @@ def _cmake_outputs(plan: XxPlan, instr: Instruction, vals: list[str]) -> list[st
     for src in sources:
         if posixpath.dirname(src) == bdir and not src.endswith("/"):
             outs.append(relative_to(src, wd))
+    # files of the build directory that a later command copies out (`cp build/tool /usr/local/bin/`)
+    for ins, c, _ in all_cmds(stage):
+        if c.basename not in ("cp", "install", "mv") or ins.span.start < instr.span.start:
+            continue
+        plain = [v for v in c.args() if v is not None and not v.startswith("-")]
+        for v in plain[:-1]:
+            path = posixpath.normpath(posixpath.join(wd, v))
+            if posixpath.dirname(path) == bdir and not any(ch in v for ch in "*?[") and \
+                    relative_to(path, wd) not in outs:
+                outs.append(relative_to(path, wd))
     return outs
 
 
@@ -290,5 +300,36 @@ FROM alpine:3.20
 COPY --from=build /src/app /usr/local/bin/app
 """,
         reason="`strip` after the build is the build machine's: it cannot read the target's binary",
+    ),
+    # the binary leaves the build directory by a `cp` in the same step: xx-verify checks it where CMake wrote it
+    Example(
+        "cmake-copied-out",
+        before="""\
+FROM debian:bookworm AS build
+RUN apt-get update && apt-get install -y g++ cmake libssl-dev
+WORKDIR /src
+COPY . .
+RUN cmake -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build && cp build/tool /usr/local/bin/tool
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y libssl3
+COPY --from=build /usr/local/bin/tool /usr/local/bin/tool
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y g++ cmake libssl-dev clang lld
+WORKDIR /src
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++ libssl-dev
+RUN cmake -B build -DCMAKE_BUILD_TYPE=Release $(xx-clang --print-cmake-defines) && cmake --build build \\
+    && xx-verify build/tool && cp build/tool /usr/local/bin/tool
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y libssl3
+COPY --from=build /usr/local/bin/tool /usr/local/bin/tool
+""",
     ),
 ]
