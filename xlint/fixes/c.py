@@ -89,6 +89,12 @@ def c_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]]
                     plan.notes.append("make takes the compiler from CC/CXX: a Makefile that hard-codes its "
                                       "compiler still builds for the build machine")
                 make_outputs = True
+                wd = static_workdir(plan.model, plan.stage, ins) if not after_cmake and not configured else None
+                copied = _copied_out(plan, ins, wd) if wd is not None else []
+                if copied:
+                    tails[ins.span.start] = (c, tails.get(ins.span.start, (c, []))[1] +
+                                             [f"xx-verify {o}" for o in copied])
+                    verified.extend(copied)
             if comp.label == "cmake --build":
                 outs = _cmake_outputs(plan, ins, comp.inv.values())
                 if isinstance(outs, str):
@@ -163,14 +169,25 @@ def _cmake_outputs(plan: XxPlan, instr: Instruction, vals: list[str]) -> list[st
     for src in sources:
         if posixpath.dirname(src) == bdir and not src.endswith("/"):
             outs.append(relative_to(src, wd))
-    # files of the build directory that a later command copies out (`cp build/tool /usr/local/bin/`)
-    for ins, c, _ in all_cmds(stage):
+    outs.extend(o for o in _copied_out(plan, instr, wd, bdir) if o not in outs)
+    return outs
+
+
+def _copied_out(plan: XxPlan, instr: Instruction, wd: str, folder: str | None = None) -> list[str]:
+    """Files of ``folder`` (default: the working directory ``wd``) that a command after ``instr``'s build
+    copies out (`cp build/tool /usr/local/bin/`, `cp server /server`), relative to ``wd``: the build's
+    outputs, to xx-verify."""
+    folder = folder or wd
+    outs: list[str] = []
+    for ins, c, _ in all_cmds(plan.stage):
         if c.basename not in ("cp", "install", "mv") or ins.span.start < instr.span.start:
             continue
         plain = [v for v in c.args() if v is not None and not v.startswith("-")]
+        if any(v is None for v in c.args()) or c.context:
+            continue
         for v in plain[:-1]:
             path = posixpath.normpath(posixpath.join(wd, v))
-            if posixpath.dirname(path) == bdir and not any(ch in v for ch in "*?[") and \
+            if posixpath.dirname(path) == folder and not any(ch in v for ch in "*?[") and \
                     relative_to(path, wd) not in outs:
                 outs.append(relative_to(path, wd))
     return outs
@@ -330,6 +347,36 @@ RUN cmake -B build -DCMAKE_BUILD_TYPE=Release $(xx-clang --print-cmake-defines) 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y libssl3
 COPY --from=build /usr/local/bin/tool /usr/local/bin/tool
+""",
+    ),
+    # a plain make whose output a `cp` names: xx-verify checks it before it is copied
+    Example(
+        "make-copied-out",
+        before="""\
+FROM gcc:13 AS build
+WORKDIR /app
+COPY . .
+RUN make CFLAGS="-O2 -static" && cp server /server
+
+FROM scratch
+COPY --from=build /server /server
+ENTRYPOINT ["/server"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM gcc:13 AS build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+WORKDIR /app
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN make CC=xx-clang CXX=xx-clang++ CFLAGS="-O2 -static" \\
+    && xx-verify server && cp server /server
+
+FROM scratch
+COPY --from=build /server /server
+ENTRYPOINT ["/server"]
 """,
     ),
 ]
