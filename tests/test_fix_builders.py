@@ -255,6 +255,10 @@ def test_xl208_fixes_every_command_at_once(tmp_path: Path) -> None:
          "FROM scratch\nCOPY --from=build /app /app\nCOPY --from=test /x /x\n", "XL101", "built FROM it"),
         ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet publish -r win-x64 -o /out\n"
          "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n", "XL106", "not a Linux one"),
+        ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet publish -c Release \"-p:Foo=1;PublishAOT=true\" -o /out\n"
+         "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /out /app\n", "XL106", "Native AOT"),
+        ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nARG AOT=true\nRUN dotnet publish --property:PublishAot=$AOT -o /o\n"
+         "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /o /app\n", "XL106", "Native AOT"),
         ("FROM golang:1.22\nRUN go build -o /app . && ./app --selftest\n", "XL101", "also runs"),
     ],
 )
@@ -305,3 +309,11 @@ def test_arg_goes_above_the_comment_of_the_compile_and_follows_crlf() -> None:
         "FROM scratch\r\n"
         "COPY --from=build /app /app\r\n"
     )
+
+
+def test_dotnet_publish_with_aot_off_is_moved() -> None:
+    text = ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet publish -p:PublishAot=false -o /out\n"
+            "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n")
+    result = fix_text(text, "Dockerfile", _opts(None), all_rules())
+    assert "FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build" in result.text
+    assert "dotnet publish -a $TARGETARCH -p:PublishAot=false" in result.text

@@ -86,7 +86,7 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
                 return split
         return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)
     if toolchain == "dotnet":
-        return dotnet_builder_plan(model, stage)
+        return dotnet_builder_plan(model, stage, context)
     return platform_only_plan(model, stage, toolchain)
 
 
