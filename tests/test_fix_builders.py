@@ -260,6 +260,11 @@ def test_xl208_fixes_every_command_at_once(tmp_path: Path) -> None:
         ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nARG AOT=true\nRUN dotnet publish --property:PublishAot=$AOT -o /o\n"
          "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /o /app\n", "XL106", "Native AOT"),
         ("FROM golang:1.22\nRUN go build -o /app . && ./app --selftest\n", "XL101", "also runs"),
+        # a compiler installed with nothing after it to compile: xlint says so instead of "it goes with them"
+        ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y build-essential curl\nCMD [\"sh\"]\n",
+         "XL108", "nothing after it in the stage (or in a stage built on it) compiles"),
+        ("FROM debian:bookworm AS base\nRUN apt-get install -y gcc\nFROM base\nRUN make -C /src\n",
+         "XL108", "Install the toolchain in a `FROM --platform=$BUILDPLATFORM` builder"),
     ],
 )
 def test_reported_without_fix(text: str, code: str, why: str) -> None:

@@ -43,6 +43,7 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     from xlint.fixes.go import go_builder_plan, go_stage
     from xlint.fixes.node import node_builder_plan, node_stage
     from xlint.fixes.plan import Plan, no_fix
+    from xlint.fixes.runtimes import cannot_cross
     from xlint.fixes.split import go_tools_split, split_plan
     from xlint.fixes.stages import platform_only_plan
     from xlint.fixes.xx import xx_rewrite
@@ -59,6 +60,8 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
                 split = install_split(model, stage, context)
                 if split.ok:
                     return split
+                if cannot_cross(split.reason):
+                    return no_fix(split.reason)
                 why = f"it is not a self-contained step to split out: {split.reason}"
             return no_fix(f"the final stage builds software and installs it into the image itself (`make install`): "
                           f"{why}")

@@ -88,7 +88,8 @@ _REASON = re.compile(r"(?:Not fixed automatically|No automatic fix): (.+)$", re.
 NO_FIX: dict[str, str] = {
     "XL107": ("pip builds these wheels against the target's Python and libraries: only prebuilt wheels "
               "for the target (or a native arm64 builder) take it off QEMU"),
-    "XL108": "the compiler serves the compiles of its stage: it goes away when they move to a builder stage",
+    "XL108": ("the compiler serves the compiles that follow it: it goes with them when they move to a builder "
+              "stage (their findings say whether xlint moves them, or why not)"),
     "XL204": ("whether the stage should cross-compile (add the target settings the hint names, perhaps a target C "
               "toolchain) or run on the target platform instead is the author's call: xlint does not add them"),
     "XL209": ("a constant platform may be on purpose (a tool that exists for one architecture only): choose "
