@@ -76,7 +76,7 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
     if toolchain == "node" or (toolchain == "c" and node_stage(model, stage)):
-        plan = node_builder_plan(model, stage)  # (make may drive a JS build)
+        plan = node_builder_plan(model, stage, context)  # (make may drive a JS build)
         if toolchain == "c" and plan.ok and not plan.title:
             plan.title = "Move the asset builder (make drives its JS build) to `--platform=$BUILDPLATFORM`"
         return plan
