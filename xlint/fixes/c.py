@@ -333,4 +333,45 @@ COPY --from=otp /opt/erlang /opt/erlang
 """,
         reason="building the runtime itself for the target (Erlang/OTP, from `/usr/src/otp`)",
     ),
+    Example(
+        "shared-xx",  # a C and a Rust builder fixed in one run copy from one xx stage
+        before="""\
+FROM debian:bookworm AS lib
+RUN apt-get update && apt-get install -y gcc
+COPY q.c .
+RUN gcc -O2 -o /q q.c
+
+FROM rust:1.80 AS tool
+COPY . .
+RUN cargo install --path . --root /out
+
+FROM debian:bookworm-slim
+COPY --from=lib /q /usr/local/bin/q
+COPY --from=tool /out/bin/tool /usr/local/bin/tool
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm AS lib
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y gcc clang lld
+COPY q.c .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-clang -O2 -o /q q.c \\
+    && xx-verify /q
+
+FROM --platform=$BUILDPLATFORM rust:1.80 AS tool
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-cargo install --path . --root /out \\
+    && xx-verify /out/bin/tool
+
+FROM debian:bookworm-slim
+COPY --from=lib /q /usr/local/bin/q
+COPY --from=tool /out/bin/tool /usr/local/bin/tool
+""",
+    ),
 ]

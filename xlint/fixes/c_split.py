@@ -470,7 +470,8 @@ def _builder(model: Model, stage: Stage, st: _Step, distro: Distro, edits: list[
     while name in taken:
         name = f"{base_name}-build{n}"
         n += 1
-    xx_name = next((s.name for s in model.stages if s.name and s.base.split("@")[0].split(":")[0] == XX_IMAGE), None)
+    xx_name = next((s.name for s in model.stages if s.name and s.index < stage.index
+                    and s.base.split("@")[0].split(":")[0] == XX_IMAGE), None)  # (defined before it is copied)
     lines: list[str] = []
     if xx_name is None:
         if "xx" in taken:
