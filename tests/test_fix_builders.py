@@ -257,6 +257,8 @@ def test_xl208_fixes_every_command_at_once(tmp_path: Path) -> None:
          "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n", "XL106", "not a Linux one"),
         ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet publish -c Release \"-p:Foo=1;PublishAOT=true\" -o /out\n"
          "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /out /app\n", "XL106", "Native AOT"),
+        ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nENV PublishAot=true\nRUN dotnet publish -o /o\n"
+         "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /o /app\n", "XL106", "in the environment"),
         ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nARG AOT=true\nRUN dotnet publish --property:PublishAot=$AOT -o /o\n"
          "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /o /app\n", "XL106", "Native AOT"),
         ("FROM golang:1.22\nRUN go build -o /app . && ./app --selftest\n", "XL101", "also runs"),

@@ -363,7 +363,7 @@ def _after_step(model: Model, stage: Stage, st: _Step) -> list[Edit] | str:
     back: list[Edit] = []
     for c in top[last + 1:]:
         if c.basename == "cd":
-            target = c.argv[1].value if len(c.argv) == 2 else None
+            target = _known_value(model, stage, run, c.argv[1]) if len(c.argv) == 2 else None
             if target is not None and not target.startswith("/"):
                 # relative to where the build left the shell: made absolute, as the step no longer runs
                 where = resolve_path(cwds[last], target)

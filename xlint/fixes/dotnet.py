@@ -128,14 +128,21 @@ def _aot_projects(root: str) -> tuple[str, ...]:
 def native_aot(model: Model, stage: Stage, context: Path | None) -> str:
     """Why the stage's publish is a Native AOT one (empty when it is not known to be): ``PublishAot`` on
     a command line or in a project file of the build context, or the AOT linker installed next to it."""
-    publishes = [comp for _instr, cmd in stage_commands(model, stage)
-                 if (comp := classify(cmd)) is not None and comp.label in ("dotnet publish", "dotnet build")]
-    if not publishes:
+    found = [(instr, comp) for instr, cmd in stage_commands(model, stage)
+             if (comp := classify(cmd)) is not None and comp.label in ("dotnet publish", "dotnet build")]
+    if not found:
         return ""
-    for comp in publishes:
+    publishes = [comp for _instr, comp in found]
+    for instr, comp in found:
         word = _aot_property(comp.inv.values())
         if word is not None:
             return f"`{word}` is a Native AOT publish, which {_AOT_WHY}"
+        # MSBuild takes environment variables as properties: `ENV PublishAot=true`
+        env = model.env_before(stage, instr)
+        name = next((k for k in env if k.lower() == "publishaot"), None)
+        value = env.get(name) if name is not None else None
+        if name is not None and (not isinstance(value, str) or value.strip().lower() != "false"):
+            return f"`{name}` in the environment makes the publish a Native AOT one, which {_AOT_WHY}"
     if context is not None:
         named = {os.path.basename(v).lower() for comp in publishes for v in comp.inv.values()
                  if v.lower().endswith(_PROJECT_FILES)}
