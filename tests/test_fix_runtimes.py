@@ -38,3 +38,19 @@ def test_reasons_are_class_10() -> None:
     why = runtime_reason("CPython", "/usr/src/python")
     assert cannot_cross(why) and "--with-build-python" in why
     assert not cannot_cross("the build does not end with `make install`")
+
+
+def test_a_runtime_configured_by_its_own_script_is_refused_as_class_10() -> None:
+    from xlint.fixes.engine import fix_text
+    from xlint.rule import CheckOptions, all_rules
+
+    text = ("FROM debian:bookworm-slim\nARG V=5.38.2\n"
+            "RUN apt-get update && apt-get install -y build-essential curl \\\n"
+            " && curl -fsSL https://e.org/src/perl-${V}.tar.gz | tar -xz -C /usr/src \\\n"
+            " && cd /usr/src/perl-${V} && ./Configure -des && make && make install\n")
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    result = fix_text(text, "Dockerfile", options, all_rules(), unsafe=True)
+    assert result.text == text
+    why = [result.why_not(d) for d in result.remaining if d.code == "XL103"]
+    assert why and all(w.startswith("building the runtime itself for the target (Perl, from "
+                                    "`/usr/src/perl-5.38.2`)") for w in why), why

@@ -235,6 +235,11 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
     if not compiles or not installs or installs[-1] < compiles[-1]:
         return "the build does not end with `make install`"
     last = installs[-1]
+    for c in top[:compiles[0]]:  # a runtime's own sources, whatever configures them (Perl's ./Configure)
+        target = _known_value(model, stage, run, c.argv[1]) if c.basename == "cd" and len(c.argv) == 2 else None
+        runtime = runtime_of([target]) if target else None
+        if runtime is not None:
+            return runtime_reason(runtime, target or "")
     configures = [i for i, c in enumerate(top) if _is_configure(c) or _is_cmake_configure(c)
                   or (_is_autogen(c) and not any(_is_configure(d) for d in top[i + 1:last + 1]))]
     if not configures or configures[0] > compiles[0]:
