@@ -580,8 +580,14 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
         out.append(Edit(line_start(tree, run), run.span.end, ""))
     rest = [c for k, c in enumerate(top) if not first <= k <= last]
     dropped: list[str] = []
+    unused = not compiles_later(model, stage, run)
     if rest:
-        out.extend(drop_build_packages(tree.text, esc, rest, not compiles_later(model, stage, run), dropped))
+        out.extend(drop_build_packages(tree.text, esc, rest, unused, dropped))
+    if unused:  # the compilers that earlier RUNs of the stage installed for the step
+        for ins in stage.instructions:
+            if ins.span.start < run.span.start and ins.keyword == "RUN" and not ins.json and not ins.heredocs:
+                cmds = [c for c in run_commands(ins) if not set(c.context) - {"|"}]
+                out.extend(drop_build_packages(tree.text, esc, cmds, True, dropped))
     how = ("CMake takes the compiler from `xx-clang --print-cmake-defines`" if any(_is_cmake_configure(c) for c in step)
            else "configure and make take the compiler from --host and CC")
     note = f"{how}; what the install puts under {', '.join(roots)} is copied into the image before its RUN"
@@ -829,6 +835,40 @@ COPY --from=libq-2.1-build /out/usr/local /usr/local
 RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates \\
     && rm -rf /opt/libq-2.1
 CMD ["q"]
+""",
+    ),
+    Example(
+        "compiler-in-earlier-run",  # the compiler an earlier RUN installed for the step leaves the image too
+        before="""\
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl ca-certificates
+RUN curl -fsSL https://example.org/libz-1.3.tar.gz | tar -xz -C /opt \\
+ && cd /opt/libz-1.3 \\
+ && ./configure \\
+ && make \\
+ && make install \\
+ && rm -rf /opt/libz-1.3
+CMD ["sh"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS libz-1.3-build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl ca-certificates clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN curl -fsSL https://example.org/libz-1.3.tar.gz | tar -xz -C /opt \\
+ && cd /opt/libz-1.3 \\
+ && CC=xx-clang CXX=xx-clang++ ./configure --host=$(xx-clang --print-target-triple) \\
+ && make \\
+ && make install DESTDIR=/out \\
+ && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates
+COPY --from=libz-1.3-build /out/usr/local /usr/local
+RUN rm -rf /opt/libz-1.3
+CMD ["sh"]
 """,
     ),
     Example(
