@@ -125,3 +125,18 @@ def test_fetch_paths_and_unpacking() -> None:
 def test_relative_paths_after_the_step(script: str, expected: str | None) -> None:
     _, (cmd,) = _cmds(script)
     assert _relative_paths(cmd) == expected
+
+
+@pytest.mark.parametrize(("head", "why"), [
+    ("ARG LIBV\n", "reads `$LIBV`, a build argument without a default"),
+    ("", "reads `$LIBV`, which the Dockerfile does not set"),
+])
+def test_install_split_names_the_variable_of_an_unknown_source_folder(head: str, why: str) -> None:
+    text = (f"FROM debian:bookworm-slim\n{head}RUN apt-get update && apt-get install -y build-essential curl \\\n"
+            " && curl -fsSL https://e.org/libk-${LIBV}.tar.gz | tar -xz -C /usr/src \\\n"
+            " && cd /usr/src/libk-${LIBV} && ./configure && make && make install\n")
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    result = fix_text(text, "Dockerfile", options, all_rules(), unsafe=True)
+    assert result.text == text
+    left = [result.why_not(d) for d in result.remaining if d.code == "XL103"]
+    assert left and all(why in w for w in left), left

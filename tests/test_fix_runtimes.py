@@ -54,3 +54,11 @@ def test_a_runtime_configured_by_its_own_script_is_refused_as_class_10() -> None
     why = [result.why_not(d) for d in result.remaining if d.code == "XL103"]
     assert why and all(w.startswith("building the runtime itself for the target (Perl, from "
                                     "`/usr/src/perl-5.38.2`)") for w in why), why
+
+
+def test_a_version_variable_does_not_hide_the_name() -> None:
+    from xlint.fixes.runtimes import name_of
+
+    assert runtime_of([name_of(None, '"https://e.org/ftp/Python-${PY_VERSION}.tar.xz"')]) == "CPython"
+    assert runtime_of([name_of(None, "/usr/src/ruby-$RUBY_VERSION")]) == "Ruby"
+    assert name_of("/opt/x", "$DIR") == "/opt/x"

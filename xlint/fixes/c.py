@@ -12,7 +12,7 @@ from xlint.diagnostics import Edit
 from xlint.fixes.context import read_text
 from xlint.fixes.outputs import copied_sources, dash_o, relative_to, static_workdir
 from xlint.fixes.plan import Example
-from xlint.fixes.runtimes import pgo_flag, pgo_reason, runtime_of, runtime_reason
+from xlint.fixes.runtimes import name_of, pgo_flag, pgo_reason, runtime_of, runtime_reason
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
 from xlint.model import Stage
 from xlint.shell import SimpleCommand
@@ -40,10 +40,10 @@ def _runtime_build(stage: Stage, mine: list[tuple[Instruction, SimpleCommand, Co
     words: list[str] = [a.value for ins in stage.instructions if ins.keyword == "WORKDIR"
                         for a in ins.args[:1] if a.value]
     for _i, c, _ in all_cmds(stage):
-        if c.basename == "cd" and len(c.argv) == 2 and c.argv[1].value:
-            words.append(c.argv[1].value)
+        if c.basename == "cd" and len(c.argv) == 2:
+            words.append(name_of(c.argv[1].value, c.argv[1].raw))
         elif c.basename in ("curl", "wget", "git"):
-            words.extend(v for v in c.args() if v is not None and "://" in v)
+            words.extend(name_of(w.value, w.raw) for w in c.argv[1:] if "://" in w.raw)
     for w in words:
         runtime = runtime_of([w])
         if runtime is not None:

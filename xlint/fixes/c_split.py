@@ -20,7 +20,7 @@ from xlint.diagnostics import Edit
 from xlint.fixes.chains import drop_build_packages, separator, text_with_edits
 from xlint.fixes.outputs import resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
-from xlint.fixes.runtimes import pgo_flag, pgo_reason, runtime_of, runtime_reason
+from xlint.fixes.runtimes import name_of, pgo_flag, pgo_reason, runtime_of, runtime_reason
 from xlint.fixes.stages import numeric_reference
 from xlint.fixes.style import block_start, chain_after, keyword, line_start, shell_style
 from xlint.fixes.xx import XX_IMAGE, Distro, stage_distro, target_libraries
@@ -261,7 +261,20 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
     if src is None or cd_at < 0 or src == "/":
         cds = [c for c in top[:configures[0]] if c.basename == "cd"]
         if cds and len(cds[-1].argv) == 2 and cds[-1].argv[1].value is None:
-            return f"the folder of the sources, `cd {cds[-1].argv[1].raw}`, depends on a value set in the RUN"
+            word = cds[-1].argv[1]
+            runtime = runtime_of([name_of(None, word.raw)])
+            if runtime is not None:
+                return runtime_reason(runtime, word.raw)
+            refs = [n for n, _s, _e in variable_references(word.raw, tree.escape)]
+            set_here = [n for n in refs if n in {a.name for a in assignments(run)}]
+            env = model.env_before(stage, run)
+            if set_here:
+                where = f"`${set_here[0]}`, set earlier in the RUN"
+            else:
+                name = next((n for n in refs if not isinstance(env.get(n), str)), refs[0] if refs else "?")
+                where = (f"`${name}`, a build argument without a default" if name in env
+                         else f"`${name}`, which the Dockerfile does not set")
+            return f"the folder of the sources, `cd {word.raw}`, reads {where}: where the sources are is unknown"
         return "the build does not `cd` into the folder of its sources"
     runtime = runtime_of([src])
     if runtime is not None:
@@ -302,12 +315,12 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
             return (f"`{fetch.name}` fetches something before the build, but nothing ties it to `{src}`, "
                     "the folder the build runs in")
         return f"the sources in `{src}` are not fetched in the same RUN (git clone, curl | tar)"
-    runtime = runtime_of(v for c in top[first:cd_at] if c.basename in _FETCH for v in c.args()
-                         if v is not None and "://" in v)
-    if runtime is not None:
-        url = next(v for c in top[first:cd_at] if c.basename in _FETCH for v in c.args()
-                   if v is not None and "://" in v and runtime_of([v]))
-        return runtime_reason(runtime, url)
+    urls = [name_of(_known_value(model, stage, run, w), w.raw) for c in top[first:cd_at] if c.basename in _FETCH
+            for w in c.argv[1:] if "://" in w.raw]
+    for url in urls:
+        runtime = runtime_of([url])
+        if runtime is not None:
+            return runtime_reason(runtime, url)
     return _Step(run, cmds, top, first, last, cd_at, src, cwds, files, configures)
 
 

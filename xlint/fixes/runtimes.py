@@ -60,6 +60,14 @@ def source_name(word: str) -> str | None:
     return m.group(1) if m is not None else None
 
 
+def name_of(value: str | None, raw: str) -> str:
+    """A word to read a source's name from: its value, or its text with variables read as a version
+    (``Python-${PY_VERSION}.tgz`` -> ``Python-0.tgz``: the name is all that is looked at)."""
+    if value is not None:
+        return value
+    return re.sub(r"\$\{[^}]*\}|\$\w+", "0", raw).strip("\"'")
+
+
 def runtime_of(words: Iterable[str]) -> str | None:
     """The language runtime that one of these source URLs, archives or folders is the source of."""
     for w in words:
