@@ -272,8 +272,8 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
                 where = f"`${set_here[0]}`, set earlier in the RUN"
             else:
                 name = next((n for n in refs if not isinstance(env.get(n), str)), refs[0] if refs else "?")
-                where = (f"`${name}`, a build argument without a default" if name in env
-                         else f"`${name}`, which the Dockerfile does not set")
+                where = (f"`${name}`, a build argument without a default" if name in set(iter(env))
+                         else f"`${name}`, which the Dockerfile does not set (it may come from the base image)")
             return f"the folder of the sources, `cd {word.raw}`, reads {where}: where the sources are is unknown"
         return "the build does not `cd` into the folder of its sources"
     runtime = runtime_of([src])
