@@ -39,10 +39,12 @@ RUN xx-apt-get install -y libc6-dev
 from __future__ import annotations
 
 from xlint.invocation import invocation
-from xlint.model import root_image
+from xlint.model import Model, Stage, root_image, stage_chain
 from xlint.packages import compiler_image, known_values, package_manager_install, toolchain_packages
 from xlint.rule import Context, Invalid, Rule, Valid
-from xlint.toolchains import emulated_commands, emulated_platforms
+from xlint.shell import SimpleCommand, run_commands
+from xlint.syntax.tree import Instruction
+from xlint.toolchains import classify, emulated_commands, emulated_platforms
 
 
 class ToolchainInstallEmulated(Rule):
@@ -74,7 +76,28 @@ class ToolchainInstallEmulated(Rule):
                 self.message.format(tool=f"{inv.tool} {inv.values()[0] if inv.values() else ''}".strip(),
                                     packages=names, stage=stage.label,
                                     platforms=", ".join(emulated_platforms(model, stage))),
+                hint=self.hint if _compiles_after(model, stage, instr, cmd) else f"{self.hint} {UNUSED}",
             )
+
+
+UNUSED = ("Not fixed automatically: nothing after it in the stage (or in a stage built on it) compiles, so the "
+          "compiler only ships in the image; leave it out of the install unless the image needs one at run "
+          "time.")
+
+
+def _compiles_after(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand) -> bool:
+    """A command after ``cmd`` in ``stage``, or in a stage built on it, compiles (or installs packages that
+    may: `pip install`, `gem install`, `npm ci`)."""
+    for st in model.stages:
+        if stage not in stage_chain(model, st):
+            continue
+        for ins in st.instructions:
+            if ins.keyword != "RUN" or (st is stage and ins.span.start < instr.span.start):
+                continue
+            if any(classify(c) is not None for c in run_commands(ins)
+                   if ins is not instr or c.span.start > cmd.span.start):
+                return True
+    return False
 
 
 ToolchainInstallEmulated.valid = [

@@ -255,7 +255,18 @@ def test_xl208_fixes_every_command_at_once(tmp_path: Path) -> None:
          "FROM scratch\nCOPY --from=build /app /app\nCOPY --from=test /x /x\n", "XL101", "built FROM it"),
         ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet publish -r win-x64 -o /out\n"
          "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n", "XL106", "not a Linux one"),
+        ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet publish -c Release \"-p:Foo=1;PublishAOT=true\" -o /out\n"
+         "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /out /app\n", "XL106", "Native AOT"),
+        ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nENV PublishAot=true\nRUN dotnet publish -o /o\n"
+         "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /o /app\n", "XL106", "in the environment"),
+        ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nARG AOT=true\nRUN dotnet publish --property:PublishAot=$AOT -o /o\n"
+         "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\nCOPY --from=build /o /app\n", "XL106", "Native AOT"),
         ("FROM golang:1.22\nRUN go build -o /app . && ./app --selftest\n", "XL101", "also runs"),
+        # a compiler installed with nothing after it to compile: xlint says so instead of "it goes with them"
+        ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y build-essential curl\nCMD [\"sh\"]\n",
+         "XL108", "nothing after it in the stage (or in a stage built on it) compiles"),
+        ("FROM debian:bookworm AS base\nRUN apt-get install -y gcc\nFROM base\nRUN make -C /src\n",
+         "XL108", "Install the toolchain in a `FROM --platform=$BUILDPLATFORM` builder"),
     ],
 )
 def test_reported_without_fix(text: str, code: str, why: str) -> None:
@@ -305,3 +316,11 @@ def test_arg_goes_above_the_comment_of_the_compile_and_follows_crlf() -> None:
         "FROM scratch\r\n"
         "COPY --from=build /app /app\r\n"
     )
+
+
+def test_dotnet_publish_with_aot_off_is_moved() -> None:
+    text = ("FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build\nRUN dotnet publish -p:PublishAot=false -o /out\n"
+            "FROM mcr.microsoft.com/dotnet/runtime:8.0\nCOPY --from=build /out /app\n")
+    result = fix_text(text, "Dockerfile", _opts(None), all_rules())
+    assert "FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:8.0 AS build" in result.text
+    assert "dotnet publish -a $TARGETARCH -p:PublishAot=false" in result.text

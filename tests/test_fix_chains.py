@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 import xlint
-from xlint.fixes.c_split import _paths, _relative_paths, _unpacks_here
+from xlint.fixes.c_split import _paths, _relative_paths, _unpacks_into
 from xlint.fixes.chains import drop_build_packages, drop_command, separator
-from xlint.fixes.engine import apply_edits
+from xlint.fixes.engine import apply_edits, fix_text
+from xlint.rule import CheckOptions, all_rules
 from xlint.shell import SimpleCommand, run_commands
 
 
@@ -62,17 +63,54 @@ def test_build_packages_stay_when_kept_or_still_used() -> None:
     assert got == "FROM alpine\nRUN apt-get install -y ca-certificates && apt-get purge -y git g++\n"
 
 
+def test_compilers_not_removed_go_only_when_nothing_compiles_later() -> None:
+    text, cmds = _cmds("apt-get install -y build-essential make libssl-dev curl && rm -rf /tmp/x")
+    assert drop_build_packages(text, "\\", cmds) == []
+    dropped: list[str] = []
+    got = apply_edits(text, drop_build_packages(text, "\\", cmds, nothing_compiles=True, dropped=dropped))
+    # the -dev package stays: it brings the runtime library along
+    assert got == "FROM alpine\nRUN apt-get install -y libssl-dev curl && rm -rf /tmp/x\n"
+    assert dropped == ["build-essential", "make"]
+    text, cmds = _cmds("apk add --no-cache gcc musl-dev && echo ok")
+    got = apply_edits(text, drop_build_packages(text, "\\", cmds, nothing_compiles=True))
+    assert got == "FROM alpine\nRUN apk add --no-cache musl-dev && echo ok\n"
+
+
+def test_install_split_keeps_the_compiler_a_later_step_may_use() -> None:
+    text = ("FROM python:3.12-slim\n"
+            "RUN apt-get update && apt-get install -y gcc make curl \\\n"
+            " && mkdir -p /usr/src/lib && curl -fsSL https://e.org/lib.tgz | tar -xz -C /usr/src/lib \\\n"
+            " && cd /usr/src/lib && ./configure && make && make install && rm -rf /usr/src/lib\n"
+            "RUN pip install --no-cache-dir cffi\n")
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    got = fix_text(text, "Dockerfile", options, all_rules(), unsafe=True).text
+    assert "AS lib-build" in got
+    assert "FROM python:3.12-slim\nCOPY --from=lib-build /out/usr/local /usr/local\n" \
+           "RUN apt-get update && apt-get install -y gcc make curl && rm -rf /usr/src/lib\n" in got
+
+
 def test_fetch_paths_and_unpacking() -> None:
     _, (wget,) = _cmds("wget https://e.org/dl/foo-1.2.tar.gz?x=1")
     assert _paths(wget, "/usr/src") == {"/usr/src/foo-1.2.tar.gz"}
     _, (curl,) = _cmds("curl -fsSLo foo.tgz https://e.org/foo.tgz")
     assert _paths(curl, "/tmp") == {"/tmp/foo.tgz"}
     _, (tar,) = _cmds("tar -xzf foo.tgz")
-    assert _unpacks_here(tar)
+    assert _unpacks_into(tar, "/usr/src") == "/usr/src"
     _, (tar_c,) = _cmds("tar -xzf foo.tgz -C /opt/foo")
-    assert not _unpacks_here(tar_c)
+    assert _unpacks_into(tar_c, "/usr/src") == "/opt/foo"
+    _, (tar_dir,) = _cmds("tar --extract --file foo.tgz --directory=opt")
+    assert _unpacks_into(tar_dir, "/srv") == "/srv/opt"
+    _, (tar_xc,) = _cmds("tar -xjC /tmp -f foo.tar.bz2")
+    assert _unpacks_into(tar_xc, "/") == "/tmp"
+    # the top folder stripped: the folder named is the sources' own, not their parent
+    _, (strip,) = _cmds("tar -xz -C /opt/foo --strip-components=1")
+    assert _unpacks_into(strip, "/") is None
+    _, (dyn,) = _cmds('tar -xz -C "$DIR"')
+    assert _unpacks_into(dyn, "/") is None
+    _, (unzip,) = _cmds("unzip -q foo.zip -d /opt")
+    assert _unpacks_into(unzip, "/") == "/opt"
     _, (create,) = _cmds("tar -czf foo.tgz .")
-    assert not _unpacks_here(create)
+    assert _unpacks_into(create, "/") is None
 
 
 @pytest.mark.parametrize(("script", "expected"), [
@@ -87,3 +125,18 @@ def test_fetch_paths_and_unpacking() -> None:
 def test_relative_paths_after_the_step(script: str, expected: str | None) -> None:
     _, (cmd,) = _cmds(script)
     assert _relative_paths(cmd) == expected
+
+
+@pytest.mark.parametrize(("head", "why"), [
+    ("ARG LIBV\n", "reads `$LIBV`, a build argument without a default"),
+    ("", "reads `$LIBV`, which the Dockerfile does not set"),
+])
+def test_install_split_names_the_variable_of_an_unknown_source_folder(head: str, why: str) -> None:
+    text = (f"FROM debian:bookworm-slim\n{head}RUN apt-get update && apt-get install -y build-essential curl \\\n"
+            " && curl -fsSL https://e.org/libk-${LIBV}.tar.gz | tar -xz -C /usr/src \\\n"
+            " && cd /usr/src/libk-${LIBV} && ./configure && make && make install\n")
+    options = CheckOptions(platforms=("linux/amd64", "linux/arm64"), build_platform="linux/amd64")
+    result = fix_text(text, "Dockerfile", options, all_rules(), unsafe=True)
+    assert result.text == text
+    left = [result.why_not(d) for d in result.remaining if d.code == "XL103"]
+    assert left and all(why in w for w in left), left

@@ -12,7 +12,9 @@ from xlint.diagnostics import Edit
 from xlint.fixes.context import read_text
 from xlint.fixes.outputs import copied_sources, dash_o, relative_to, static_workdir
 from xlint.fixes.plan import Example
+from xlint.fixes.runtimes import name_of, pgo_flag, pgo_reason, runtime_of, runtime_reason
 from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
+from xlint.model import Stage
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -26,9 +28,35 @@ _PLAIN_CC = {"gcc": "xx-clang", "cc": "xx-clang", "clang": "xx-clang",
 _CMAKE_CROSS = ("-DCMAKE_C_COMPILER", "-DCMAKE_CXX_COMPILER", "-DCMAKE_TOOLCHAIN_FILE", "--toolchain")
 
 
+def _runtime_build(stage: Stage, mine: list[tuple[Instruction, SimpleCommand, Compile]]) -> str:
+    """Why the stage's configure/make build cannot cross-compile (class 10), or "": it builds a language
+    runtime (its WORKDIR, a `cd` or a fetched URL names CPython, Ruby...) or profiles what it builds."""
+    if not any(comp.label == "./configure" or comp.inv.tool in ("make", "gmake") for _i, _c, comp in mine):
+        return ""
+    for _i, _c, comp in mine:
+        flag = pgo_flag(comp.inv.values())
+        if flag is not None:
+            return pgo_reason(flag)
+    words: list[str] = [a.value for ins in stage.instructions if ins.keyword == "WORKDIR"
+                        for a in ins.args[:1] if a.value]
+    for _i, c, _ in all_cmds(stage):
+        if c.basename == "cd" and len(c.argv) == 2:
+            words.append(name_of(c.argv[1].value, c.argv[1].raw))
+        elif c.basename in ("curl", "wget", "git"):
+            words.extend(name_of(w.value, w.raw) for w in c.argv[1:] if "://" in w.raw)
+    for w in words:
+        runtime = runtime_of([w])
+        if runtime is not None:
+            return runtime_reason(runtime, w)
+    return ""
+
+
 def c_steps(plan: XxPlan, mine: list[tuple[Instruction, SimpleCommand, Compile]], context: Path | None) -> (
         Instruction | None | str):
     stage = plan.stage
+    why = _runtime_build(stage, mine)
+    if why:
+        return why
     cmake_cfg: list[tuple[Instruction, SimpleCommand]] = []
     for ins, c in ((i, c) for i, c, _ in all_cmds(stage)):
         inv = invocation(c)
@@ -377,6 +405,61 @@ RUN make CC=xx-clang CXX=xx-clang++ CFLAGS="-O2 -static" \\
 FROM scratch
 COPY --from=build /server /server
 ENTRYPOINT ["/server"]
+""",
+    ),
+    Example(
+        "runtime-builder",  # refused: a builder stage that builds an interpreter (Erlang/OTP) from source
+        before="""\
+FROM debian:bookworm AS otp
+RUN apt-get update && apt-get install -y build-essential curl libncurses-dev libssl-dev
+WORKDIR /usr/src/otp
+RUN curl -fsSL https://example.org/download/otp_src_27.1.tar.gz | tar -xz --strip-components=1
+RUN ./configure --prefix=/opt/erlang && make -j4 && make install
+
+FROM debian:bookworm-slim
+COPY --from=otp /opt/erlang /opt/erlang
+""",
+        reason="building the runtime itself for the target (Erlang/OTP, from `/usr/src/otp`)",
+    ),
+    Example(
+        "shared-xx",  # a C and a Rust builder fixed in one run copy from one xx stage
+        before="""\
+FROM debian:bookworm AS lib
+RUN apt-get update && apt-get install -y gcc
+COPY q.c .
+RUN gcc -O2 -o /q q.c
+
+FROM rust:1.80 AS tool
+COPY . .
+RUN cargo install --path . --root /out
+
+FROM debian:bookworm-slim
+COPY --from=lib /q /usr/local/bin/q
+COPY --from=tool /out/bin/tool /usr/local/bin/tool
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm AS lib
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y gcc clang lld
+COPY q.c .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-clang -O2 -o /q q.c \\
+    && xx-verify /q
+
+FROM --platform=$BUILDPLATFORM rust:1.80 AS tool
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y clang lld
+COPY . .
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev
+RUN xx-cargo install --path . --root /out \\
+    && xx-verify /out/bin/tool
+
+FROM debian:bookworm-slim
+COPY --from=lib /q /usr/local/bin/q
+COPY --from=tool /out/bin/tool /usr/local/bin/tool
 """,
     ),
 ]

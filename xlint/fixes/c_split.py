@@ -20,12 +20,13 @@ from xlint.diagnostics import Edit
 from xlint.fixes.chains import drop_build_packages, separator, text_with_edits
 from xlint.fixes.outputs import resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
+from xlint.fixes.runtimes import name_of, pgo_flag, pgo_reason, runtime_of, runtime_reason
 from xlint.fixes.stages import numeric_reference
 from xlint.fixes.style import block_start, chain_after, keyword, line_start, shell_style
 from xlint.fixes.xx import XX_IMAGE, Distro, stage_distro, target_libraries
-from xlint.model import Model, Stage, variable_references
+from xlint.model import Model, Stage, expand_word, stage_chain, variable_references
 from xlint.records import record
-from xlint.shell import SimpleCommand, assignments, run_commands
+from xlint.shell import SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import classify, package_manager_install, package_name
 
@@ -107,17 +108,52 @@ def _paths(c: SimpleCommand, cwd: str | None) -> set[str]:
     return out
 
 
-def _unpacks_here(c: SimpleCommand) -> bool:
-    """`tar -x...`/`unzip` into the working directory (no -C/--directory/-d)."""
+def _unpacks_into(c: SimpleCommand, cwd: str | None) -> str | None:
+    """The folder a `tar -x...`/`unzip` unpacks an archive's top folder into: the working directory, or
+    the folder of `-C DIR`/`--directory=DIR`/`-d DIR`; None for other commands, for an unpack that strips
+    the top folder (`--strip-components`: the folder named is the sources' own) and for a dynamic folder."""
     vals = [v or "" for v in c.args()]
+    target: str | None = cwd
     if c.basename == "unzip":
-        return "-d" not in vals
+        if "-d" in vals:
+            k = vals.index("-d")
+            target = resolve_path(cwd, vals[k + 1]) if k + 1 < len(vals) and vals[k + 1] else None
+        return target.rstrip("/") or "/" if target else None
     if c.basename not in ("tar", "bsdtar"):
-        return False
+        return None
     extract = any(v.startswith("--extract") or (v.startswith("-") and not v.startswith("--") and "x" in v)
                   or (not v.startswith("-") and k == 0 and "x" in v) for k, v in enumerate(vals))
-    return extract and not any(v == "-C" or v.startswith(("--directory", "-C")) or (
-        v.startswith("-") and not v.startswith("--") and "C" in v) for v in vals)
+    if not extract or any(v.startswith("--strip-components") for v in vals):
+        return None
+    for k, v in enumerate(vals):
+        value = None
+        if v in ("-C", "--directory"):
+            value = vals[k + 1] if k + 1 < len(vals) else ""
+        elif v.startswith("--directory="):
+            value = v.split("=", 1)[1]
+        elif v.startswith("-C") and len(v) > 2:
+            value = v[2:]
+        elif v.startswith("-") and not v.startswith("--") and v.endswith("C"):
+            value = vals[k + 1] if k + 1 < len(vals) else ""  # `-xzC DIR`
+        elif v.startswith("-") and not v.startswith("--") and "C" in v:
+            return None
+        if value is not None:
+            target = resolve_path(cwd, value) if value else None  # (a dynamic word's value is "")
+    return target.rstrip("/") or "/" if target else None
+
+
+def _known_value(model: Model, stage: Stage, run: Instruction, word: Word) -> str | None:
+    """A word's value, with the stage's ARG/ENV values put in (`cd /usr/src/Python-${PY}` after
+    `ARG PY=3.12.4`); None when it reads a variable that is unknown or set in the RUN itself."""
+    if word.value is not None:
+        return word.value
+    refs = {name for name, _s, _e in variable_references(word.raw, model.tree.escape)}
+    if not refs or refs & {a.name for a in assignments(run)}:
+        return None
+    env = model.env_before(stage, run)
+    if not all(isinstance(env.get(r), str) for r in refs):
+        return None
+    return expand_word(word.raw, env, model.tree.escape)
 
 
 # commands whose bare words are not paths (packages, users, text)
@@ -199,6 +235,11 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
     if not compiles or not installs or installs[-1] < compiles[-1]:
         return "the build does not end with `make install`"
     last = installs[-1]
+    for c in top[:compiles[0]]:  # a runtime's own sources, whatever configures them (Perl's ./Configure)
+        target = _known_value(model, stage, run, c.argv[1]) if c.basename == "cd" and len(c.argv) == 2 else None
+        runtime = runtime_of([target]) if target else None
+        if runtime is not None:
+            return runtime_reason(runtime, target or "")
     configures = [i for i, c in enumerate(top) if _is_configure(c) or _is_cmake_configure(c)
                   or (_is_autogen(c) and not any(_is_configure(d) for d in top[i + 1:last + 1]))]
     if not configures or configures[0] > compiles[0]:
@@ -212,13 +253,35 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
     for i, c in enumerate(top):
         cwds.append(cwd)
         if c.basename == "cd":
-            target = c.argv[1].value if len(c.argv) == 2 else None
+            target = _known_value(model, stage, run, c.argv[1]) if len(c.argv) == 2 else None
             cwd = resolve_path(cwd, target) if target is not None else None
             cwd = cwd.rstrip("/") or "/" if cwd is not None else None
             if i < configures[0]:
                 src, cd_at = cwd, i
     if src is None or cd_at < 0 or src == "/":
+        cds = [c for c in top[:configures[0]] if c.basename == "cd"]
+        if cds and len(cds[-1].argv) == 2 and cds[-1].argv[1].value is None:
+            word = cds[-1].argv[1]
+            runtime = runtime_of([name_of(None, word.raw)])
+            if runtime is not None:
+                return runtime_reason(runtime, word.raw)
+            refs = [n for n, _s, _e in variable_references(word.raw, tree.escape)]
+            set_here = [n for n in refs if n in {a.name for a in assignments(run)}]
+            env = model.env_before(stage, run)
+            if set_here:
+                where = f"`${set_here[0]}`, set earlier in the RUN"
+            else:
+                name = next((n for n in refs if not isinstance(env.get(n), str)), refs[0] if refs else "?")
+                where = (f"`${name}`, a build argument without a default" if name in set(iter(env))
+                         else f"`${name}`, which the Dockerfile does not set (it may come from the base image)")
+            return f"the folder of the sources, `cd {word.raw}`, reads {where}: where the sources are is unknown"
         return "the build does not `cd` into the folder of its sources"
+    runtime = runtime_of([src])
+    if runtime is not None:
+        return runtime_reason(runtime, src)
+    pgo = pgo_flag(v for c in top[configures[0]:last + 1] for v in c.args())
+    if pgo is not None:
+        return pgo_reason(pgo)
     # walk back from the `cd` over the commands (whole pipelines) that fetch into that folder: they name
     # it, or a file an included command reads (`curl -o x.tgz` before `tar -xzf x.tgz -C DIR`), or they
     # unpack an archive in the folder's parent (`tar -xf x.tgz` before `cd x`)
@@ -233,7 +296,7 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
             j -= 1
         group = top[j:i + 1]
         paths = {p for k, c in enumerate(group) for p in _paths(c, cwds[j + k])}
-        unpacks = first == cd_at and any(_unpacks_here(c) and cwds[j + k] == posixpath.dirname(src)
+        unpacks = first == cd_at and any(_unpacks_into(c, cwds[j + k]) == posixpath.dirname(src)
                                          for k, c in enumerate(group))
         if any(_mentions(c, src, cwds[j + k]) for k, c in enumerate(group)) or paths & (files | pending) or unpacks:
             files |= paths | pending
@@ -247,7 +310,17 @@ def _find_step(model: Model, stage: Stage) -> _Step | str:
     if compiles[0] < first:
         return "the RUN compiles before the step that fetches and builds its sources"
     if not any(c.basename in _FETCH for c in top[first:cd_at]):
-        return f"the sources in `{src}` are not fetched in the same step (git clone, curl | tar)"
+        fetch = next((c for c in top[:cd_at] if c.basename in _FETCH), None)
+        if fetch is not None:
+            return (f"`{fetch.name}` fetches something before the build, but nothing ties it to `{src}`, "
+                    "the folder the build runs in")
+        return f"the sources in `{src}` are not fetched in the same RUN (git clone, curl | tar)"
+    urls = [name_of(_known_value(model, stage, run, w), w.raw) for c in top[first:cd_at] if c.basename in _FETCH
+            for w in c.argv[1:] if "://" in w.raw]
+    for url in urls:
+        runtime = runtime_of([url])
+        if runtime is not None:
+            return runtime_reason(runtime, url)
     return _Step(run, cmds, top, first, last, cd_at, src, cwds, files, configures)
 
 
@@ -308,7 +381,7 @@ def _after_step(model: Model, stage: Stage, st: _Step) -> list[Edit] | str:
     back: list[Edit] = []
     for c in top[last + 1:]:
         if c.basename == "cd":
-            target = c.argv[1].value if len(c.argv) == 2 else None
+            target = _known_value(model, stage, run, c.argv[1]) if len(c.argv) == 2 else None
             if target is not None and not target.startswith("/"):
                 # relative to where the build left the shell: made absolute, as the step no longer runs
                 where = resolve_path(cwds[last], target)
@@ -329,6 +402,19 @@ def _after_step(model: Model, stage: Stage, st: _Step) -> list[Edit] | str:
                 _mentions(c, src, "/") for c in run_commands(ins)):
             return f"a later RUN reads `{src}`"
     return back
+
+
+def compiles_later(model: Model, stage: Stage, run: Instruction) -> bool:
+    """A RUN after ``run`` in ``stage``, or in a stage built on it, compiles or installs packages that may
+    (`pip install`, `gem install`, `npm ci`): a compiler the stage installs may serve it."""
+    for st in model.stages:
+        if stage not in stage_chain(model, st):
+            continue
+        for ins in st.instructions:
+            if ins.keyword == "RUN" and (st is not stage or ins.span.start > run.span.start) and any(
+                    classify(c) is not None for c in run_commands(ins)):
+                return True
+    return False
 
 
 def _cross_edits(st: _Step) -> tuple[list[Edit], list[str]] | str:
@@ -402,7 +488,8 @@ def _builder(model: Model, stage: Stage, st: _Step, distro: Distro, edits: list[
     while name in taken:
         name = f"{base_name}-build{n}"
         n += 1
-    xx_name = next((s.name for s in model.stages if s.name and s.base.split("@")[0].split(":")[0] == XX_IMAGE), None)
+    xx_name = next((s.name for s in model.stages if s.name and s.index < stage.index
+                    and s.base.split("@")[0].split(":")[0] == XX_IMAGE), None)  # (defined before it is copied)
     lines: list[str] = []
     if xx_name is None:
         if "xx" in taken:
@@ -505,11 +592,21 @@ def install_split(model: Model, stage: Stage, context: Path | None) -> Plan:
     else:
         out.append(Edit(line_start(tree, run), run.span.end, ""))
     rest = [c for k, c in enumerate(top) if not first <= k <= last]
+    dropped: list[str] = []
+    unused = not compiles_later(model, stage, run)
     if rest:
-        out.extend(drop_build_packages(tree.text, esc, rest))
+        out.extend(drop_build_packages(tree.text, esc, rest, unused, dropped))
+    if unused:  # the compilers that earlier RUNs of the stage installed for the step
+        for ins in stage.instructions:
+            if ins.span.start < run.span.start and ins.keyword == "RUN" and not ins.json and not ins.heredocs:
+                cmds = [c for c in run_commands(ins) if not set(c.context) - {"|"}]
+                out.extend(drop_build_packages(tree.text, esc, cmds, True, dropped))
     how = ("CMake takes the compiler from `xx-clang --print-cmake-defines`" if any(_is_cmake_configure(c) for c in step)
            else "configure and make take the compiler from --host and CC")
     note = f"{how}; what the install puts under {', '.join(roots)} is copied into the image before its RUN"
+    if dropped:
+        note += (f"; the image no longer installs {', '.join(f'`{d}`' for d in dict.fromkeys(dropped))}, "
+                 "which only the build used")
     if "$" in image:
         note += f"; the builder runs the image's own base `{image}` on the build platform: it must be a multi-platform image"
     return Plan(out, applicability="unsafe", title=INSTALL_SPLIT_TITLE, note=note)
@@ -679,7 +776,7 @@ RUN git clone --depth 1 https://example.org/libz.git /usr/src/libz \\
 
 FROM debian:bookworm-slim AS base
 COPY --from=libz-build /out/usr/local /usr/local
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git build-essential autoconf \\
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates git \\
     && rm -rf /usr/src/libz
 
 FROM base AS app
@@ -718,5 +815,102 @@ RUN apt-get update && apt-get install -y build-essential curl ca-certificates \\
     && rm -rf /usr/src/baz
 """,
         reason="`libbaz.so.1` after the build may be a path relative to `/usr/src/baz`",
+    ),
+    Example(
+        "tar-into-parent",  # `tar -C /opt` unpacks the archive's top folder, which the build then enters
+        before="""\
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl ca-certificates \\
+    && curl -fsSL https://example.org/libq-2.1.tar.gz | tar -xz -C /opt \\
+    && cd /opt/libq-2.1 \\
+    && ./configure \\
+    && make \\
+    && make install \\
+    && rm -rf /opt/libq-2.1
+CMD ["q"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS libq-2.1-build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl ca-certificates clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN curl -fsSL https://example.org/libq-2.1.tar.gz | tar -xz -C /opt \\
+    && cd /opt/libq-2.1 \\
+    && CC=xx-clang CXX=xx-clang++ ./configure --host=$(xx-clang --print-target-triple) \\
+    && make \\
+    && make install DESTDIR=/out \\
+    && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim
+COPY --from=libq-2.1-build /out/usr/local /usr/local
+RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates \\
+    && rm -rf /opt/libq-2.1
+CMD ["q"]
+""",
+    ),
+    Example(
+        "compiler-in-earlier-run",  # the compiler an earlier RUN installed for the step leaves the image too
+        before="""\
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl ca-certificates
+RUN curl -fsSL https://example.org/libz-1.3.tar.gz | tar -xz -C /opt \\
+ && cd /opt/libz-1.3 \\
+ && ./configure \\
+ && make \\
+ && make install \\
+ && rm -rf /opt/libz-1.3
+CMD ["sh"]
+""",
+        after="""\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS libz-1.3-build
+COPY --from=xx / /
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl ca-certificates clang lld
+ARG TARGETPLATFORM
+RUN xx-apt-get install -y gcc libc6-dev g++
+RUN curl -fsSL https://example.org/libz-1.3.tar.gz | tar -xz -C /opt \\
+ && cd /opt/libz-1.3 \\
+ && CC=xx-clang CXX=xx-clang++ ./configure --host=$(xx-clang --print-target-triple) \\
+ && make \\
+ && make install DESTDIR=/out \\
+ && mkdir -p /out/usr/local
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates
+COPY --from=libz-1.3-build /out/usr/local /usr/local
+RUN rm -rf /opt/libz-1.3
+CMD ["sh"]
+""",
+    ),
+    Example(
+        "runtime-src",  # refused: building an interpreter for the target needs one on the build machine
+        before="""\
+FROM debian:bookworm-slim
+ARG RUBY_VERSION=3.3.5
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl ca-certificates libssl-dev \\
+    && curl -fsSL https://example.org/pub/ruby-${RUBY_VERSION}.tar.gz | tar -xz -C /usr/src \\
+    && cd /usr/src/ruby-${RUBY_VERSION} \\
+    && ./configure --disable-install-doc \\
+    && make -j"$(nproc)" \\
+    && make install \\
+    && rm -rf /usr/src/ruby-${RUBY_VERSION}
+CMD ["irb"]
+""",
+        reason="building the runtime itself for the target (Ruby, from `/usr/src/ruby-3.3.5`)",
+    ),
+    Example(
+        "pgo",  # refused: a profile-guided build runs what it has just built
+        before="""\
+FROM alpine:3.20
+RUN apk add --no-cache build-base git \\
+    && git clone --depth 1 https://example.org/interp.git /usr/src/interp \\
+    && cd /usr/src/interp \\
+    && ./configure --enable-optimizations \\
+    && make \\
+    && make install
+""",
+        reason="a profile-guided build (`--enable-optimizations`) runs the program it has just built",
     ),
 ]

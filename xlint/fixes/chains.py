@@ -26,11 +26,21 @@ _BUILD_TOOL_NAMES = frozenset({"make", "gmake", "cmake", "ninja", "meson", "git"
                                "libtoolize", "pkg-config", "pkgconf", "bison", "flex", "m4", "patch"})
 
 
-def drop_build_packages(text: str, esc: str, rest: list[SimpleCommand]) -> list[Edit]:
+# a C compiler or build tool: no program of an image needs one at run time once nothing compiles there
+_C_BUILD_ONLY = re.compile(
+    r"^(?:build-essential|build-base|alpine-sdk|gcc(?:-?\d+(?:\.\d+)*)?|g\+\+(?:-?\d+(?:\.\d+)*)?|gcc-c\+\+|c\+\+"
+    r"|clang(?:-?\d+(?:\.\d+)*)?|make|cmake|ninja|ninja-build|meson|autoconf|automake|libtool|bison|flex|m4"
+    r"|pkg-config|pkgconf|pkgconfig)$")
+
+
+def drop_build_packages(text: str, esc: str, rest: list[SimpleCommand], nothing_compiles: bool = False,
+                        dropped: list[str] | None = None) -> list[Edit]:
     """Edits that drop, from what is left of the RUN, the build packages that only the split-out step used:
     installed, removed again later in the RUN (`apk del .build-deps`, `apt-get purge`), and no command
-    left builds or runs them. An install (and an `apk del` of its virtual group) whose packages all go
-    is dropped whole."""
+    left builds or runs them; with ``nothing_compiles`` (no later step of the image compiles) also the C
+    compilers and build tools it does not remove (`build-essential`, `make`; not `-dev` packages, which
+    bring the runtime libraries along). An install (and an `apk del` of its virtual group) whose packages
+    all go is dropped whole. ``dropped`` receives the names of the packages dropped."""
     if any((comp := classify(c)) is not None and comp.produces or c.basename in _BUILD_TOOL_NAMES for c in rest):
         return []
     removed: set[str] = set()
@@ -45,10 +55,14 @@ def drop_build_packages(text: str, esc: str, rest: list[SimpleCommand]) -> list[
             continue
         vals = c.args()
         group = next((vals[i + 1] for i, v in enumerate(vals[:-1]) if v in ("--virtual", "-t")), None)
-        drop = [w for w in found[1] if w.value is not None and (group in removed or package_name(w.value) in removed)
-                and (_BUILD_ONLY_RE.match(package_name(w.value)) or _toolchain_word(c, w))]
+        drop = [w for w in found[1] if w.value is not None and (
+            (group in removed or package_name(w.value) in removed)
+            and (_BUILD_ONLY_RE.match(package_name(w.value)) or _toolchain_word(c, w))
+            or nothing_compiles and _C_BUILD_ONLY.match(package_name(w.value)))]
         if not drop:
             continue
+        if dropped is not None:
+            dropped.extend(package_name(w.value or "") for w in drop)
         if len(drop) == len(found[1]):
             edit = drop_command(text, esc, rest, k)
             if edit is not None:

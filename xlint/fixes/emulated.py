@@ -43,6 +43,7 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     from xlint.fixes.go import go_builder_plan, go_stage
     from xlint.fixes.node import node_builder_plan, node_stage
     from xlint.fixes.plan import Plan, no_fix
+    from xlint.fixes.runtimes import cannot_cross
     from xlint.fixes.split import go_tools_split, split_plan
     from xlint.fixes.stages import platform_only_plan
     from xlint.fixes.xx import xx_rewrite
@@ -59,6 +60,8 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
                 split = install_split(model, stage, context)
                 if split.ok:
                     return split
+                if cannot_cross(split.reason):
+                    return no_fix(split.reason)
                 why = f"it is not a self-contained step to split out: {split.reason}"
             return no_fix(f"the final stage builds software and installs it into the image itself (`make install`): "
                           f"{why}")
@@ -76,7 +79,7 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
     if toolchain == "go" or (toolchain == "c" and go_stage(model, stage)):
         return go_builder_plan(model, stage, context)
     if toolchain == "node" or (toolchain == "c" and node_stage(model, stage)):
-        plan = node_builder_plan(model, stage)  # (make may drive a JS build)
+        plan = node_builder_plan(model, stage, context)  # (make may drive a JS build)
         if toolchain == "c" and plan.ok and not plan.title:
             plan.title = "Move the asset builder (make drives its JS build) to `--platform=$BUILDPLATFORM`"
         return plan
@@ -89,7 +92,7 @@ def stage_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
                 return split
         return Plan(xx.edits or [], reason=xx.reason, applicability="unsafe", note=xx.note)
     if toolchain == "dotnet":
-        return dotnet_builder_plan(model, stage)
+        return dotnet_builder_plan(model, stage, context)
     return platform_only_plan(model, stage, toolchain)
 
 

@@ -88,7 +88,8 @@ _REASON = re.compile(r"(?:Not fixed automatically|No automatic fix): (.+)$", re.
 NO_FIX: dict[str, str] = {
     "XL107": ("pip builds these wheels against the target's Python and libraries: only prebuilt wheels "
               "for the target (or a native arm64 builder) take it off QEMU"),
-    "XL108": "the compiler serves the compiles of its stage: it goes away when they move to a builder stage",
+    "XL108": ("the compiler serves the compiles that follow it: it goes with them when they move to a builder "
+              "stage (their findings say whether xlint moves them, or why not)"),
     "XL204": ("whether the stage should cross-compile (add the target settings the hint names, perhaps a target C "
               "toolchain) or run on the target platform instead is the author's call: xlint does not add them"),
     "XL209": ("a constant platform may be on purpose (a tool that exists for one architecture only): choose "
@@ -165,11 +166,34 @@ def _stage_finder(text: str, path: str) -> Callable[[list[Edit]], set[int]]:
     return find
 
 
+_NEW_STAGE = re.compile(r"(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*\S+[ \t]+AS[ \t]+([\w.-]+)[ \t]*\r?$")
+
+
+def _same_new_stage(candidates: list[Diagnostic]) -> list[Key]:
+    """The keys of the fixes that add a stage another fix adds earlier in the file (two stages of one name
+    are undefined behaviour in BuildKit, and a stage can only be copied from after it is defined)."""
+    first: dict[str, tuple[int, tuple[Edit, ...]]] = {}
+    adds: list[tuple[Diagnostic, str, int]] = []
+    for d in candidates:
+        assert d.fix is not None
+        for e in d.fix.edits:
+            if e.start != e.end:
+                continue
+            for m in _NEW_STAGE.finditer(e.text):
+                name = m.group(1).lower()
+                adds.append((d, name, e.start))
+                if name not in first or e.start < first[name][0]:
+                    first[name] = (e.start, tuple(d.fix.edits))
+    return [_key(d) for d, name, _at in adds if d.fix is not None and tuple(d.fix.edits) != first[name][1]]
+
+
 def _choose(candidates: list[Diagnostic], stages_of: Callable[[list[Edit]], set[int]]) -> list[Diagnostic]:
     """The fixes of one pass: no two overlap, and no two rules change the same stage (fixes that move
     work between platforms, XL1xx, go first: other fixes of that stage are computed again on the moved
-    stage in the next pass). Findings that share a key go together or wait together."""
-    waiting: set[tuple[str, str]] = set()
+    stage in the next pass). Findings that share a key go together or wait together. Of fixes that add a
+    stage of the same name (each builder rewritten with tonistiigi/xx adds `FROM ... AS xx` before itself),
+    only the one that adds it first in the file goes: the others, computed again on its result, reuse it."""
+    waiting: set[tuple[str, str]] = set(_same_new_stage(candidates))
     while True:
         chosen: list[Diagnostic] = []
         taken: list[Edit] = []

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+from pathlib import Path
 
 from xlint.derived import Derived
 from xlint.diagnostics import Edit
+from xlint.fixes.node_writes import writes_modules
 from xlint.fixes.outputs import path_parts, resolve_path, static_workdir
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.stages import arch_specific_copy, numeric_reference, stage_move
@@ -196,7 +198,7 @@ def _standalone(path: str) -> bool:
     return any(a == ".next" and b == "standalone" for a, b in zip(parts, parts[1:], strict=False))
 
 
-def node_builder_plan(model: Model, stage: Stage) -> Plan:
+def node_builder_plan(model: Model, stage: Stage, context: Path | None = None) -> Plan:
     """XL104: move a Node builder (with the Node stages it shares node_modules with) to the build platform
     when what the runtime copies from it is assets; when it copies node_modules or a Next.js standalone
     output, a new target-platform stage installs the runtime's production node_modules and they take the
@@ -249,7 +251,7 @@ def node_builder_plan(model: Model, stage: Stage) -> Plan:
     if not edits:
         return no_fix("the stage is already on the build platform")
     if needs:
-        modules = target_modules(model, group, needs, edits)
+        modules = target_modules(model, group, needs, edits, context)
         if isinstance(modules, str):
             return no_fix(modules)
         edits.extend(modules[0])
@@ -359,8 +361,8 @@ def cmd_text(cmd: SimpleCommand) -> str:
     return " ".join(w.raw for w in cmd.argv)
 
 
-def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str]], moved: list[Edit]
-                   ) -> tuple[list[Edit], str] | str:
+def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str]], moved: list[Edit],
+                   context: Path | None = None) -> tuple[list[Edit], str] | str:
     """A target-platform stage that replays the install stage's setup without the compiler and installs
     the production dependencies, and the runtime's copies of node_modules taken from it. ``moved``: the
     edits that put the group on the build platform."""
@@ -369,6 +371,9 @@ def target_modules(model: Model, group: list[Stage], needs: list[tuple[Edge, str
     if isinstance(found, str):
         return found
     ist, install_instr, installs = found
+    writes = writes_modules(model, group, ist, install_instr, [c for c, _ in installs], context)
+    if writes:
+        return writes
     label = installs[0][1].label
     flags: list[tuple[SimpleCommand, str]] = []
     for cmd, comp in installs:
@@ -939,5 +944,43 @@ RUN apt-get update && apt-get install -y g++ make python3 && blog install 5.0 &&
         platforms=("linux/amd64", "linux/arm64", "linux/s390x"),
         reason="xlint does not know what `blog install` builds or needs, and keeps its compiler: addons ship prebuilt "
                "binaries for linux/amd64 and linux/arm64, not for linux/s390x",
+    ),
+    Example(
+        "generated-client",  # refused: the Prisma client generated into node_modules after the install
+        before="""\
+FROM node:22-alpine AS deps
+WORKDIR /srv
+COPY package.json package-lock.json ./
+COPY schema.prisma ./
+RUN npm ci
+RUN npx prisma generate --schema schema.prisma
+COPY . .
+RUN npm run build
+
+FROM node:22-alpine
+WORKDIR /srv
+COPY --from=deps /srv/node_modules ./node_modules
+COPY --from=deps /srv/build ./build
+CMD ["node", "build/index.js"]
+""",
+        reason="`npx prisma generate --schema schema.prisma` writes into node_modules after the install",
+    ),
+    Example(
+        "postinstall-patches",  # refused: package.json's postinstall patches node_modules with a dev tool
+        before="""\
+FROM node:20-slim AS build
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+
+FROM node:20-slim
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+CMD ["node", "dist/main.js"]
+""",
+        context={"package.json": '{"scripts": {"postinstall": "patch-package", "build": "tsc"}, '
+                                 '"devDependencies": {"patch-package": "^8.0.0"}}\n'},
+        reason="the `postinstall` script of package.json (`patch-package`) writes into node_modules",
     ),
 ]

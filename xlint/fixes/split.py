@@ -182,7 +182,7 @@ def split_plan(model: Model, stage: Stage, toolchain: Toolchain, context: Path |
             arg_names.extend(n for n in got.arg_names if n not in arg_names)
         arg_names = [n for n in ("TARGETOS", "TARGETARCH", "TARGETVARIANT") if n in arg_names]
     elif toolchain == "dotnet":
-        got_edits, first, reason = dotnet_stage_edits(model, stage)
+        got_edits, first, reason = dotnet_stage_edits(model, stage, context)
         if reason:
             return no_fix(reason)
         edits.extend(got_edits)
