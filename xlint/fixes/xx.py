@@ -185,9 +185,10 @@ def _xx_stage(model: Model, stage: Stage) -> tuple[str, bool] | str:
         if st.index < stage.index and st.base.split("@")[0].split(":")[0] == XX_IMAGE and st.name:
             return st.name, False
     names = {s.name.lower() for s in model.stages if s.name}
-    if "xx" in names:
-        return "a stage is already named xx"
-    return "xx", True
+    name, n = "xx", 2
+    while name in names:  # (an xx stage defined after this one cannot be copied from here: another one)
+        name, n = f"xx{n}", n + 1
+    return name, True
 
 
 def _native_install(plan: XxPlan, before: Instruction) -> None:
