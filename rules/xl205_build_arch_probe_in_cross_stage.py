@@ -42,9 +42,6 @@ from __future__ import annotations
 
 from xlint.archnames import Vocabulary, is_arch_probe
 from xlint.diagnostics import Edit
-from xlint.fixes.archmap import group_fixes, mapping, script_start
-from xlint.fixes.hostprobe import feeds_stage_tool, host_tool_probe, target_ref_span, tool_run_edits
-from xlint.fixes.style import arg_edit
 from xlint.model import Model, Stage
 from xlint.rule import Context, Invalid, Rule, Valid
 from xlint.shell import SimpleCommand, run_commands
@@ -81,11 +78,23 @@ class BuildArchProbeInCrossStage(Rule):
                 if instr.keyword != "RUN":
                     continue
                 probes = [cmd for cmd in run_commands(instr) if is_arch_probe(cmd.basename, cmd.args())]
-                if not probes or host_tool_probe(model, stage, instr) is not None:
+                if not probes:
+                    continue
+                from xlint.fixes.hostprobe import host_tool_probe  # (loaded for a RUN that probes only)
+
+                if host_tool_probe(model, stage, instr) is not None:
                     continue  # (a probe picking a tool the stage runs itself is right on the build machine)
                 for cmd in probes:
                     message = self.message.format(command=" ".join(w.raw for w in cmd.argv), stage=stage.label)
                     found.append((stage, instr, cmd, message))
+        if found:
+            self._report(ctx, found)
+        self._target_picked_tools(ctx)
+
+    def _report(self, ctx: Context, found: list[tuple[Stage, Instruction, SimpleCommand, str]]) -> None:
+        from xlint.fixes.archmap import group_fixes
+
+        model = ctx.model
         units: dict[int, tuple[list[Edit] | str, tuple[str, ...]]] = {}
         for stage, instr, _cmd, _m in found:
             if instr.span.start not in units:
@@ -95,7 +104,6 @@ class BuildArchProbeInCrossStage(Rule):
         for (_stage, _instr, cmd, message), fix in zip(found, group_fixes(model, items), strict=True):
             hint = self.hint if not isinstance(fix, str) else f"{self.hint} No automatic fix: {fix}."
             ctx.report(self, cmd.span, message, hint=hint, edits=fix if isinstance(fix, list) else None)
-        self._target_picked_tools(ctx)
 
     def _target_picked_tools(self, ctx: Context) -> None:
         """The converse: `$TARGETARCH` picking the download of a tool that a build-platform stage runs."""
@@ -104,6 +112,11 @@ class BuildArchProbeInCrossStage(Rule):
             if stage.platform.kind != "build" or stage.index not in model.reachable:
                 continue
             for ins in stage.instructions:
+                if ins.keyword != "RUN" or "TARGET" not in ins.text:
+                    continue  # (a download picked by $TARGETARCH, TARGETOS... names it)
+                from xlint.fixes.hostprobe import feeds_stage_tool, target_ref_span, tool_run_edits
+                from xlint.fixes.style import arg_edit
+
                 got = tool_run_edits(model, stage, ins)
                 at = target_ref_span(ins)
                 if got is None or at is None:
@@ -137,6 +150,8 @@ def _run_fix(model: Model, stage: Stage, instr: Instruction) -> tuple[list[Edit]
         return "`uname` prints more than the machine name here", ()
     vocab = vocabs.pop()
     assert vocab is not None
+    from xlint.fixes.archmap import mapping, script_start
+
     m = mapping(model, stage, instr, vocab)
     if isinstance(m, str):
         return m, ()

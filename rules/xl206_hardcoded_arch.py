@@ -48,14 +48,6 @@ import re
 from xlint.archnames import differs_from_targets, find_arch_literals, literal_arch, name_in, option_values
 from xlint.diagnostics import Edit
 from xlint.expand import referenced_names
-from xlint.fixes.archmap import (
-    group_fixes,
-    identity,
-    in_single_quotes,
-    mapping,
-    script_start,
-    vocabulary_of_literal,
-)
 from xlint.model import PLATFORM_ARGS, Model, Stage, span_of_arg
 from xlint.records import record
 from xlint.rule import Context, Invalid, Rule, Valid
@@ -116,6 +108,10 @@ class HardcodedArch(Rule):
                 message = f.message.format(targets=targets) if f.message else self.message.format(
                     literal=f.literal, arch=arch, what=f.what, targets=targets)
                 found.append((stage, f, message))
+        if not found:
+            return
+        from xlint.fixes.archmap import group_fixes  # (the fix helpers load only for a file with a finding)
+
         items = []
         for stage, f, message in found:
             edits, args = _fix(model, stage, f)
@@ -192,6 +188,8 @@ def _goarch_fix(model: Model, f: _Finding) -> tuple[list[Edit] | str, tuple[str,
 
 
 def _add_fix(model: Model, f: _Finding) -> list[Edit] | str:
+    from xlint.fixes.archmap import identity, vocabulary_of_literal
+
     text = model.tree.text
     lits = find_arch_literals(f.literal)
     if not lits or text[f.span.start : f.span.end] != f.literal:
@@ -204,6 +202,8 @@ def _add_fix(model: Model, f: _Finding) -> list[Edit] | str:
 
 
 def _download_fix(model: Model, stage: Stage, f: _Finding) -> tuple[list[Edit] | str, tuple[str, ...]]:
+    from xlint.fixes.archmap import in_single_quotes, mapping, script_start, vocabulary_of_literal
+
     instr, w = f.instr, f.word
     assert instr is not None and w is not None
     lits = find_arch_literals(w.raw)

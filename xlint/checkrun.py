@@ -218,6 +218,9 @@ def _preload(codes: list[str] | None = None, recipes: bool = False) -> None:
             load_recipes()
     finally:
         gc.freeze()
+        # checking makes objects by the ten thousand and little cyclic garbage: collect the young generation
+        # every 50,000 allocations instead of 700 (a tenth of a one-file check's time went to collections)
+        gc.set_threshold(50_000, *gc.get_threshold()[1:])
         gc.enable()
 
 
