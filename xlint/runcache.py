@@ -147,10 +147,9 @@ def main() -> None:
     from xlint.checkrun import parse_argv
 
     params = parse_argv(argv)
-    if params is not None:  # a plain check: no click
-        from xlint.checkrun import run_argv
+    if params is not None:  # a plain check: no click; the collector stays paused until the checker and
+        from xlint.checkrun import run_argv  # the rules are loaded (checkrun._preload turns it back on)
 
-        gc.enable()
         run_argv(params)
     from xlint.cli import main as cli_main
 
