@@ -132,6 +132,54 @@ def _init_source(fields: list[Field], frozen: bool, post_init: bool) -> tuple[st
     return f"def __init__(self, {', '.join(params)}):\n" + "\n".join(head + body or [" pass"]) + "\n", env
 
 
+def _template_init(cls: type, fields: list[Field], frozen: bool, post_init: bool) -> Callable[..., None] | None:
+    """The class's ``__init__`` made from a template of :mod:`xlint._record_inits` (compiled with xlint,
+    so making a record compiles nothing): its code with the placeholders renamed to the fields, their
+    defaults, and an ``_after`` step for default factories and ``__post_init__``. None when no template
+    fits."""
+    from types import FunctionType
+
+    from xlint import _record_inits
+
+    names = [f.name for f in fields]
+    if len(names) > _MAX_TEMPLATE or {"self", "_rec_d", "_after"} & set(names):
+        return None
+    factories = [(f.name, f.default_factory) for f in fields if f.default_factory is not MISSING]
+    after = bool(factories) or post_init
+    template = getattr(_record_inits, f"{'f' if frozen else 'p'}{'a' if after else ''}{len(names)}")
+    code = template.__code__
+    if frozen:
+        rename = {f"f{i}": n for i, n in enumerate(names)}
+        code = code.replace(co_consts=tuple(rename.get(c, c) if isinstance(c, str) else c for c in code.co_consts),
+                            co_varnames=("self", *names, "_rec_d"))
+    else:
+        code = code.replace(co_names=tuple(names) + (("_after",) if after else ()), co_varnames=("self", *names))
+    code = code.replace(co_name="__init__", co_qualname=f"{cls.__qualname__}.__init__")
+    defaults: list[Any] = []
+    seen_default = False
+    for f in fields:
+        if f.default is not MISSING or f.default_factory is not MISSING:
+            defaults.append(f.default if f.default is not MISSING else MISSING)
+            seen_default = True
+        elif seen_default:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+    scope: dict[str, Any] = {}
+    if after:
+        def _after(self: Any) -> None:
+            d = self.__dict__
+            for name, make in factories:
+                if d[name] is MISSING:
+                    d[name] = make()
+            if post_init:
+                self.__post_init__()
+
+        scope["_after"] = _after
+    return FunctionType(code, scope, "__init__", tuple(defaults) if defaults else None)
+
+
+_MAX_TEMPLATE = 16
+
+
 def _methods(names: tuple[str, ...], shown: tuple[str, ...], frozen: bool, eq: bool, order: bool
              ) -> dict[str, Callable[..., Any]]:
     """``__repr__``, ``__eq__``, the order, the refusals of a frozen record and its ``__hash__``, as
@@ -199,9 +247,13 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = False, eq: bool = Tr
         fields = _fields_of(cls)
         made: dict[str, Any] = {}
         if "__init__" not in own:
-            source, env = _init_source(fields, frozen, hasattr(cls, "__post_init__"))
-            exec(compile(source, f"<record {cls.__qualname__}>", "exec"), env)  # noqa: S102 - from field names
-            made["__init__"] = env["__init__"]
+            post_init = hasattr(cls, "__post_init__")
+            init = _template_init(cls, fields, frozen, post_init)
+            if init is None:  # (more fields than the templates have, or a name they use)
+                source, env = _init_source(fields, frozen, post_init)
+                exec(compile(source, f"<record {cls.__qualname__}>", "exec"), env)  # noqa: S102 - field names
+                init = env["__init__"]
+            made["__init__"] = init
         compared = tuple(f.name for f in fields if f.compare)
         for name, fn in _methods(compared, tuple(f.name for f in fields if f.repr), frozen, eq, order).items():
             if name in own:
