@@ -81,7 +81,7 @@ def _run(entry: str, args: list[str], cwd: Path, stdin: str = "") -> tuple[str, 
             "atexit.register(lambda: print('CLICK' if 'click' in sys.modules else 'NOCLICK', file=sys.stderr))\n"
             f"sys.argv = ['xlint', *sys.argv[1:]]\nfrom {entry} import main\nmain()\n" if entry == "xlint.runcache" else
             "import sys\nfrom xlint.cli import main\nmain(sys.argv[1:])\n")
-    env = {**os.environ, "XLINT_CACHE_DIR": str(cwd / "cache")}
+    env = {**os.environ, "XLINT_CACHE_DIR": str(cwd / "cache"), "XLINT_FULL_EXIT": "1"}  # (atexit runs)
     r = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
                        timeout=120, env=env)
     return r.stdout, r.stderr, r.returncode
@@ -106,3 +106,17 @@ def test_both_ways_print_the_same(tmp_path: Path, args: list[str]) -> None:
     assert fast_err.endswith("NOCLICK\n"), fast_err  # the plain check did not import click
     assert (fast_out, fast_err.removesuffix("NOCLICK\n"), fast_rc) == (click_out, click_err, click_rc)
     assert fast_out or fast_err
+
+
+def test_a_plain_check_leaves_at_once_with_its_report_and_exit_code(tmp_path: Path) -> None:
+    """The fast path ends with ``os._exit`` after flushing: the whole report is out, the exit code kept,
+    and no exit handler runs (``XLINT_FULL_EXIT`` lets them, for coverage tools)."""
+    (tmp_path / "Dockerfile").write_text(BUGGY)
+    code = ("import sys, atexit\natexit.register(lambda: print('HANDLER', file=sys.stderr))\n"
+            "sys.argv = ['xlint', *sys.argv[1:]]\nfrom xlint.runcache import main\nmain()\n")
+    for env, handler in (({}, False), ({"XLINT_FULL_EXIT": "1"}, True)):
+        r = subprocess.run([sys.executable, "-c", code, "check", "--no-cache", "Dockerfile"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120,
+                           env={k: v for k, v in os.environ.items() if k != "XLINT_FULL_EXIT"} | env)
+        assert r.returncode == 1 and "XL201" in r.stdout and r.stdout.endswith("fixable with `xlint fix`).\n")
+        assert ("HANDLER" in r.stderr) == handler
