@@ -10,6 +10,7 @@ from pathlib import Path
 
 from xlint.diagnostics import Edit
 from xlint.fixes.context import read_text
+from xlint.fixes.hostprobe import copy_operands
 from xlint.fixes.outputs import copied_sources, dash_o, relative_to, static_workdir
 from xlint.fixes.plan import Example
 from xlint.fixes.runtimes import name_of, pgo_flag, pgo_reason, runtime_of, runtime_reason
@@ -208,12 +209,11 @@ def _copied_out(plan: XxPlan, instr: Instruction, wd: str, folder: str | None = 
     folder = folder or wd
     outs: list[str] = []
     for ins, c, _ in all_cmds(plan.stage):
-        if c.basename not in ("cp", "install", "mv") or ins.span.start < instr.span.start:
+        copy = copy_operands(c) if c.basename in ("cp", "install", "mv") else None
+        if copy is None or ins.span.start < instr.span.start or any(v is None for v in c.args()) or c.context:
             continue
-        plain = [v for v in c.args() if v is not None and not v.startswith("-")]
-        if any(v is None for v in c.args()) or c.context:
-            continue
-        for v in plain[:-1]:
+        for v in copy[0]:
+            assert v is not None  # (no dynamic word: see above)
             path = posixpath.normpath(posixpath.join(wd, v))
             if posixpath.dirname(path) == folder and not any(ch in v for ch in "*?[") and \
                     relative_to(path, wd) not in outs:

@@ -22,7 +22,7 @@ from xlint.fixes.context import (
     makefile_arch_var,
 )
 from xlint.fixes.hostprobe import host_tool_probe, tool_download_edits
-from xlint.fixes.outputs import dash_o, flag_arg, resolve_path, workdir_at
+from xlint.fixes.outputs import DEFAULT_PATH, GO_BIN_DIRS, dash_o, flag_arg, resolve_path, workdir_at
 from xlint.fixes.plan import Example, Plan, no_fix
 from xlint.fixes.smoke import guard_edits, smoke_reason
 from xlint.fixes.smoke import note as smoke_note
@@ -393,8 +393,7 @@ def _probe_edits(model: Model, stage: Stage) -> tuple[list[Edit], list[tuple[Ins
 
 
 _STRIPS = frozenset({"strip", "ldd"})
-_PATH_DIRS = frozenset({"/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/go/bin",
-                        "/root/go/bin", "/usr/local/go/bin"})
+_PATH_DIRS = frozenset(DEFAULT_PATH) | GO_BIN_DIRS
 @record
 class _AfterCompile:
     """What the steps after the compile do with its outputs: the smoke tests to guard, or why the stage

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
-from xlint.fixes.outputs import path_parts, resolve_path, workdir_at
+from xlint.fixes.outputs import DEFAULT_PATH, path_parts, resolve_path, workdir_at
 from xlint.model import Model, Stage
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
@@ -118,18 +118,31 @@ def _paths(cmd: SimpleCommand) -> list[str | None] | None:
         return [value] if has else ["."]
     if name == "mkdir":
         return [a for a in _operands(cmd, frozenset({"-m", "--mode"}))]
-    if name in ("mv", "cp", "install", "ln"):
-        has, value = _option(cmd, "-t", "--target-directory")
-        if has:
-            return [value]
-        ops = list(_operands(cmd, frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S"})))
+    if name in _COPIES:
         if name == "install" and "-d" in cmd.args():
-            return [a for a in ops]
-        return [ops[-1]] if ops else None
+            return list(_operands(cmd, _COPY_VALUES))
+        got = copy_operands(cmd)
+        return [got[1]] if got is not None else None
     if name == "unzip":
         has, value = _option(cmd, "-d", "")
         return [value] if has else ["."]
     return None
+
+
+_COPIES = frozenset({"mv", "cp", "install", "ln"})
+_COPY_VALUES = frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-S"})
+
+
+def copy_operands(cmd: SimpleCommand) -> tuple[list[str | None], str | None] | None:
+    """The sources and the destination of a ``cp``, ``mv``, ``install`` or ``ln`` (``-t DIR`` included;
+    None for a dynamic word); None for another command or one without operands."""
+    if cmd.basename not in _COPIES:
+        return None
+    has, target = _option(cmd, "-t", "--target-directory")
+    ops = list(_operands(cmd, _COPY_VALUES | {"-t", "--target-directory"}))
+    if has:
+        return ops, target
+    return (ops[:-1], ops[-1]) if ops else None
 
 
 def _under(path: str, root: str) -> bool:
@@ -239,20 +252,16 @@ def _run_from(model: Model, family: list[Stage], instr: Instruction, written: li
     return None
 
 
-# the PATH of the images a Dockerfile starts from, when no ENV sets it
-_DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-
-
 def _on_default_path(name: str, instr: Instruction, written: list[str]) -> str | None:
     """The default PATH folder from which a later command ``name`` runs what ``instr`` wrote there: the
     file itself (``curl -o /usr/local/bin/lint``), or a download into the folder (or one above it: ``tar
     -C /usr/local``) whose text names it (``... lint-linux-amd64.tar.gz | tar -xz -C /usr/local/bin``)."""
     for w in written:
         w = w.rstrip("/") or "/"
-        if posixpath.dirname(w) in _DEFAULT_PATH and posixpath.basename(w) == name:
+        if posixpath.dirname(w) in DEFAULT_PATH and posixpath.basename(w) == name:
             return posixpath.dirname(w)
         if len(name) > 2 and name in instr.text:
-            inside = [p for p in _DEFAULT_PATH if _under(p, w)]  # (`tar -C /usr/local`: its bin/ too)
+            inside = [p for p in DEFAULT_PATH if _under(p, w)]  # (`tar -C /usr/local`: its bin/ too)
             if inside:
                 return inside[0]
     return None

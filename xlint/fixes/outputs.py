@@ -12,6 +12,12 @@ from xlint.toolchains import (
     stage_chain,
 )
 
+# where programs are run from: the PATH of the images a Dockerfile starts from (no ENV setting it), and the
+# folders `go install` and `cargo install` write to
+DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+GO_BIN_DIRS = frozenset({"/go/bin", "/root/go/bin", "/usr/local/go/bin"})
+CARGO_BIN_DIRS = frozenset({"/usr/local/cargo/bin", "/root/.cargo/bin"})
+
 
 def path_parts(path: str) -> list[str]:
     return [p for p in path.split("/") if p not in ("", ".")]

@@ -13,9 +13,17 @@ from collections.abc import Iterable
 
 from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
-from xlint.fixes.hostprobe import host_tool_probe
+from xlint.fixes.hostprobe import copy_operands, host_tool_probe
 from xlint.fixes.jvm import jvm_reason
-from xlint.fixes.outputs import dash_o, path_parts, resolve_path, workdir_at
+from xlint.fixes.outputs import (
+    CARGO_BIN_DIRS,
+    DEFAULT_PATH,
+    GO_BIN_DIRS,
+    dash_o,
+    path_parts,
+    resolve_path,
+    workdir_at,
+)
 from xlint.fixes.plan import Plan, no_fix
 from xlint.fixes.style import add_platform_flag, keyword
 from xlint.model import Model, Stage
@@ -75,11 +83,9 @@ def arch_specific_copy(sources: Iterable[str]) -> str | None:
 
 # where a stage's programs and libraries live: what is copied from there out of a stage that moves to the
 # build platform is the build machine's, unless the stage's own build wrote it
-_PROGRAM_DIRS = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/go/bin",
-                           "/usr/local/go/bin", "/usr/local/cargo/bin", "/root/.cargo/bin", "/root/go/bin"})
+_PROGRAM_DIRS = frozenset(DEFAULT_PATH) | GO_BIN_DIRS | CARGO_BIN_DIRS
 _LIBRARY_DIRS = ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/local/lib", "/usr/local/libexec",
                  "/usr/local/go", "/usr/local/cargo", "/usr/local/rustup", "/opt")
-_INSTALLERS = frozenset({"cp", "mv", "install", "ln"})
 
 
 _DRIVERS = frozenset({"make", "gmake", "cmake", "ninja", "meson", "bazel", "bazelisk", "mage", "task", "just", "scons"})
@@ -95,25 +101,23 @@ def _written(model: Model, stage: Stage, own: bool) -> tuple[set[str], set[str]]
     files: set[str] = set()
     folders: set[str] = set()
     for instr, cmd in stage_commands(model, stage):
-        words = cmd.args()
-        vals = [v for v in words if v is not None]  # (a dynamic word names no path)
+        vals = [v for v in cmd.args() if v is not None]  # (a dynamic word names no path)
         if own and (cmd.basename in _DRIVERS or (cmd.name or "").endswith(".sh")):
             return None
         cwd = workdir_at(model, stage, instr)
-        out = dash_o(vals) if cmd.basename not in _INSTALLERS else None
+        copy = copy_operands(cmd)
+        out = dash_o(vals) if copy is None else None
         if out is not None:
             files.update(p.rstrip("/") for p in [resolve_path(cwd, out)] if p)
-        if cmd.basename in _INSTALLERS:
-            plain = [v for v in words if v is None or not v.startswith("-")]
-            last = plain[-1] if len(plain) >= 2 else None
-            dest = resolve_path(cwd, last) if last is not None else None
+        if copy is not None and copy[0] and copy[1] is not None:
+            dest = resolve_path(cwd, copy[1])
             if dest is not None:
                 files.add(dest.rstrip("/"))
-                files.update(posixpath.join(dest, posixpath.basename(src.rstrip("/"))) for src in plain[:-1] if src)
+                files.update(posixpath.join(dest, posixpath.basename(src.rstrip("/"))) for src in copy[0] if src)
         if cmd.basename == "go" and vals[:1] in (["install"], ["get"]) and (own or not any("@" in v for v in vals[1:])):
-            folders.update({"/go/bin", "/root/go/bin"})
+            folders.update(GO_BIN_DIRS - {"/usr/local/go/bin"})
         if cmd.basename == "cargo" and vals[:1] == ["install"] and (own or "--path" in vals):
-            folders.update({"/usr/local/cargo/bin", "/root/.cargo/bin"})
+            folders.update(CARGO_BIN_DIRS)
     return files, folders
 
 
