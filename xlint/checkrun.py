@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlint.checkargs import OPTIONS
 from xlint.config import Config, ConfigError, config_in, load_file, resolved_parent
 from xlint.diagnostics import SEVERITY_RANK, Diagnostic
 from xlint.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, InputError
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from xlint.cache import ResultCache
     from xlint.contextfiles import Dep
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
-THRESHOLDS = ("error", "warning", "info")
 
 
 def write_stdout(text: str) -> None:
@@ -480,18 +479,6 @@ def check_command(paths: tuple[str, ...] = (), select: tuple[str, ...] = (), ign
     return code
 
 
-# option -> (parameter, kind): kind "multi" (repeatable value), "value", a Choice's values, a click.Path's
-# refusals ("file": no file, "dir": no directory), or a flag's value
-_OPTIONS: dict[str, tuple[str, object]] = {
-    "--select": ("select", "multi"), "--ignore": ("ignore", "multi"), "--platform": ("platform", "multi"),
-    "--build-platform": ("build_platform", "value"), "--target": ("target", "value"),
-    "--context": ("context", "file"), "--config": ("config", "dir"), "--format": ("fmt", FORMATS),
-    "--output": ("output", "dir"), "-o": ("output", "dir"), "--failure-threshold": ("failure_threshold", THRESHOLDS),
-    "--stdin-filename": ("stdin_filename", "value"), "--cache-dir": ("cache_dir", "file"),
-    "--exit-zero": ("exit_zero", True), "--offline": ("offline", True), "--no-cache": ("no_cache", True),
-    "--color": ("color", True), "--no-color": ("color", False),
-    "--resolve": ("resolve", True), "--no-resolve": ("resolve", False),
-}
 
 
 def _path_ok(value: str, refused: str) -> bool:
@@ -526,7 +513,7 @@ def parse_argv(argv: list[str]) -> dict[str, Any] | None:
             paths.append(arg)
             continue
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        known = _OPTIONS.get(name)
+        known = OPTIONS.get(name)
         if known is None:
             return None  # --help, --unknown, -oFILE, ...
         param, kind = known

@@ -10,9 +10,8 @@ import sys
 import click
 
 from xlint import __version__
+from xlint.checkargs import FORMATS, THRESHOLDS
 from xlint.checkrun import (
-    FORMATS,
-    THRESHOLDS,
     check_command,
     file_rules,
     input_files,

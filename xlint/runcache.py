@@ -10,7 +10,8 @@ is there and whose reads all give the same answers prints the stored text: witho
 the parser or the rules. Anything else (another option, a directory to search, stdin, ``--no-cache``,
 ``--resolve``, ``--output``, a changed file) runs the full command, which stores the entry again.
 
-Only this module and the modules it imports (:mod:`xlint.cache`, :mod:`xlint.contextfiles`) run before
+Only this module and the modules it imports (:mod:`xlint.checkargs`, :mod:`xlint.cache`,
+:mod:`xlint.contextfiles`) run before
 the answer: they import neither typing nor pathlib.
 """
 
@@ -20,6 +21,8 @@ import os
 import stat
 import sys
 
+from xlint.checkargs import OPTIONS, UNCACHED
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from xlint.contextfiles import Dep
@@ -27,9 +30,8 @@ if TYPE_CHECKING:
 KIND = "run"
 PREFIX = "run-"  # run entries are named apart from the entries of files
 # options of `xlint check` a stored run may have been given: they are part of the key as written
-_FLAGS = frozenset({"--exit-zero", "--no-resolve", "--color", "--no-color"})
-_VALUED = frozenset({"--select", "--ignore", "--platform", "--build-platform", "--target", "--context", "--config",
-                     "--format", "--failure-threshold", "--cache-dir"})
+_FLAGS = frozenset(name for name, (_p, kind) in OPTIONS.items() if isinstance(kind, bool) and name not in UNCACHED)
+_VALUED = frozenset(name for name, (_p, kind) in OPTIONS.items() if not isinstance(kind, bool) and name not in UNCACHED)
 
 
 class Plan:
