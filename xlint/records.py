@@ -109,21 +109,16 @@ def _init_source(fields: list[Field], frozen: bool, post_init: bool) -> tuple[st
     names it needs."""
     env: dict[str, Any] = {"MISSING": MISSING}
     params, body = [], []
-    seen_default = False
     for f in fields:
         if f.default is not MISSING:
             env[f"_d_{f.name}"] = f.default
             params.append(f"{f.name}=_d_{f.name}")
             value = f.name
-            seen_default = True
         elif f.default_factory is not MISSING:
             env[f"_f_{f.name}"] = f.default_factory
             params.append(f"{f.name}=MISSING")
             value = f"_f_{f.name}() if {f.name} is MISSING else {f.name}"
-            seen_default = True
         else:
-            if seen_default:
-                raise TypeError(f"non-default argument {f.name!r} follows default argument")
             params.append(f.name)
             value = f.name
         body.append(f" d[{f.name!r}] = {value}" if frozen else f" self.{f.name} = {value}")
@@ -156,14 +151,7 @@ def _template_init(cls: type, fields: list[Field], frozen: bool, post_init: bool
     else:
         code = code.replace(co_names=tuple(names) + (("_after",) if after else ()), co_varnames=("self", *names))
     code = code.replace(co_name="__init__", co_qualname=f"{cls.__qualname__}.__init__")
-    defaults: list[Any] = []
-    seen_default = False
-    for f in fields:
-        if f.default is not MISSING or f.default_factory is not MISSING:
-            defaults.append(f.default if f.default is not MISSING else MISSING)
-            seen_default = True
-        elif seen_default:
-            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+    defaults = [f.default for f in fields if f.default is not MISSING or f.default_factory is not MISSING]
     scope: dict[str, Any] = {}
     if after:
         def _after(self: Any) -> None:
@@ -246,6 +234,10 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = False, eq: bool = Tr
             raise ValueError("eq must be true if order is true")
         own = cls.__dict__
         fields = _fields_of(cls)
+        defaulted = [f.default is not MISSING or f.default_factory is not MISSING for f in fields]
+        if True in defaulted and not all(defaulted[defaulted.index(True):]):
+            late = fields[defaulted.index(False, defaulted.index(True))].name
+            raise TypeError(f"non-default argument {late!r} follows default argument")
         made: dict[str, Any] = {}
         if "__init__" not in own:
             post_init = hasattr(cls, "__post_init__")
