@@ -17,7 +17,8 @@ xlint report tests/data/report/go-emulated.rawjson -f fixtures/go-hello/Dockerfi
   --format html -o "$tmp/report.html" >/dev/null
 mkdir -p "$(dirname "$out")"
 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-  --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$tmp/profile" \
+  --disable-component-update --disable-sync --hide-scrollbars \
+  --run-all-compositor-stages-before-draw --virtual-time-budget=5000 --user-data-dir="$tmp/profile" \
   --window-size=1400,900 --screenshot="$tmp/report.png" "file://$tmp/report.html" >/dev/null 2>&1 </dev/null
 [ -s "$tmp/report.png" ] || { echo "report-screenshot: chromium wrote no screenshot" >&2; exit 1; }
 mv "$tmp/report.png" "$out"

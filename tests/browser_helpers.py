@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+# The last two make a screenshot wait for the whole page to be rastered: without them a loaded machine
+# can capture before the bottom tiles are painted (CI once got the page without its lowest rows).
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=5000"]
 
 
 def chromium() -> str:

@@ -112,3 +112,12 @@ def test_screenshot_script_makes_the_readme_picture(browser: str, tmp_path: Path
     assert img.size == (1400, 900) and count_near(img, EMULATED_RGB) > 8000
     committed = read_png(root / "docs" / "report.png")
     assert committed.size == (1400, 900) and count_near(committed, EMULATED_RGB) > 8000
+
+
+def test_screenshot_script_uses_the_tests_browser_flags() -> None:
+    """The script renders the README picture with the same Chromium flags as these tests (the raster wait
+    included), so what the tests check is what the script makes."""
+    from browser_helpers import FLAGS
+
+    script = (Path(__file__).resolve().parent.parent / "scripts" / "report-screenshot.sh").read_text()
+    assert [flag for flag in FLAGS if flag not in script.split()] == []
