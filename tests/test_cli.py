@@ -240,6 +240,23 @@ def test_forked_checks_match_and_a_failed_child_is_checked_again(tmp_path: Path,
     assert cli._forked(jobs, 3) == (one, None)
 
 
+def test_forked_jobs_beyond_the_queue_are_shared_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs are handed out through a pipe; those beyond what it holds are split among the processes, and
+    every job is checked once: each child reports which jobs it took."""
+    from xlint import checkrun as cli
+
+    sel = cli.Selection(None, [], None, None, None)
+    jobs: list[cli.Job] = []
+    for i in range(11):
+        path = tmp_path / f"s{i}.Dockerfile"
+        path.write_text(BUGGY if i % 3 else f"FROM alpine:3.{i}\n")
+        jobs.append((str(path), path.read_bytes(), str(path), sel, None, None))
+    one = [cli._check_file_job(j) for j in jobs]
+    for most in (0, 3, 100):
+        monkeypatch.setattr(cli, "_QUEUE_MOST", most)
+        assert cli._forked(jobs, 3) == (one, None), most
+
+
 # ------------------------------------------------------------------ platforms that are no target
 def _one_line_exit_2(r: subprocess.CompletedProcess[str]) -> str:
     assert r.returncode == 2, (r.stdout, r.stderr)

@@ -111,6 +111,8 @@ _LITERALS: dict[str, tuple[str, str]] = {
     "riscv64": ("riscv64", ""),
 }
 
+LITERAL_SPELLINGS = tuple(_LITERALS)  # (lower case)
+
 # Longest first so that ``x86_64`` wins over a shorter spelling and ``armv7l`` over ``armv7``.
 _LITERAL_RE = re.compile(
     r"(?<![A-Za-z0-9])("

@@ -23,7 +23,7 @@ from xlint.records import field, record, replace
 from xlint.rule import PROJECT_WITHOUT_YAML, CheckOptions, Rule, rules_for, select_codes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from xlint.cache import ResultCache
     from xlint.contextfiles import Dep
@@ -226,62 +226,69 @@ def _preload(codes: list[str] | None = None, recipes: bool = False) -> None:
 ProjectResult = tuple[list[Diagnostic], dict[str, str]]
 
 
+_QUEUE_MOST = 4_000  # job numbers (4 bytes each) that surely fit in a pipe's buffer (64 KiB on Linux, 16 on macOS)
+
+
 def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResult] | None = None
             ) -> tuple[list[tuple[list[Diagnostic], list[Dep]]], ProjectResult | None]:
-    """Check ``jobs`` in ``processes`` processes: this one and forked children (each a share of the files,
-    results sent back through a pipe). Cheaper to start than a process pool (no multiprocessing, no
-    threads); a child that fails has its share checked again here (so its error is this process's).
-    ``meanwhile`` (the project check) runs here while the children check (this process takes fewer files
-    for it); its result is returned with the findings."""
+    """Check ``jobs`` in ``processes`` processes: this one and forked children, results sent back through
+    a pipe. Cheaper to start than a process pool (no multiprocessing, no threads). The jobs are handed out
+    through another pipe, filled before forking with their numbers, largest file first: each process
+    reads the next number when it is free (a read of 4 bytes from a pipe takes 4 bytes whole), so no
+    process waits while another has a queue. Jobs a failed child took are checked again here (so their
+    error is this process's). ``meanwhile`` (the project check) runs here first; its result is returned
+    with the findings."""
     import marshal
 
     from xlint.cache import diagnostic, diagnostic_row
 
     _preload(recipes=True)
-    shares: list[list[int]] = [[] for _ in range(processes)]
-    loads = [0] * processes
-    if meanwhile is not None:  # the project rules read every file once: about a twentieth of checking them
-        loads[0] = sum(len(j[1]) for j in jobs) // 20
-    for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1])):  # largest first, to the least loaded
-        k = loads.index(min(loads))
-        shares[k].append(i)
-        loads[k] += len(jobs[i][1]) + 1000  # (bytes stand for the work; every file has a fixed part too)
-    children: list[tuple[int, int, list[int]]] = []
-    for share in shares[1:]:
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1]))
+    rest = order[_QUEUE_MOST:]  # (beyond what the pipe holds: each process takes every n-th of these)
+    queue_r, queue_w = os.pipe()
+    os.write(queue_w, b"".join(i.to_bytes(4, "little") for i in order[:_QUEUE_MOST]))
+    os.close(queue_w)
+
+    def taken(share_of_rest: list[int]) -> Iterator[int]:
+        while len(number := os.read(queue_r, 4)) == 4:
+            yield int.from_bytes(number, "little")
+        yield from share_of_rest
+
+    children: list[tuple[int, int]] = []
+    for k in range(1, processes):
         read_fd, write_fd = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: check its share, send it, leave without running any exit handler
+        if pid == 0:  # the child: check what it takes, send it, leave without running any exit handler
             status = 1
             try:
                 os.close(read_fd)
-                found = [_check_file_job(jobs[i]) for i in share]
-                if any(d.extra for diags, _deps in found for d in diags):
+                found = [(i, *_check_file_job(jobs[i])) for i in taken(rest[k::processes])]
+                if any(d.extra for _i, diags, _deps in found for d in diags):
                     raise ValueError("findings with fix plans are not data")  # (checked again by the parent)
-                data = marshal.dumps([([diagnostic_row(d) for d in diags], [tuple(d) for d in deps])
-                                      for diags, deps in found])
+                data = marshal.dumps([(i, [diagnostic_row(d) for d in diags], [tuple(d) for d in deps])
+                                      for i, diags, deps in found])
                 with os.fdopen(write_fd, "wb") as fh:
                     fh.write(data)
                 status = 0
             finally:
                 os._exit(status)
         os.close(write_fd)
-        children.append((pid, read_fd, share))
+        children.append((pid, read_fd))
     out: dict[int, tuple[list[Diagnostic], list[Dep]]] = {}
     try:
         extra = meanwhile() if meanwhile is not None else None
-        out.update((i, _check_file_job(jobs[i])) for i in shares[0])
+        out.update((i, _check_file_job(jobs[i])) for i in taken(rest[0::processes]))
     finally:  # (also when this process failed: no child is left behind)
-        sent: list[tuple[bytes, int, list[int]]] = []
-        for pid, read_fd, share in children:
-            with os.fdopen(read_fd, "rb") as fh:
-                data = fh.read()
-            sent.append((data, os.waitpid(pid, 0)[1], share))
-    for data, status, share in sent:
+        os.close(queue_r)
+        sent: list[tuple[bytes, int]] = []
+        for pid, read_fd in children:
+            with os.fdopen(read_fd, "rb") as pipe:
+                data = pipe.read()
+            sent.append((data, os.waitpid(pid, 0)[1]))
+    for data, status in sent:
         if status == 0 and data:
-            results = [([diagnostic(r) for r in rows], list(deps)) for rows, deps in marshal.loads(data)]
-        else:
-            results = [_check_file_job(jobs[i]) for i in share]
-        out.update(zip(share, results, strict=True))
+            out.update((i, ([diagnostic(r) for r in rows], list(deps))) for i, rows, deps in marshal.loads(data))
+    out.update((i, _check_file_job(jobs[i])) for i in range(len(jobs)) if i not in out)  # a failed child's
     return [out[i] for i in range(len(jobs))], extra
 
 

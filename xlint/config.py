@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from xlint.contextfiles import is_file, memoized, note_read, read_text
+from xlint.contextfiles import forget_folders, is_file, memoized, note_read, read_text
 from xlint.diagnostics import SEVERITY_RANK
 from xlint.records import field, record
 
@@ -181,3 +181,4 @@ def clear_cache() -> None:
     _find_in.cache_clear()  # type: ignore[attr-defined]
     _load_cached.cache_clear()  # type: ignore[attr-defined]
     _resolved.cache_clear()
+    forget_folders()

@@ -175,14 +175,36 @@ def exists(path: str | os.PathLike[str]) -> bool:
     return found
 
 
+_REAL_FOLDERS: dict[str, str] = {}  # folder (absolute) -> its real path, for this run
+
+
+def _realpath(p: str) -> str:
+    """``os.path.realpath(p)`` (what ``Path.resolve()`` gives), with the folders of a run resolved once: a
+    path whose last part is no symbolic link and which has no ``..`` is its real folder joined with its
+    name (the rules resolve the files of a few folders many times)."""
+    absolute = os.path.abspath(p)
+    folder, name = os.path.split(absolute)
+    if not name or ".." in p.split(os.sep) or os.path.islink(absolute):
+        return os.path.realpath(p)
+    real = _REAL_FOLDERS.get(folder)
+    if real is None:
+        real = _REAL_FOLDERS[folder] = os.path.realpath(folder)
+    return os.path.join(real, name)
+
+
+def forget_folders() -> None:
+    """Resolve folders again (a long-running process calls this when the file system may have changed)."""
+    _REAL_FOLDERS.clear()
+
+
 def resolve(path: str | os.PathLike[str]) -> Path:
     """``Path(path).resolve()`` (symbolic links followed), recorded."""
     from pathlib import Path
 
     p = os.fspath(path)
-    resolved = Path(p).resolve()
-    _note(("resolve", p, 0, str(resolved)))
-    return resolved
+    resolved = _realpath(p)
+    _note(("resolve", p, 0, resolved))
+    return Path(resolved)
 
 
 def current(dep: Dep) -> str:

@@ -16,6 +16,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from xlint import __version__
+from xlint.contextfiles import forget_folders
 from xlint.lsp import actions, convert
 from xlint.lsp.analysis import Analysis, ProjectFiles, analyze, clean_text, kind_of
 from xlint.lsp.positions import UTF8, UTF16, UTF32, LineIndex
@@ -134,6 +135,7 @@ class XlintServer(LanguageServer):
         if doc is None:
             return
         version = doc.version
+        forget_folders()  # (symbolic links may have changed since the last check)
         try:
             analysis = await self.analysis_for(uri)
         except asyncio.CancelledError:

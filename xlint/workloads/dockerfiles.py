@@ -6,7 +6,14 @@ from __future__ import annotations
 import os
 
 from xlint import contextfiles
-from xlint.archnames import VOCABULARIES, ArchLiteral, Vocabulary, find_arch_literals, name_in
+from xlint.archnames import (
+    LITERAL_SPELLINGS,
+    VOCABULARIES,
+    ArchLiteral,
+    Vocabulary,
+    find_arch_literals,
+    name_in,
+)
 from xlint.records import record
 from xlint.rule import CheckOptions
 from xlint.workloads.images import multiarch_image
@@ -39,9 +46,24 @@ class Group:
     differing: list[int]  # indexes of the literal positions whose arch differs between copies
 
 
+# Characters no architecture literal is spelled with: two texts with the same skeleton hold as many of
+# each, so a file that no other file of its folder matches in these counts is in no group (not scanned).
+_NOT_IN_LITERALS = "\n /=.:$\"'"
+assert not set(_NOT_IN_LITERALS) & set("".join(LITERAL_SPELLINGS).upper() + "".join(LITERAL_SPELLINGS))
+
+
+def _candidates(dockerfiles: dict[str, str]) -> list[tuple[str, str]]:
+    """The files that may share a skeleton with another file of their folder."""
+    by_counts: dict[tuple[object, ...], list[str]] = {}
+    for path, text in dockerfiles.items():
+        key = (os.path.dirname(path), *(text.count(c) for c in _NOT_IN_LITERALS))
+        by_counts.setdefault(key, []).append(path)
+    return sorted((p, dockerfiles[p]) for paths in by_counts.values() if len(paths) > 1 for p in paths)
+
+
 def per_arch_groups(dockerfiles: dict[str, str]) -> list[Group]:
     by_key: dict[tuple[str, str], list[Copy]] = {}
-    for path, text in sorted(dockerfiles.items()):
+    for path, text in _candidates(dockerfiles):
         lits = find_arch_literals(text)
         if not lits:
             continue
