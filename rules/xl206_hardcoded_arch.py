@@ -51,6 +51,7 @@ from xlint.expand import referenced_names
 from xlint.model import PLATFORM_ARGS, Model, Stage, span_of_arg
 from xlint.records import record
 from xlint.rule import Context, Invalid, Rule, Valid
+from xlint.rx import rx
 from xlint.shell import Assignment, SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction, Span
 
@@ -61,9 +62,9 @@ _ARCH_VARS = ("TARGETARCH", "TARGETPLATFORM", "TARGETVARIANT", "BUILDARCH", "una
 _ENV_NAMES = {"GOARCH": "go", "CARGO_BUILD_TARGET": "rust", "NPM_CONFIG_ARCH": "node", "NPM_CONFIG_CPU": "node",
               "RUNTIME_IDENTIFIER": "dotnet"}
 # `deb [arch=amd64 signed-by=...] URL suite component`: apt uses the source for that architecture only
-_APT_ARCH_RE = re.compile(r"^\s*deb(?:-src)?\s+\[[^\]]*\barch=([A-Za-z0-9_]+)\b(?![,\w])")
+_APT_ARCH_RE = rx(r"^\s*deb(?:-src)?\s+\[[^\]]*\barch=([A-Za-z0-9_]+)\b(?![,\w])")
 _UNSAFE_TITLE = "Map `TARGETARCH` to the vendor's architecture name"
-_RID_RE = re.compile(r"^linux-(musl-)?([A-Za-z0-9_]+)$")
+_RID_RE = rx(r"^linux-(musl-)?([A-Za-z0-9_]+)$")
 _DOTNET_HINT = ("Declare `ARG TARGETARCH` and pass `-a $TARGETARCH` instead of the RID (SDK 8 maps amd64 to x64; "
                 "keep musl with `--os linux-musl`).")
 
@@ -309,7 +310,7 @@ def _snippet(instr: Instruction) -> str:
     return text if len(words) <= 4 else f"{text} ..."
 
 
-_ARCH_NAME = re.compile(r"(?:^|_)ARCH(?:$|_)|ARCH$", re.I)
+_ARCH_NAME = rx(r"(?:^|_)ARCH(?:$|_)|ARCH$", re.I)
 
 
 def _arch_build_args(model: Model, stage: Stage) -> list[_Finding]:

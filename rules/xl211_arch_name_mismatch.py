@@ -40,8 +40,6 @@ RUN case "$TARGETARCH" in amd64) CPU=x64;; *) CPU=$TARGETARCH;; esac \
 
 from __future__ import annotations
 
-import re
-
 from xlint.archnames import (
     VOCABULARY_LABEL,
     Vocabulary,
@@ -52,10 +50,11 @@ from xlint.archnames import (
 )
 from xlint.model import Model, Stage
 from xlint.rule import Context, Invalid, Rule, Valid
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, assignments, run_commands
 from xlint.syntax.tree import Span
 
-_TRIPLE_RE = re.compile(r"\$(?:TARGETARCH|\{TARGETARCH\})-(?:unknown-|pc-|none-|linux-gnu|linux-musl)")
+_TRIPLE_RE = rx(r"\$(?:TARGETARCH|\{TARGETARCH\})-(?:unknown-|pc-|none-|linux-gnu|linux-musl)")
 _NODE_TOOLS = frozenset({"npm", "yarn", "pnpm", "bun", "npx"})
 _DOWNLOADERS = frozenset({"curl", "wget", "aria2c"})
 _VENDORS: tuple[tuple[str, Vocabulary], ...] = (
@@ -68,7 +67,7 @@ _VENDORS: tuple[tuple[str, Vocabulary], ...] = (
     ("cmake.org/files", "uname"),
 )
 _NPM_ENV = frozenset({"NPM_CONFIG_ARCH", "NPM_CONFIG_CPU", "NPM_CONFIG_TARGET_ARCH"})
-_SDK_RE = re.compile(r"dotnet/(?:core/)?sdk:(\d+)")
+_SDK_RE = rx(r"dotnet/(?:core/)?sdk:(\d+)")
 
 
 class ArchNameMismatch(Rule):

@@ -42,6 +42,7 @@ from xlint.expand import referenced_names
 from xlint.images import legacy_single_arch
 from xlint.model import PLATFORM_ARGS, Model, Stage, expand_word
 from xlint.rule import Context, Invalid, Rule, Valid
+from xlint.rx import rx
 
 # Official per-architecture namespaces on Docker Hub.
 _ARCH_ORGS: dict[str, tuple[str, str]] = {
@@ -56,8 +57,8 @@ _ARCH_ORGS: dict[str, tuple[str, str]] = {
     "riscv64": ("riscv64", ""),
     "mips64le": ("mips64le", ""),
 }
-_SUFFIX_RE = re.compile(r"[-_.]([A-Za-z0-9_]+)$")
-_PREFIX_RE = re.compile(r"^([A-Za-z0-9]+(?:_64)?)[-.]")
+_SUFFIX_RE = rx(r"[-_.]([A-Za-z0-9_]+)$")
+_PREFIX_RE = rx(r"^([A-Za-z0-9]+(?:_64)?)[-.]")
 
 
 class ArchSpecificBaseImage(Rule):
@@ -116,8 +117,8 @@ class ArchSpecificBaseImage(Rule):
                        hint=self.hint.format(plain=plain))
 
 
-_WORD_RE = re.compile(r"[A-Za-z0-9_]+")
-_PIN_RE = re.compile(r"\b(?:pin\w*|sha\w*|digests?)\b", re.I)
+_WORD_RE = rx(r"[A-Za-z0-9_]+")
+_PIN_RE = rx(r"\b(?:pin\w*|sha\w*|digests?)\b", re.I)
 
 
 def _digest_comment_arch(model: Model, stage: Stage) -> tuple[str, str] | None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from xlint.records import record
+from xlint.rx import rx
 
 Vocabulary = Literal["targetarch", "uname", "debian", "alpine", "node", "dotnet", "rust"]
 VOCABULARIES: tuple[Vocabulary, ...] = ("targetarch", "uname", "debian", "alpine", "node", "dotnet", "rust")
@@ -114,7 +115,7 @@ _LITERALS: dict[str, tuple[str, str]] = {
 LITERAL_SPELLINGS = tuple(_LITERALS)  # (lower case)
 
 # Longest first so that ``x86_64`` wins over a shorter spelling and ``armv7l`` over ``armv7``.
-_LITERAL_RE = re.compile(
+_LITERAL_RE = rx(
     r"(?<![A-Za-z0-9])("
     + "|".join(re.escape(k) for k in sorted(_LITERALS, key=len, reverse=True))
     + r")(?![A-Za-z0-9])",
@@ -139,7 +140,7 @@ class ArchLiteral:
 
 # The same literals in lower case, without the look-behind: the regex engine then scans for their first
 # letters (a look-behind first, or IGNORECASE, makes it try the whole alternation at every position).
-_LOWER_LITERAL_RE = re.compile(
+_LOWER_LITERAL_RE = rx(
     "(" + "|".join(re.escape(k) for k in sorted(_LITERALS, key=len, reverse=True)) + r")(?![a-z0-9])")
 
 
@@ -172,7 +173,7 @@ def literal_arch(word: str) -> tuple[str, str] | None:
     return _LITERALS.get(word.lower())
 
 
-_REF_RE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_REF_RE = rx(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _mask_references(text: str) -> str:
@@ -184,7 +185,7 @@ def _mask_references(text: str) -> str:
     return _REF_RE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-_SUBSTITUTION_START = re.compile(r"\$\(|`")
+_SUBSTITUTION_START = rx(r"\$\(|`")
 _DEPTH = {"(": 1, ")": -1}
 
 
@@ -220,7 +221,7 @@ def differs_from_targets(arch: str, variant: str, targets: Sequence[tuple[str, s
     return False
 
 
-_TARGETARCH_REF_RE = re.compile(r"\$(?:TARGETARCH(?![A-Za-z0-9_])|\{TARGETARCH\})")
+_TARGETARCH_REF_RE = rx(r"\$(?:TARGETARCH(?![A-Za-z0-9_])|\{TARGETARCH\})")
 
 
 def targetarch_references(text: str) -> list[tuple[int, int]]:

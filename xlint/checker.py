@@ -10,9 +10,10 @@ from xlint.diagnostics import Diagnostic
 from xlint.model import Model
 from xlint.records import replace
 from xlint.rule import CheckOptions, Context, Rule, rule_index, select_rules
+from xlint.rx import rx
 from xlint.syntax import Comment, Dockerfile, DockerfileSyntaxError, Instruction, parse
 
-PRAGMA_RE = re.compile(r"#\s*xlint:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)", re.IGNORECASE)
+PRAGMA_RE = rx(r"#\s*xlint:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)", re.IGNORECASE)
 
 
 def parse_error_diagnostic(path: str, err: DockerfileSyntaxError) -> Diagnostic:

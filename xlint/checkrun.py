@@ -216,6 +216,9 @@ def _preload(codes: list[str] | None = None, recipes: bool = False) -> None:
 
             load_recipes()
     finally:
+        from xlint.rx import save
+
+        save()  # (the patterns compiled by the imports, for the next run)
         gc.freeze()
         # checking makes objects by the ten thousand and little cyclic garbage: collect the young generation
         # every 50,000 allocations instead of 700 (a tenth of a one-file check's time went to collections)
@@ -423,6 +426,9 @@ def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, .
     else:
         write_stdout(text)
     stored = text if output is None and "-" not in dockerfiles and not any(resolving) else None
+    from xlint.rx import save
+
+    save()  # (patterns of modules imported by the checks, for the next run)
     if parse_failed:
         return EXIT_ERROR, stored, cache
     rank = SEVERITY_RANK[threshold or "info"]

@@ -16,7 +16,6 @@ them point at the command that runs them and carry no edits: a fix never rewrite
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +35,7 @@ from xlint.packages import (
 )
 from xlint.records import record
 from xlint.rule import Context, Rule
+from xlint.rx import rx
 from xlint.shell import SHELLS, SimpleCommand, parse_script, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import Compile, Toolchain, classify, emulated_commands, emulated_platforms
@@ -199,8 +199,8 @@ def _temporary_toolchain(model: Model, stage: Stage, instr: Instruction,
 
 # `install-*` scripts are as often a download of prebuilt tools as a build: they count only after the stage
 # installed a library's headers to compile against
-_BUILD_NAME = re.compile(r"^(?:build|compile|make)(?:[-_.][\w.-]*)?$")
-_INSTALL_NAME = re.compile(r"^install(?:[-_.][\w.-]*)?$")
+_BUILD_NAME = rx(r"^(?:build|compile|make)(?:[-_.][\w.-]*)?$")
+_INSTALL_NAME = rx(r"^install(?:[-_.][\w.-]*)?$")
 
 
 def _named_build_script(model: Model, stage: Stage, instr: Instruction, cmd: SimpleCommand,

@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from xlint.rx import rx
+
 __all__ = [
     "AUTOMATIC_PLATFORM_ARGS",
     "UNKNOWN",
@@ -154,7 +156,7 @@ class _Words:
 _State = tuple[str, str]  # ("unset" | "known" | "unknown", value)
 
 # Go's unicode.IsSpace on ASCII (one character each: splitting keeps empty pieces between two spaces)
-_ASCII_SPACE = re.compile("[\t\n\v\f\r ]")
+_ASCII_SPACE = rx("[\t\n\v\f\r ]")
 _PLAIN_RUN: dict[tuple[str, str], re.Pattern[str]] = {}  # (escape, stop) -> next special character
 
 
@@ -162,11 +164,11 @@ def _special(escape: str, stop: str) -> re.Pattern[str]:
     """The characters that end a run of plain text: ``$``, quotes, the escape token and ``stop``."""
     pattern = _PLAIN_RUN.get((escape, stop))
     if pattern is None:
-        pattern = _PLAIN_RUN[(escape, stop)] = re.compile("[" + re.escape("$'\"" + escape + stop) + "]")
+        pattern = _PLAIN_RUN[(escape, stop)] = rx("[" + re.escape("$'\"" + escape + stop) + "]")
     return pattern
 
 
-_ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASCII_NAME = rx(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Lexer:
@@ -512,7 +514,7 @@ def _trim_prefix(regex: re.Pattern[str], value: str) -> str:
     return value[match.end() :] if match is not None else value
 
 
-_GO_TEMPLATE_NAME = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+_GO_TEMPLATE_NAME = rx(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 
 
 def _go_expand(template: str, match: re.Match[str]) -> str:
@@ -602,7 +604,7 @@ def referenced_names(word: str, escape: str = "\\") -> list[tuple[str, int, int]
 
 
 # -- platforms -------------------------------------------------------------------
-_SPECIFIER = re.compile(r"^[A-Za-z0-9_.-]+$")
+_SPECIFIER = rx(r"^[A-Za-z0-9_.-]+$")
 _KNOWN_OS = frozenset(
     "aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 "
     "solaris wasip1 windows zos".split()

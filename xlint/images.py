@@ -5,20 +5,21 @@ from __future__ import annotations
 import re
 
 from xlint.model import Model, Stage, root_image
+from xlint.rx import rx
 from xlint.toolchains import emulated_platforms
 
 # Official images whose old tags were published for amd64 alone (before Docker Hub's multi-arch indexes, or
 # never ported): (repository, tag pattern, why).
 LEGACY: list[tuple[str, re.Pattern[str], str]] = [
-    ("ubuntu", re.compile(r"^(?:12\.04|12\.10|13\.04|13\.10|precise|quantal|raring|saucy)(?:[.-].*)?$"),
+    ("ubuntu", rx(r"^(?:12\.04|12\.10|13\.04|13\.10|precise|quantal|raring|saucy)(?:[.-].*)?$"),
      "Ubuntu's arm64 images start with 14.04"),
-    ("debian", re.compile(r"^(?:6|7|squeeze|wheezy)(?:[.-].*)?$"), "Debian's arm64 port starts with 8 (jessie)"),
-    ("centos", re.compile(r"^(?:5|6)(?:[.-].*)?$"), "CentOS publishes arm64 from 7 on"),
-    ("golang", re.compile(r"^1\.[0-7](?:[.-].*)?$"), "Go images older than 1.8 predate multi-arch tags"),
-    ("openjdk", re.compile(r"^.*alpine.*$"), "the openjdk Alpine variants were built for amd64 only"),
-    ("microsoft/aspnetcore", re.compile(r".*"), "the retired microsoft/aspnetcore images are amd64/Windows only"),
-    ("microsoft/aspnetcore-build", re.compile(r".*"), "the retired microsoft/aspnetcore-build images are amd64 only"),
-    ("rustembedded/cross", re.compile(r".*"), "cross's images run on x86_64 hosts only"),
+    ("debian", rx(r"^(?:6|7|squeeze|wheezy)(?:[.-].*)?$"), "Debian's arm64 port starts with 8 (jessie)"),
+    ("centos", rx(r"^(?:5|6)(?:[.-].*)?$"), "CentOS publishes arm64 from 7 on"),
+    ("golang", rx(r"^1\.[0-7](?:[.-].*)?$"), "Go images older than 1.8 predate multi-arch tags"),
+    ("openjdk", rx(r"^.*alpine.*$"), "the openjdk Alpine variants were built for amd64 only"),
+    ("microsoft/aspnetcore", rx(r".*"), "the retired microsoft/aspnetcore images are amd64/Windows only"),
+    ("microsoft/aspnetcore-build", rx(r".*"), "the retired microsoft/aspnetcore-build images are amd64 only"),
+    ("rustembedded/cross", rx(r".*"), "cross's images run on x86_64 hosts only"),
 ]
 
 

@@ -11,6 +11,7 @@ import os
 import re
 
 from xlint.records import record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, Word
 from xlint.syntax.tree import Span
 
@@ -62,7 +63,7 @@ class Invocation:
         return list(known)
 
 
-ENV_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+ENV_WORD = rx(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 
 
 _UNSET = object()

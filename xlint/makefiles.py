@@ -14,13 +14,14 @@ import re
 from pathlib import Path
 
 from xlint import contextfiles
+from xlint.rx import rx
 
-_RULE = re.compile(r"^([^\s:#=][^:#=]*?)\s*::?(?![=])\s*([^;#]*)")
-_COMPILER = re.compile(
+_RULE = rx(r"^([^\s:#=][^:#=]*?)\s*::?(?![=])\s*([^;#]*)")
+_COMPILER = rx(
     r"(?:^|[\s;&|(`/])(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+|ld|as|go|cargo|rustc|cmake|meson|ninja|make|"
     r"npm|yarn|pnpm|npx|javac|mvn|gradle|dotnet|pip|pip3|python|python3|configure|tsc|webpack|vite)(?=$|[\s;&|)])"
 )
-_VARIABLE_COMMAND = re.compile(r"^\s*[@+-]*\s*\$[({]")  # a recipe line whose command is a variable
+_VARIABLE_COMMAND = rx(r"^\s*[@+-]*\s*\$[({]")  # a recipe line whose command is a variable
 
 
 def _parse(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None, bool]:
@@ -96,7 +97,7 @@ def runs_no_compiler(makefile: Path, targets: list[str]) -> bool:
     return not any(_COMPILER.search(line) or _VARIABLE_COMMAND.match(line) for line in lines)
 
 
-_JS_TOOL = re.compile(r"(?:^|[\s;&|(`/])(?:npm|yarn|pnpm|npx|bun|bunx|node|tsc|webpack|vite|esbuild|rollup)"
+_JS_TOOL = rx(r"(?:^|[\s;&|(`/])(?:npm|yarn|pnpm|npx|bun|bunx|node|tsc|webpack|vite|esbuild|rollup)"
                       r"(?=$|[\s;&|)])")
 
 
@@ -109,8 +110,8 @@ def runs_js_build_only(makefile: Path, targets: list[str]) -> bool:
     return not any(_COMPILER.search(_JS_TOOL.sub(" ", line)) or _VARIABLE_COMMAND.match(line) for line in lines)
 
 
-_GO_OUTPUT = re.compile(r"(?:^|[\s;&|(])go\s+build\b[^;&|]*?\s-o\s*=?\s*(\S+)")
-_GO_HOST_RUN = re.compile(r"(?:^|[\s;&|(`])go\s+(?:run|generate|test(?![^;&|]*\s-c\b))\b")
+_GO_OUTPUT = rx(r"(?:^|[\s;&|(])go\s+build\b[^;&|]*?\s-o\s*=?\s*(\S+)")
+_GO_HOST_RUN = rx(r"(?:^|[\s;&|(`])go\s+(?:run|generate|test(?![^;&|]*\s-c\b))\b")
 
 
 def runs_own_go_tool(makefile: Path, targets: list[str]) -> str | None:

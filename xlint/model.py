@@ -5,7 +5,6 @@ Built once per file from the lossless tree; rules read it and never the raw text
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Literal
 from xlint.expand import UNKNOWN, ExpansionError, Unknown, format_platform, parse_platform
 from xlint.expand import expand_word as _expand_word
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.syntax.tree import Arg, Dockerfile, Flag, Instruction, Span
 
 Platform = tuple[str, str, "str | None"]
@@ -446,7 +446,7 @@ def _same_platform(a: Platform, b: Platform) -> bool:
     return a == b or format_platform(a) == format_platform(b)
 
 
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME_RE = rx(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _arg_decls(instr: Instruction, stage: int | None) -> list[ArgDecl]:
@@ -457,7 +457,7 @@ def _arg_decls(instr: Instruction, stage: int | None) -> list[ArgDecl]:
     return decls
 
 
-_REF_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+_REF_RE = rx(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def variable_references(text: str, escape: str = "\\") -> list[tuple[str, int, int]]:

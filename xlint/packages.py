@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from xlint.invocation import Invocation, invocation
 from xlint.model import Model, Stage, earlier_instructions, root_image
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction
 
@@ -27,7 +28,7 @@ _PM_VALUE_FLAGS = frozenset({"-o", "-t", "--target-release", "--repository", "-X
                              "--enablerepo", "--disablerepo", "--installroot", "--releasever", "-r", "--repo",
                              "--root", "-p", "--arch"})
 _V = r"(?:\d+)?(?:-\d+(?:\.\d+)*)?"  # gcc13, gcc-12, clang-3.9
-_TOOLCHAIN_PKG = re.compile(
+_TOOLCHAIN_PKG = rx(
     rf"^(?:build-essential|build-base|alpine-sdk|gcc{_V}|g\+\+{_V}(?:-multilib)?|gcc-c\+\+|c\+\+"
     rf"|clang{_V}|clang\+\+{_V}"
     r"|golang(?:-.*)?|go|rustc|cargo|rust|rustup"
@@ -114,7 +115,7 @@ def toolchain_packages(cmd: SimpleCommand, values: Mapping[str, str] | None = No
     return out
 
 
-_LONE_REF = re.compile(r"""^(["']?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$""")
+_LONE_REF = rx(r"""^(["']?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))\1$""")
 
 
 def lone_reference(raw: str, quoted: bool = False) -> str | None:
@@ -163,7 +164,7 @@ def installed_packages(instructions: Iterable[Instruction]) -> Iterator[str]:
                     yield package_name(w.value)
 
 
-_DEV_PACKAGE = re.compile(r"^lib[\w.+-]+-(?:dev|devel)$")
+_DEV_PACKAGE = rx(r"^lib[\w.+-]+-(?:dev|devel)$")
 
 
 def installs_dev_headers(model: Model, stage: Stage, before: Instruction) -> bool:

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from xlint.contextfiles import memoized, read_text, resolve
+from xlint.rx import rx
 
 __all__ = ["local_project", "project_compiles", "requirements_compile"]
 
@@ -38,7 +39,7 @@ _BACKENDS: dict[str, str] = {
 }
 _EXTENSION_CALLS = frozenset({"Extension", "Pybind11Extension", "CMakeExtension", "RustExtension", "cythonize",
                               "CppExtension", "CUDAExtension"})
-_REQ_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
+_REQ_NAME = rx(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
 _MAX_SIZE = 2_000_000
 
 

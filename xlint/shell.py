@@ -42,6 +42,7 @@ from collections.abc import Callable
 from tree_sitter import Language, Node, Parser
 
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.syntax.tree import Heredoc, Instruction, Span
 
 __all__ = [
@@ -298,9 +299,9 @@ def _skip_balanced(raw: str, i: int, open_: str, close: str) -> int:
 
 
 _TOP_SPECIAL = frozenset("'\"\\$`<>")  # what _dequote acts on outside quotes
-_TOP_SPECIALS = re.compile(r"['\"\\$`<>]")
+_TOP_SPECIALS = rx(r"['\"\\$`<>]")
 _DQ_SPECIAL = frozenset('"\\$`')  # and inside double quotes
-_DQ_SPECIALS = re.compile(r'["\\$`]')
+_DQ_SPECIALS = rx(r'["\\$`]')
 
 
 def _dequote(raw: str) -> tuple[str, list[tuple[int, int]], bool]:
@@ -430,7 +431,7 @@ def _backtick_end(raw: str, i: int) -> int:
     return min(j + 1, n)
 
 
-_QUOTING = re.compile(r"[$'\"\\`<>]")  # the characters _dequote does anything with
+_QUOTING = rx(r"[$'\"\\`<>]")  # the characters _dequote does anything with
 _SUBSTITUTION = re.compile(rb"\$\(|`|[<>]\(")  # where a command's words may hold commands
 
 

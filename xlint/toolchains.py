@@ -38,6 +38,7 @@ from xlint.packages import package_manager_install as package_manager_install
 from xlint.packages import package_name as package_name
 from xlint.packages import toolchain_packages as toolchain_packages
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction
 
@@ -104,7 +105,7 @@ def _flag_value(inv: Invocation, *names: str) -> str | None:
     return None
 
 
-_C_COMPILERS = re.compile(r"^(?:[A-Za-z0-9_.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$")
+_C_COMPILERS = rx(r"^(?:[A-Za-z0-9_.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$")
 _MAKES = frozenset({"make", "gmake", "bmake", "ninja", "scons"})
 _NODE_PMS = frozenset({"npm", "yarn", "pnpm", "bun"})
 _NODE_INSTALLS = frozenset({"install", "i", "ci", "add", "rebuild", "build", "run", "run-script", "exec", "dlx",
@@ -116,8 +117,8 @@ _NODE_TOOLS = {
 }
 _ELEVENTY = frozenset({"eleventy", "@11ty/eleventy"})
 _JVM = frozenset({"mvn", "mvnw", "gradle", "gradlew", "sbt", "ant", "lein", "javac", "native-image", "kotlinc"})
-_PYTHON_RE = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
-_PIP_RE = re.compile(r"^pip(?:\d+(?:\.\d+)?)?$")
+_PYTHON_RE = rx(r"^python(?:\d+(?:\.\d+)?)?$")
+_PIP_RE = rx(r"^pip(?:\d+(?:\.\d+)?)?$")
 _VERSION_ONLY = frozenset({"-v", "--version", "-version", "version", "-h", "--help", "help"})
 
 
@@ -231,7 +232,7 @@ def _cargo(inv: Invocation) -> Compile | None:
 
 
 # make targets named for chores that build nothing: cleaning, linting, printing, fetching prebuilt files
-_CHORE_TARGET = re.compile(r"^(?:clean|distclean|mrproper|lint|fmt|format|help|version|print-[\w.-]+|"
+_CHORE_TARGET = rx(r"^(?:clean|distclean|mrproper|lint|fmt|format|help|version|print-[\w.-]+|"
                            r"(?:download|fetch|load|pull)(?:[-_][\w.-]+)?)$")
 
 
@@ -577,7 +578,7 @@ def dotnet_cross(comp: Compile) -> CrossCheck:
     return CrossCheck(False, "-a $TARGETARCH")
 
 
-_CROSS_CC = re.compile(r"(?:^|[/\s=])(?:xx-|[a-z0-9_]+-(?:linux|w64|apple|unknown|none)-)")
+_CROSS_CC = rx(r"(?:^|[/\s=])(?:xx-|[a-z0-9_]+-(?:linux|w64|apple|unknown|none)-)")
 _CROSS_ARGS = ("--host", "--target", "-target", "--cross-file", "-DCMAKE_TOOLCHAIN_FILE", "-DCMAKE_C_COMPILER",
                "-DCMAKE_SYSTEM_PROCESSOR", "CC=", "CXX=", "CROSS_COMPILE=", "ARCH=", "HOST=", "CHOST=")
 _C_ENV = ("CC", "CXX", "CROSS_COMPILE", "CMAKE_TOOLCHAIN_FILE", "HOST", "CHOST", "CROSS_TRIPLE", "TARGET_TRIPLE")
@@ -815,7 +816,7 @@ def _make_runs_no_compiler(context: Path, comp: Compile) -> bool:
     return path is not None and runs_no_compiler(path, targets)
 
 
-_NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
+_NODE_IMAGE = rx(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
 JsMake = Literal["read", "assumed"]
 
 

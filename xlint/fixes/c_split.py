@@ -26,6 +26,7 @@ from xlint.fixes.style import block_start, chain_after, keyword, line_start, she
 from xlint.fixes.xx import XX_IMAGE, Distro, stage_distro, target_libraries
 from xlint.model import Model, Stage, expand_word, stage_chain, variable_references
 from xlint.records import record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, Word, assignments, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import classify, package_manager_install, package_name
@@ -159,7 +160,7 @@ def _known_value(model: Model, stage: Stage, run: Instruction, word: Word) -> st
 # commands whose bare words are not paths (packages, users, text)
 _NO_PATHS = frozenset({"apk", "apt-get", "apt", "dpkg", "echo", "printf", "true", ":", "export", "set", "adduser",
                        "addgroup", "useradd", "groupadd", "usermod", "update-ca-certificates", "ldconfig", "nproc"})
-_MODE = re.compile(r"^(?:[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+(?:,[ugoa]*[-+=][rwxXst]+)*)$")
+_MODE = rx(r"^(?:[0-7]{3,4}|[ugoa]*[-+=][rwxXst]+(?:,[ugoa]*[-+=][rwxXst]+)*)$")
 
 
 def _relative_paths(c: SimpleCommand) -> str | None:

@@ -8,6 +8,7 @@ import re
 
 from xlint.diagnostics import Edit
 from xlint.packages import removes_packages
+from xlint.rx import rx
 from xlint.shell import SimpleCommand
 from xlint.toolchains import classify, package_manager_install, package_name, toolchain_packages
 
@@ -27,7 +28,7 @@ _BUILD_TOOL_NAMES = frozenset({"make", "gmake", "cmake", "ninja", "meson", "git"
 
 
 # a C compiler or build tool: no program of an image needs one at run time once nothing compiles there
-_C_BUILD_ONLY = re.compile(
+_C_BUILD_ONLY = rx(
     r"^(?:build-essential|build-base|alpine-sdk|gcc(?:-?\d+(?:\.\d+)*)?|g\+\+(?:-?\d+(?:\.\d+)*)?|gcc-c\+\+|c\+\+"
     r"|clang(?:-?\d+(?:\.\d+)*)?|make|cmake|ninja|ninja-build|meson|autoconf|automake|libtool|bison|flex|m4"
     r"|pkg-config|pkgconf|pkgconfig)$")
@@ -89,7 +90,7 @@ def drop_build_packages(text: str, esc: str, rest: list[SimpleCommand], nothing_
     return edits
 
 
-_BUILD_ONLY_RE = re.compile(r"^(?:" + "|".join(re.escape(n) for n in sorted(_BUILD_ONLY)) + r"|.+-dev|.+-devel)$")
+_BUILD_ONLY_RE = rx(r"^(?:" + "|".join(re.escape(n) for n in sorted(_BUILD_ONLY)) + r"|.+-dev|.+-devel)$")
 
 
 def _toolchain_word(c: SimpleCommand, w: object) -> bool:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from xlint.contextfiles import memoized, walk
 from xlint.contextfiles import read_text as _read_context_file
+from xlint.rx import rx
 
-_CGO_IMPORT = re.compile(r'(?m)^\s*import\s+"C"\s*(?://.*)?$|^\s*import\s*\(\s*"C"\s*\)')
+_CGO_IMPORT = rx(r'(?m)^\s*import\s+"C"\s*(?://.*)?$|^\s*import\s*\(\s*"C"\s*\)')
 
 
 # modules that need cgo to work (their pure-Go fallback is a stub that fails at run time)
@@ -87,7 +88,7 @@ def go_module_name(context: Path | None) -> str | None:
     return parts[-1] or None
 
 
-_ARCH_FROM_MAKE = re.compile(r"(?m)^\s*(?:export\s+)?GOARCH\s*[:?]?=\s*\$[({](\w+)[)}]\s*$")
+_ARCH_FROM_MAKE = rx(r"(?m)^\s*(?:export\s+)?GOARCH\s*[:?]?=\s*\$[({](\w+)[)}]\s*$")
 
 
 def makefile_arch_var(context: Path | None) -> str | None:

@@ -19,6 +19,7 @@ from xlint.fixes.stages import stage_move
 from xlint.fixes.style import arg_edit
 from xlint.model import Model, Stage, stage_chain
 from xlint.packages import installed_packages
+from xlint.rx import rx
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
     Compile,
@@ -27,7 +28,7 @@ from xlint.toolchains import (
     stage_commands,
 )
 
-_RID = re.compile(r"^linux-(musl-)?(x64|arm64|arm|x86|s390x|ppc64le|riscv64|loongarch64)$")
+_RID = rx(r"^linux-(musl-)?(x64|arm64|arm|x86|s390x|ppc64le|riscv64|loongarch64)$")
 
 
 _DOTNET_NEEDS_ARCH = ("dotnet restore", "dotnet build", "dotnet publish")
@@ -86,11 +87,11 @@ def _dotnet_command_edits(comp: Compile) -> tuple[list[Edit], bool, str]:
 
 _AOT_WHY = ("links the program with the platform's own linker (clang), and a cross-architecture link needs "
             "the target's C runtime objects and libraries, so the SDK stage stays on the target platform")
-_AOT_PROP = re.compile(r"^(?:-p|/p|--property|-property|/property):(.*)$", re.I)
-_AOT_XML = re.compile(r"<PublishAot>\s*true\s*</PublishAot>", re.I)
+_AOT_PROP = rx(r"^(?:-p|/p|--property|-property|/property):(.*)$", re.I)
+_AOT_XML = rx(r"<PublishAot>\s*true\s*</PublishAot>", re.I)
 _PROJECT_FILES = (".csproj", ".fsproj", ".vbproj")
 _PROPS_FILES = frozenset({"directory.build.props", "directory.build.targets"})
-_NATIVE_LINKERS = re.compile(r"^(?:clang|lld|llvm)(?:-\d+)?$")
+_NATIVE_LINKERS = rx(r"^(?:clang|lld|llvm)(?:-\d+)?$")
 
 
 def _aot_property(values: list[str]) -> str | None:

@@ -14,6 +14,7 @@ from xlint.checker import check_tree
 from xlint.diagnostics import Diagnostic, Edit
 from xlint.records import field, record
 from xlint.rule import CheckOptions, Rule
+from xlint.rx import rx
 from xlint.syntax import DockerfileSyntaxError, parse
 from xlint.syntax.tree import Dockerfile
 
@@ -83,7 +84,7 @@ def why_not(d: Diagnostic, dropped: list[tuple[Diagnostic, str]]) -> str:
     return NO_FIX.get(d.code, "")
 
 
-_REASON = re.compile(r"(?:Not fixed automatically|No automatic fix): (.+)$", re.S)
+_REASON = rx(r"(?:Not fixed automatically|No automatic fix): (.+)$", re.S)
 # why findings of rules that offer no fix are left to the user
 NO_FIX: dict[str, str] = {
     "XL107": ("pip builds these wheels against the target's Python and libraries: only prebuilt wheels "
@@ -107,8 +108,8 @@ def _key(d: Diagnostic) -> Key:
     return (d.code, d.message)
 
 
-_STAGE_LABEL = re.compile(r"(?<![\w.-])stage-(\d+)(?![\w.-])")
-_LINE_NUMBER = re.compile(r"\b(lines?) \d+(?:-\d+)?")
+_STAGE_LABEL = rx(r"(?<![\w.-])stage-(\d+)(?![\w.-])")
+_LINE_NUMBER = rx(r"\b(lines?) \d+(?:-\d+)?")
 
 
 def keyer(tree: Dockerfile) -> Callable[[Diagnostic], Key]:
@@ -166,7 +167,7 @@ def _stage_finder(text: str, path: str) -> Callable[[list[Edit]], set[int]]:
     return find
 
 
-_NEW_STAGE = re.compile(r"(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*\S+[ \t]+AS[ \t]+([\w.-]+)[ \t]*\r?$")
+_NEW_STAGE = rx(r"(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*\S+[ \t]+AS[ \t]+([\w.-]+)[ \t]*\r?$")
 
 
 def _same_new_stage(candidates: list[Diagnostic]) -> list[Key]:

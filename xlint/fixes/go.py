@@ -33,6 +33,7 @@ from xlint.makefiles import runs_own_go_tool
 from xlint.model import Model, Stage
 from xlint.packages import installed_packages
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -61,7 +62,7 @@ def _is_set(env: dict[str, Setting], name: str) -> bool:
 
 
 _MAKES = frozenset({"make", "gmake"})
-_GO_IMAGE = re.compile(r"(?:^|/)(?:golang|go)(?::|@|$)")
+_GO_IMAGE = rx(r"(?:^|/)(?:golang|go)(?::|@|$)")
 _TARGET_VALUES = {"GOOS": ("$TARGETOS", "TARGETOS"), "GOARCH": ("$TARGETARCH", "TARGETARCH"),
                   "GOARM": (GOARM_VALUE, "TARGETVARIANT")}
 # cgo is required by these build modes (a pure-Go cross build cannot make them)

@@ -26,6 +26,7 @@ from xlint.archnames import is_arch_probe
 from xlint.diagnostics import Edit
 from xlint.fixes.outputs import DEFAULT_PATH, path_parts, resolve_path, workdir_at
 from xlint.model import Model, Stage
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 
@@ -35,9 +36,9 @@ _NO_WRITE = frozenset({
     "export", "cd", ":", "sha256sum", "sha512sum", "md5sum", "grep", "cat", "head", "tail", "uname", "arch",
     "apk", "dpkg", "rpm", "dpkg-architecture", "ls", "env", "which", "command", "sleep", "basename", "dirname",
 })
-_GLOB = re.compile(r"[*?\[]")
+_GLOB = rx(r"[*?\[]")
 # a redirection to a file: `> f`, `>> f`, `2> f` (not `>&2`, not /dev/null)
-_REDIRECT = re.compile(r"(?<![<>&])>>?\s*(?!&)(?!/dev/)([^\s;&|)]+)")
+_REDIRECT = rx(r"(?<![<>&])>>?\s*(?!&)(?!/dev/)([^\s;&|)]+)")
 
 
 def _operands(cmd: SimpleCommand, with_value: frozenset[str]) -> Iterator[str | None]:
@@ -289,8 +290,8 @@ def feeds_stage_tool(model: Model, stage: Stage, instr: Instruction) -> str | No
 
 
 # a cross toolchain is named after the architecture it builds for, and that is the target's on purpose
-_CROSS = re.compile(r"cross|-linux-(?:gnu|musl)|\bgcc|clang|sysroot|\bndk\b|zig", re.I)
-_TARGET_REF = re.compile(r"(\$\{?)TARGET(ARCH|OS|PLATFORM|VARIANT)\b")
+_CROSS = rx(r"cross|-linux-(?:gnu|musl)|\bgcc|clang|sysroot|\bndk\b|zig", re.I)
+_TARGET_REF = rx(r"(\$\{?)TARGET(ARCH|OS|PLATFORM|VARIANT)\b")
 
 
 def tool_run_edits(model: Model, stage: Stage, ins: Instruction) -> tuple[list[Edit], list[str]] | str | None:

@@ -25,6 +25,7 @@ from xlint.packages import (
     removes_packages,
     toolchain_packages,
 )
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import Compile, classify, js_make, production_install, stage_chain, stage_commands
@@ -33,7 +34,7 @@ ASSET_DIRS = frozenset({"dist", "build", "public", "out", "static", "_site", "si
                         "storybook-static", "assets"})
 
 
-_ASSET_SUFFIX = re.compile(r"[-_.](?:dist|build|public|static|assets|out)$")
+_ASSET_SUFFIX = rx(r"[-_.](?:dist|build|public|static|assets|out)$")
 
 
 def _asset_dir(part: str) -> bool:
@@ -50,7 +51,7 @@ def asset_reason(sources: list[str]) -> str | None:
     return None
 
 
-_NODE_IMAGE = re.compile(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
+_NODE_IMAGE = rx(r"(?:^|/)(?:node|bun|deno)(?::|@|$)")
 
 MAKE_NOTE = ("make is taken to drive the JS build: its Makefile was not read, and one that compiles C would "
              "build for the build machine")

@@ -7,21 +7,21 @@ have it, so the Node recipe does not replay the install then (xlint/fixes/node.p
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from xlint.fixes.context import read_text
 from xlint.model import Model, Stage
+from xlint.rx import rx
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import stage_chain, stage_commands
 
 # commands that write into node_modules after the install: a generated client, patches, rebuilt addons
-_WRITES_MODULES = re.compile(
+_WRITES_MODULES = rx(
     r"(?:^|[\s/])(?:prisma(?:@\S+)?\s+(?:[^|;&]*\s)?generate|patch-package|node-gyp\s+(?:rebuild|build)"
     r"|(?:npm|pnpm|yarn|bun)\s+(?:rebuild|rb)|(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?postinstall)"
     r"(?:\s|$)")
-_RUN_SCRIPT = re.compile(r"^(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?([\w:.-]+)")
+_RUN_SCRIPT = rx(r"^(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?([\w:.-]+)")
 _LIFECYCLE = ("preinstall", "install", "postinstall", "prepare")
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from xlint.rx import rx
+
 RUNTIME_BUILD = "building the runtime itself for the target"
 
 # a source archive or checkout's name -> the runtime (matched on the name's leading word)
@@ -30,9 +32,9 @@ _WHY = {
     "Erlang/OTP": "its cross build needs a bootstrap system of the same release on the build machine",
     "Node.js": "its build runs tools it compiles for the host, which need a second toolchain",
 }
-_PREBUILT = re.compile(r"linux-(?:x64|arm64|amd64|aarch64|armv7l|ppc64le|s390x)|x86_64|aarch64|amd64|arm64|-bin\b")
-_ARCHIVE = re.compile(r"(?:\.tar)?\.(?:gz|tgz|bz2|xz|zst|lz|zip|git)$|\.tgz$|\.tar$", re.I)
-_NAME = re.compile(r"([a-z]+(?:[_-]src)?)(?:[-_.]?v?\d.*)?")
+_PREBUILT = rx(r"linux-(?:x64|arm64|amd64|aarch64|armv7l|ppc64le|s390x)|x86_64|aarch64|amd64|arm64|-bin\b")
+_ARCHIVE = rx(r"(?:\.tar)?\.(?:gz|tgz|bz2|xz|zst|lz|zip|git)$|\.tgz$|\.tar$", re.I)
+_NAME = rx(r"([a-z]+(?:[_-]src)?)(?:[-_.]?v?\d.*)?")
 _PGO = ("--enable-optimizations", "--enable-pgo", "--with-pgo", "--enable-profile-guided-optimization")
 _PGO_TARGETS = frozenset({"profile-opt", "pgo", "pgo-build"})
 

@@ -36,6 +36,7 @@ from xlint.fixes.xx import XxPlan, all_cmds, verify_tail
 from xlint.model import Stage
 from xlint.packages import installed_packages
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -154,7 +155,7 @@ def _later_refs(plan: XxPlan, build: SimpleCommand, profile: str | None, target_
     return out
 
 
-_CXX_TOOLS = re.compile(r"^(?:g\+\+|clang|clang\+\+|cmake|build-essential|build-base)(?:-[\d.]+)?$")
+_CXX_TOOLS = rx(r"^(?:g\+\+|clang|clang\+\+|cmake|build-essential|build-base)(?:-[\d.]+)?$")
 
 
 def _builds_cxx(plan: XxPlan) -> bool:

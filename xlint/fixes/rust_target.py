@@ -20,6 +20,7 @@ from xlint.fixes.style import block_start, drop_command
 from xlint.fixes.xx import XxPlan, all_cmds
 from xlint.invocation import Invocation
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import Compile, settings, stage_chain
@@ -33,11 +34,11 @@ def triple_ref(target_dir: str, triple: str) -> re.Pattern[str]:
     return re.compile(rf"(?:^|/){name}/{re.escape(triple)}/(?P<profile>[A-Za-z0-9_-]+)/(?P<bin>[A-Za-z0-9_.-]+)$")
 
 
-BUILD_TARGET_VAR = re.compile(r"\$\{CARGO_BUILD_TARGET\}|\$CARGO_BUILD_TARGET(?![A-Za-z0-9_])")
+BUILD_TARGET_VAR = rx(r"\$\{CARGO_BUILD_TARGET\}|\$CARGO_BUILD_TARGET(?![A-Za-z0-9_])")
 # a Rust target triple for Linux that xx-cargo maps per platform: <arch>-<vendor>-linux-<libc>[<abi>]
-_LINUX_TRIPLE = re.compile(r"^(?P<arch>x86_64|aarch64|armv7|armv6|arm|armv5te|i686|i586|riscv64gc|powerpc64le|s390x|"
+_LINUX_TRIPLE = rx(r"^(?P<arch>x86_64|aarch64|armv7|armv6|arm|armv5te|i686|i586|riscv64gc|powerpc64le|s390x|"
                            r"loongarch64)-(?P<vendor>unknown|alpine)-linux-(?P<libc>gnu|musl)(?:eabihf|eabi)?$")
-_RUST_IMAGE = re.compile(r"(?:^|/)rust(?::|@|$)")
+_RUST_IMAGE = rx(r"(?:^|/)rust(?::|@|$)")
 MUSL_NOTE = ("a musl target on Debian: `ENV XX_LIBC=musl` keeps xx-cargo's triple musl and rustup adds its standard "
              "library, but crates that compile C code (the cc crate: ring, zstd-sys...) need a musl C library for "
              "the target, which xx does not install on Debian")

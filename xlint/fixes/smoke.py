@@ -20,10 +20,9 @@ stays where it is.
 
 from __future__ import annotations
 
-import re
-
 from xlint.diagnostics import Edit
 from xlint.model import Model
+from xlint.rx import rx
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Instruction
 
@@ -31,7 +30,7 @@ GUARD_OPEN = 'if [ "$TARGETPLATFORM" = "$BUILDPLATFORM" ]; then '
 GUARD_CLOSE = "; fi"
 NOTE = "{what} only when the target is the build platform: a cross build's program cannot run on the build machine"
 
-_REDIRECT = re.compile(r"[ \t]*([0-9]*|&)(?:>>?|>\|)[ \t]*([^\s;&|]+)")
+_REDIRECT = rx(r"[ \t]*([0-9]*|&)(?:>>?|>\|)[ \t]*([^\s;&|]+)")
 _NO_OUTPUT = frozenset({"/dev/null", "&1", "&2", "/dev/stdout", "/dev/stderr"})
 
 Smoke = tuple[Instruction, SimpleCommand]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from xlint.diagnostics import Edit
 from xlint.model import TARGET_ARGS, Model, Stage
 from xlint.records import record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand
 from xlint.syntax.tree import Comment, Dockerfile, Instruction
 
@@ -93,7 +94,7 @@ class Style:
     newline: str
 
 
-_TRAILING_AND = re.compile(r"&&[ \t]*[\\`]\r?$", re.MULTILINE)
+_TRAILING_AND = rx(r"&&[ \t]*[\\`]\r?$", re.MULTILINE)
 
 
 def shell_style(tree: Dockerfile) -> Style:

@@ -37,6 +37,7 @@ from xlint.fixes.style import (
 from xlint.model import Model, Stage
 from xlint.packages import installed_packages
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.shell import SimpleCommand, run_commands
 from xlint.syntax.tree import Instruction
 from xlint.toolchains import (
@@ -90,7 +91,7 @@ def _no(reason: str) -> XxResult:
 Distro = Literal["debian", "alpine"]
 
 
-_DEBIAN_IMAGES = re.compile(r"(?:^|/)(?:rust|golang|gcc|debian|ubuntu|buildpack-deps)(?::|@|$)")
+_DEBIAN_IMAGES = rx(r"(?:^|/)(?:rust|golang|gcc|debian|ubuntu|buildpack-deps)(?::|@|$)")
 
 
 def _distro(model: Model, stage: Stage) -> Distro | None:
@@ -121,12 +122,12 @@ _TOOLCHAIN_LIBS = frozenset({"libc6-dev", "musl-dev", "libc-dev", "linux-libc-de
 
 # shared libraries a runtime stage installs -> the development package the builder links against
 _RUNTIME_DEV: dict[Distro, list[tuple[re.Pattern[str], str]]] = {
-    "debian": [(re.compile(r"^libssl(?:\d[\w.]*)?$"), "libssl-dev"), (re.compile(r"^libpq5$"), "libpq-dev"),
-               (re.compile(r"^libsqlite3-0$"), "libsqlite3-dev"), (re.compile(r"^libzstd1$"), "libzstd-dev"),
-               (re.compile(r"^zlib1g$"), "zlib1g-dev"), (re.compile(r"^libseccomp2$"), "libseccomp-dev")],
-    "alpine": [(re.compile(r"^(?:openssl|libssl3|libcrypto3)$"), "openssl-dev"), (re.compile(r"^libpq$"), "libpq-dev"),
-               (re.compile(r"^sqlite-libs$"), "sqlite-dev"), (re.compile(r"^zstd-libs$"), "zstd-dev"),
-               (re.compile(r"^zlib$"), "zlib-dev"), (re.compile(r"^libseccomp$"), "libseccomp-dev")],
+    "debian": [(rx(r"^libssl(?:\d[\w.]*)?$"), "libssl-dev"), (rx(r"^libpq5$"), "libpq-dev"),
+               (rx(r"^libsqlite3-0$"), "libsqlite3-dev"), (rx(r"^libzstd1$"), "libzstd-dev"),
+               (rx(r"^zlib1g$"), "zlib1g-dev"), (rx(r"^libseccomp2$"), "libseccomp-dev")],
+    "alpine": [(rx(r"^(?:openssl|libssl3|libcrypto3)$"), "openssl-dev"), (rx(r"^libpq$"), "libpq-dev"),
+               (rx(r"^sqlite-libs$"), "sqlite-dev"), (rx(r"^zstd-libs$"), "zstd-dev"),
+               (rx(r"^zlib$"), "zlib-dev"), (rx(r"^libseccomp$"), "libseccomp-dev")],
 }
 
 

@@ -26,6 +26,7 @@ import re
 from typing import NoReturn
 
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.syntax._golex import (
     ASCII_SPLIT,
     GO_SPACES,
@@ -113,7 +114,7 @@ class StrictSyntaxError(DockerfileSyntaxError):
 
 def _plain_run(esc: str) -> re.Pattern[str]:
     """Characters outside quotes that parseWords copies as they are: not a Go space, quote or ``esc``."""
-    return re.compile("[^" + re.escape("".join(sorted(GO_SPACES)) + "'\"" + esc) + "]+")
+    return rx("[^" + re.escape("".join(sorted(GO_SPACES)) + "'\"" + esc) + "]+")
 
 
 _PLAIN_RUN = {"\\": _plain_run("\\"), "`": _plain_run("`")}

@@ -9,11 +9,12 @@ import shlex
 from typing import Any
 
 from xlint.records import field, record
+from xlint.rx import rx
 from xlint.workloads.images import arch_of
 from xlint.workloads.project import Project, get_path
 from xlint.workloads.yamldocs import Document, YamlFile, node_line
 
-_EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+_EXPR = rx(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
 @record

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from xlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from xlint.records import field, record
 from xlint.rule import CheckOptions, Rule
+from xlint.rx import rx
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap
@@ -204,7 +205,7 @@ def check_project(project: Project, rules: Iterable[type[Rule]]) -> list[Diagnos
     return diags
 
 
-_PRAGMA = re.compile(r"#\s*xlint:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)", re.IGNORECASE)
+_PRAGMA = rx(r"#\s*xlint:\s*(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)", re.IGNORECASE)
 
 
 def _apply_pragmas(project: Project, diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -17,8 +17,9 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from xlint.records import field, record
+from xlint.rx import rx
 
-_DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)")
+_DOC_START = rx(r"^---(?=[ \t\r\n]|$)")
 
 
 class YamlInputError(Exception):
