@@ -45,7 +45,7 @@ _added: dict[tuple[str, int], Args] = {}
 def _load() -> dict[tuple[str, int], Args]:
     try:
         with open(_path(), "rb") as fh:
-            key, table = marshal.load(fh)
+            key, table = marshal.loads(fh.read())  # (marshal.load would read the file in small pieces)
         if key == _KEY and isinstance(table, dict):
             return table
     except (OSError, EOFError, ValueError, TypeError):
