@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
-from xlint.records import field, record
+from xlint.records import record
 from xlint.rx import rx
 from xlint.syntax._golex import (
     ASCII_SPLIT,
@@ -34,7 +34,6 @@ from xlint.syntax._golex import (
     NotJSON,
     NotStringArray,
     ShellLexError,
-    is_go_space,
     json_string_array,
     shell_words,
     shell_words_strict,
@@ -118,6 +117,7 @@ def _plain_run(esc: str) -> re.Pattern[str]:
 
 
 _PLAIN_RUN = {"\\": _plain_run("\\"), "`": _plain_run("`")}
+_NOT_ASCII_SPLIT = rx("[^" + re.escape("".join(sorted(ASCII_SPLIT))) + "]+")  # a word of _split_ws
 
 @record
 class _Logical:
@@ -138,19 +138,22 @@ class _Logical:
         return LogicalLine(self.s[a:b], offsets)
 
 
-@record
 class _Node:
-    """BuildKit's node for one (sub)instruction, with positions in the logical line."""
+    """BuildKit's node for one (sub)instruction, with positions in the logical line (a plain class: the
+    parser makes one per instruction and nothing else sees it)."""
 
-    cmd: str  # as written
-    cmd_a: int
-    cmd_b: int
-    flags: list[tuple[str, int, int, int]] = field(default_factory=list)  # raw, start, eq index or -1, end
-    values: list[tuple[str, int, int]] = field(default_factory=list)  # value, start, end (logical idx)
-    json: bool = False
-    rest_a: int = 0
-    rest_b: int = 0
-    sub: _Node | None = None
+    __slots__ = ("cmd", "cmd_a", "cmd_b", "flags", "values", "json", "rest_a", "rest_b", "sub")
+
+    def __init__(self, cmd: str, cmd_a: int, cmd_b: int) -> None:
+        self.cmd = cmd  # as written
+        self.cmd_a = cmd_a
+        self.cmd_b = cmd_b
+        self.flags: list[tuple[str, int, int, int]] = []  # raw, start, eq index or -1, end
+        self.values: list[tuple[str, int, int]] = []  # value, start, end (logical idx)
+        self.json = False
+        self.rest_a = 0
+        self.rest_b = 0
+        self.sub: _Node | None = None
 
 
 def _utf8_length(text: str) -> int:
@@ -203,7 +206,7 @@ class _Parser:
 
     def _ltrim(self, a: int, b: int) -> int:
         text = self.text
-        while a < b and is_go_space(text[a]):
+        while a < b and text[a] in GO_SPACES:
             a += 1
         return a
 
@@ -224,7 +227,7 @@ class _Parser:
         if a >= b or text[a] != "#":
             return None
         i = a + 1
-        while i < b and is_go_space(text[i]):
+        while i < b and text[i] in GO_SPACES:
             i += 1
         ns = i
         if i < b and text[i].isascii() and text[i].isalpha():
@@ -413,9 +416,9 @@ class _Parser:
     # --- splitCommand + dispatch -------------------------------------------------------------------
     def _node(self, lg: _Logical, a: int, b: int) -> _Node:
         s = lg.s
-        while a < b and is_go_space(s[a]):
+        while a < b and s[a] in GO_SPACES:
             a += 1
-        while b > a and is_go_space(s[b - 1]):
+        while b > a and s[b - 1] in GO_SPACES:
             b -= 1
         k = a
         while k < b and s[k] not in ASCII_SPLIT:
@@ -428,7 +431,7 @@ class _Parser:
         while k < b and s[k] in ASCII_SPLIT:
             k += 1
         ra = self._extract_flags(lg, node, k, b)
-        while ra < b and is_go_space(s[ra]):
+        while ra < b and s[ra] in GO_SPACES:
             ra += 1
         node.rest_a, node.rest_b = ra, b
         self._dispatch(lg, node, ra, b)
@@ -440,7 +443,7 @@ class _Parser:
         s = lg.s
         pos = a
         while True:
-            while pos < b and is_go_space(s[pos]):
+            while pos < b and s[pos] in GO_SPACES:
                 pos += 1
             if pos >= b:
                 return b
@@ -470,7 +473,7 @@ class _Parser:
                     word.append(ch)
                     pos += 1
                     continue
-                if is_go_space(ch):
+                if ch in GO_SPACES:
                     break
                 if ch in "'\"":
                     quote = ch
@@ -516,10 +519,10 @@ class _Parser:
             self._name_val(lg, node, a, b)
         elif cmd == "healthcheck":
             sep = a
-            while sep < b and not is_go_space(s[sep]):
+            while sep < b and s[sep] not in GO_SPACES:
                 sep += 1
             nxt = sep
-            while nxt < b and is_go_space(s[nxt]):
+            while nxt < b and s[nxt] in GO_SPACES:
                 nxt += 1
             if sep == a:
                 return
@@ -536,7 +539,7 @@ class _Parser:
 
     def _try_json(self, lg: _Logical, node: _Node, a: int, b: int) -> bool:
         s = lg.s
-        while a < b and is_go_space(s[a]):
+        while a < b and s[a] in GO_SPACES:
             a += 1
         if a >= b or s[a] != "[":
             return False
@@ -551,18 +554,7 @@ class _Parser:
         return True
 
     def _split_ws(self, lg: _Logical, node: _Node, a: int, b: int) -> None:
-        s = lg.s
-        i = a
-        while i < b:
-            while i < b and s[i] in ASCII_SPLIT:
-                i += 1
-            if i >= b:
-                break
-            j = i
-            while j < b and s[j] not in ASCII_SPLIT:
-                j += 1
-            node.values.append((s[i:j], i, j))
-            i = j
+        node.values.extend((m.group(), m.start(), m.end()) for m in _NOT_ASCII_SPLIT.finditer(lg.s, a, b))
 
     def _parse_words(self, s: str, a: int, b: int) -> list[tuple[str, int, int, list[int]]]:
         """BuildKit parseWords: whitespace-separated words, quotes kept, escapes kept (an escape at the
@@ -571,7 +563,7 @@ class _Parser:
         words: list[tuple[str, int, int, list[int]]] = []
         pos = a
         while pos < b:
-            while pos < b and is_go_space(s[pos]):
+            while pos < b and s[pos] in GO_SPACES:
                 pos += 1
             if pos >= b:
                 break
@@ -591,7 +583,7 @@ class _Parser:
                         idx.extend(range(pos, end))
                         pos = end
                         continue
-                    if is_go_space(ch):
+                    if ch in GO_SPACES:
                         break
                     if ch in "'\"":
                         quote = ch
@@ -705,9 +697,14 @@ class _Parser:
             target = node.sub
             heredocs = []
         args = []
+        offs = lg.offs
         for v, va, vb in target.values:
-            aspan = lg.span(va, vb)
-            args.append(Arg(aspan, text[aspan.start : aspan.end], v))
+            if va < vb:  # (what lg.span gives)
+                start, end = offs[va], offs[vb - 1] + 1
+                args.append(Arg(Span(start, end), text[start:end], v))
+            else:
+                aspan = lg.span(va, vb)
+                args.append(Arg(aspan, text[aspan.start : aspan.end], v))
         ins = Instruction(
             span,
             text[span.start : span.end],
@@ -717,7 +714,7 @@ class _Parser:
             end_line=end_line,
             flags=flags,
             args=args,
-            value=tuple(v for v, _, _ in target.values),
+            value=tuple([v for v, _, _ in target.values]),
             json=target.json,
             heredocs=heredocs,
             logical=lg.line(node.rest_a, node.rest_b),
