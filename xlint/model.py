@@ -205,7 +205,7 @@ class Model:
         words = [a.value for a in instr.args]
         base = words[0] if words else ""
         name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-        expanded = expand_word(base, self.global_env(), self.tree.escape)
+        expanded = expand_word(base, self._global_env(None), self.tree.escape)
         base_stage = self.stage_index(expanded) if expanded is not None else None
         variants = self._stages_per_target(base) if base_stage is None and "$" in base else []
         if variants:
@@ -233,7 +233,7 @@ class Model:
         order = sorted(self.targets, key=lambda t: _same_platform(t, self.build_platform))
         found: list[int] = []
         for target in order:
-            value = expand_word(base, self.global_env(target), self.tree.escape)
+            value = expand_word(base, self._global_env(target), self.tree.escape)
             idx = self.stage_index(value) if value is not None else None
             if idx is not None and idx not in found:
                 found.append(idx)
@@ -375,6 +375,17 @@ class Model:
 
     def global_env(self, target: Platform | None = None) -> dict[str, str | Unknown]:
         """Env for FROM lines: automatic platform ARGs plus global ARGs."""
+        return dict(self._global_env(target))
+
+    def _global_env(self, target: Platform | None) -> dict[str, str | Unknown]:
+        """:meth:`global_env`, made once per target (not to be changed: the same dict is given again)."""
+        known: dict[Platform | None, dict[str, str | Unknown]] = self.__dict__.setdefault("_xlint_global_env", {})
+        found = known.get(target)
+        if found is None:
+            found = known[target] = self._make_global_env(target)
+        return found
+
+    def _make_global_env(self, target: Platform | None) -> dict[str, str | Unknown]:
         env: dict[str, str | Unknown]
         if target is not None:
             env = dict(platform_arg_values(target, self.build_platform))
@@ -407,11 +418,13 @@ class Model:
             for ins in st.instructions:
                 if st is stage and instr is not None and ins.span.start >= instr.span.start:
                     break
-                env = _StageEnv({**scoped, **values})
-                if ins.keyword == "ARG":
+                keyword = ins.keyword
+                if keyword == "ARG":
+                    env = _StageEnv({**scoped, **values})
                     for decl in _arg_decls(ins, st.index):
                         scoped[decl.name] = self._arg_value(decl, env, target)
-                elif ins.keyword == "ENV":
+                elif keyword == "ENV":
+                    env = _StageEnv({**scoped, **values})
                     vals = ins.value
                     for i in range(0, len(vals) - 1, 2):
                         v = expand_word(vals[i + 1], env, self.tree.escape)
@@ -430,13 +443,13 @@ class Model:
         if decl.name in PLATFORM_ARGS:
             g = self.global_default(decl.name)
             if g is not None and g.default is not None:
-                return self.global_env(target).get(decl.name, UNKNOWN)
+                return self._global_env(target).get(decl.name, UNKNOWN)
             if decl.name.startswith("BUILD"):
                 return platform_arg_values(self.build_platform, self.build_platform)[decl.name]
             if target is not None:
                 return platform_arg_values(target, self.build_platform)[decl.name]
             return UNKNOWN
-        return self.global_env(target).get(decl.name, UNKNOWN)
+        return self._global_env(target).get(decl.name, UNKNOWN)
 
     def expand(self, word: str, stage: Stage, before: Instruction | None = None) -> str | None:
         return expand_word(word, self.env_before(stage, before), self.tree.escape)

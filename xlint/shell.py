@@ -565,13 +565,13 @@ def _encode(text: str) -> tuple[bytes, list[int] | None]:
 class _Walker:
     commands: list[SimpleCommand] = field(default_factory=list)
     assigns: list[Assignment] = field(default_factory=list)
-    seen: set[tuple[Span, str | None]] = field(default_factory=set)
+    seen: set[tuple[int, int, str | None]] = field(default_factory=set)  # (start, end, name) of commands
     # heredoc placeholders of the current top-level script: char offset -> heredoc index
     placeholders: dict[int, int] = field(default_factory=dict)
     attached: dict[int, SimpleCommand] = field(default_factory=dict)
 
     def add(self, cmd: SimpleCommand) -> bool:
-        key = (cmd.span, cmd.name)
+        key = (cmd.span.start, cmd.span.end, cmd.name)
         if key in self.seen:
             return False
         self.seen.add(key)
@@ -644,19 +644,30 @@ class _Walker:
         return self.word_at(script, node.start_byte, node.end_byte)
 
     def word_at(self, script: _Script, start_byte: int, end_byte: int) -> Word:
-        if script.b2c is None:  # ASCII: bytes are characters
-            a, b = start_byte, end_byte
-        else:
-            a, b = script.char(start_byte), script.char(end_byte)
-        raw = script.text[a:b]
+        return self.words_at(script, [(start_byte, end_byte)])[0]
+
+    def words_at(self, script: _Script, ranges: list[tuple[int, int]]) -> list[Word]:
+        """:meth:`word_at` of each byte range (one loop: a command's words are most of the walk)."""
+        text = script.text
         smap = script.map
-        if 0 <= a < b <= len(smap.lo):  # what _Map.span gives, without its clamps
-            lo = smap.lo[a]
-            hi = smap.hi[b - 1] if smap.hi is not None else smap.lo[b - 1] + 1
-            span = Span(lo, hi if hi > lo else lo)
-        else:
-            span = smap.span(a, b)
-        return Word(raw, raw if _QUOTING.search(raw) is None else _word_value(raw), span)
+        lo, hi, n = smap.lo, smap.hi, len(smap.lo)
+        ascii_text = script.b2c is None
+        search = _QUOTING.search
+        out: list[Word] = []
+        for start_byte, end_byte in ranges:
+            if ascii_text:  # bytes are characters
+                a, b = start_byte, end_byte
+            else:
+                a, b = script.char(start_byte), script.char(end_byte)
+            raw = text[a:b]
+            if 0 <= a < b <= n:  # what _Map.span gives, without its clamps
+                first = lo[a]
+                last = hi[b - 1] if hi is not None else lo[b - 1] + 1
+                span = Span(first, last if last > first else first)
+            else:
+                span = smap.span(a, b)
+            out.append(Word(raw, raw if search(raw) is None else _word_value(raw), span))
+        return out
 
     def assignment(self, script: _Script, node: Node, ctx: tuple[str, ...]) -> Assignment:
         name_node = node.child_by_field_name("name")
@@ -718,7 +729,7 @@ class _Walker:
             else:
                 merged.append((a, b))
         words = merged
-        argv = [self.word_at(script, a, b) for a, b in words]
+        argv = self.words_at(script, words)
         start = min(env[0].span.start, argv[0].span.start) if env else argv[0].span.start
         span = Span(start, max(argv[-1].span.end, start))
         cmd = SimpleCommand(argv[0].value, argv, env, span, ctx)

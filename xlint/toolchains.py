@@ -770,13 +770,25 @@ def emulated_commands(model: Model) -> list[tuple[Stage, Instruction, SimpleComm
     return list(known)
 
 
+def _emulated_by_toolchain(model: Model) -> dict[str, list[tuple[Stage, Instruction, Compile]]]:
+    """The emulated commands that do toolchain work, by toolchain, in order (kept on the model: each
+    XL1xx rule asks for its toolchain)."""
+    known: dict[str, list[tuple[Stage, Instruction, Compile]]] | None = model.__dict__.get(
+        "_xlint_emulated_by_toolchain")
+    if known is None:
+        known = {}
+        for stage, instr, cmd in emulated_commands(model):
+            comp = classify(cmd)
+            if comp is not None:
+                known.setdefault(comp.toolchain, []).append((stage, instr, comp))
+        model.__dict__["_xlint_emulated_by_toolchain"] = known
+    return known
+
+
 def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, Instruction, Compile]]:
     """The emulated commands of one toolchain."""
     out: list[tuple[Stage, Instruction, Compile]] = []
-    for stage, instr, cmd in emulated_commands(model):
-        comp = classify(cmd)
-        if comp is None or comp.toolchain != toolchain:
-            continue
+    for stage, instr, comp in _emulated_by_toolchain(model).get(toolchain, ()):
         if comp.needs_compiler and not has_compiler(model, stage, instr):
             continue
         if comp.inv.tool in _MAKES and model.context is not None and _make_runs_no_compiler(model.context, comp):
