@@ -9,7 +9,7 @@ from pathlib import Path
 from xlint.diagnostics import Diagnostic
 from xlint.model import Model
 from xlint.records import replace
-from xlint.rule import CheckOptions, Context, Rule, rule_index, select_rules
+from xlint.rule import CheckOptions, Context, Rule, known_codes, select_rules
 from xlint.rx import rx
 from xlint.syntax import Comment, Dockerfile, DockerfileSyntaxError, Instruction, parse
 
@@ -103,7 +103,7 @@ def check_tree(
             continue
         rule_cls().check(ctx)
     pragmas = _Pragmas(tree)
-    known = {e.code for e in rule_index()} | {"ALL"}
+    known = known_codes()
     out: list[Diagnostic] = []
     for diag in ctx.diagnostics:
         if not pragmas.suppresses(diag, instruction_at(tree, diag.start)):

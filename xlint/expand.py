@@ -26,6 +26,7 @@ Semantics reproduced from BuildKit (``lex.go``):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -648,6 +649,7 @@ def _normalize_arch(arch: str, variant: str) -> tuple[str, str]:
     return arch, variant
 
 
+@functools.lru_cache(maxsize=512)  # (a run parses the same few platforms for every file)
 def parse_platform(text: str) -> Platform | None:
     """Parse and normalize ``os/arch[/variant]`` like containerd ``platforms.Parse`` + ``Normalize``.
 

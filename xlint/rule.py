@@ -264,8 +264,18 @@ def _select_codes(select: tuple[str, ...] | None, ignore: tuple[str, ...], proje
 
 def rules_for(codes: Iterable[str]) -> list[type[Rule]]:
     """The rule classes of ``codes`` (importing only their modules), in code order."""
-    wanted = set(codes)
-    return [_load(e) for e in rule_index() if e.code in wanted]
+    return list(_rules_for(frozenset(codes)))
+
+
+@functools.lru_cache(maxsize=64)
+def _rules_for(wanted: frozenset[str]) -> tuple[type[Rule], ...]:
+    return tuple(_load(e) for e in rule_index() if e.code in wanted)
+
+
+@functools.lru_cache(maxsize=1)
+def known_codes() -> frozenset[str]:
+    """Every rule code, and ``ALL`` (what a pragma may name)."""
+    return frozenset(e.code for e in rule_index()) | {"ALL"}
 
 
 def select_rules(select: Iterable[str] | None, ignore: Iterable[str] | None,
