@@ -6,7 +6,6 @@ have it, so the Node recipe does not replay the install then (xlint/fixes/node.p
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from xlint.fixes.context import read_text
@@ -32,6 +31,8 @@ def _package_scripts(context: Path | None) -> dict[str, str]:
     text = read_text(str(context / "package.json"))
     if text is None:
         return {}
+    import json  # (here: a check of files without a package.json needs no JSON reader)
+
     try:
         data = json.loads(text)
     except ValueError:
