@@ -120,9 +120,9 @@ def derived_compiles(model: Model, toolchain: Toolchain) -> list[Derived]:
 
 def _derived(model: Model) -> list[Derived]:
     """The compiles of every toolchain, found once per model (each XL1xx rule asks for its own)."""
-    cached = model.__dict__.get("_xlint_derived")
+    cached = model._xlint_derived
     if cached is None:
-        cached = model.__dict__["_xlint_derived"] = _find_derived(model)
+        cached = model._xlint_derived = _find_derived(model)
     return list(cached)
 
 

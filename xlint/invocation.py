@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from xlint.records import record
 from xlint.rx import rx
@@ -56,23 +57,28 @@ class Invocation:
 
     def values(self) -> list[str]:
         """Argument values; dynamic arguments are given as their raw text."""
-        known: list[str] | None = self.__dict__.get("_values")
-        if known is None:  # (kept on the immutable invocation: every rule asks; each caller gets a copy)
+        return list(self.value_view())
+
+    def value_view(self) -> list[str]:
+        """:meth:`values` itself, not a copy (kept on the immutable invocation: every rule asks), for a
+        reader that does not change it."""
+        known: list[str] | None = getattr(self, "_values", None)
+        if known is None:
             known = [w.value if w.value is not None else w.raw for w in self.words[1:]]
             object.__setattr__(self, "_values", known)
-        return list(known)
+        return known
 
 
 ENV_WORD = rx(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 
 
-_UNSET = object()
+_UNSET: Any = object()
 
 
 def invocation(cmd: SimpleCommand) -> Invocation | None:
     """Unwrap ``sudo``/``env``/``exec``/... and return the real command; None when it is dynamic.
     Cached on the (immutable) command: every rule asks."""
-    cached = cmd.__dict__.get("_xlint_invocation", _UNSET)
+    cached = getattr(cmd, "_xlint_invocation", _UNSET)
     if cached is _UNSET:
         cached = _invocation(cmd)
         object.__setattr__(cmd, "_xlint_invocation", cached)

@@ -6,15 +6,19 @@ Built once per file from the lossless tree; rules read it and never the raw text
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from xlint.expand import UNKNOWN, ExpansionError, Unknown, format_platform, parse_platform
 from xlint.expand import expand_word as _expand_word
 from xlint.records import field, record
 from xlint.rx import rx
 from xlint.syntax.tree import Arg, Dockerfile, Flag, Instruction, Span
+
+if TYPE_CHECKING:
+    from xlint.derived import Derived
+    from xlint.shell import SimpleCommand
+    from xlint.toolchains import Compile
 
 Platform = tuple[str, str, "str | None"]
 PlatformKind = Literal["build", "target", "constant", "unknown"]
@@ -178,6 +182,15 @@ class Model:
         self.global_args: list[ArgDecl] = []
         self.stages: list[Stage] = []
         self._stage_of: dict[int, int] = {}  # instruction span start -> stage index
+        # answers kept for the model's readers (every rule asks the same questions); declared here so that
+        # the instance keeps CPython's fast attribute layout (see xlint.records)
+        self._reachable: set[int] | None = None
+        self._runs_emulated: dict[int, bool] = {}
+        self._xlint_global_env: dict[Platform | None, dict[str, str | Unknown]] = {}
+        self._xlint_stage_commands: dict[int, list[tuple[Instruction, SimpleCommand]]] = {}
+        self._xlint_emulated_commands: list[tuple[Stage, Instruction, SimpleCommand]] | None = None
+        self._xlint_emulated_by_toolchain: dict[str, list[tuple[Stage, Instruction, Compile]]] | None = None
+        self._xlint_derived: list[Derived] | None = None
         self._build(target_stage)
 
     # -- construction -------------------------------------------------------------------------
@@ -307,9 +320,15 @@ class Model:
         idx = self._stage_of.get(instr.span.start)
         return self.stages[idx] if idx is not None else None
 
-    @cached_property
+    @property
     def reachable(self) -> set[int]:
         """Indexes of the stages the target stage needs (itself included)."""
+        found = self._reachable
+        if found is None:
+            found = self._reachable = self._find_reachable()
+        return found
+
+    def _find_reachable(self) -> set[int]:
         if self.target is None:
             return set()
         seen: set[int] = set()
@@ -347,7 +366,7 @@ class Model:
     def runs_emulated(self, stage: Stage) -> bool:
         """True when some build of this stage runs on a platform other than the build platform (kept
         for the model's life: every XL1xx rule asks)."""
-        known: dict[int, bool] = self.__dict__.setdefault("_runs_emulated", {})
+        known = self._runs_emulated
         answer = known.get(id(stage))
         if answer is None:
             answer = known[id(stage)] = stage.platform.kind != "unknown" and any(
@@ -379,7 +398,7 @@ class Model:
 
     def _global_env(self, target: Platform | None) -> dict[str, str | Unknown]:
         """:meth:`global_env`, made once per target (not to be changed: the same dict is given again)."""
-        known: dict[Platform | None, dict[str, str | Unknown]] = self.__dict__.setdefault("_xlint_global_env", {})
+        known = self._xlint_global_env
         found = known.get(target)
         if found is None:
             found = known[target] = self._make_global_env(target)

@@ -121,10 +121,11 @@ def _init_source(fields: list[Field], frozen: bool, post_init: bool) -> tuple[st
         else:
             params.append(f.name)
             value = f.name
-        body.append(f" d[{f.name!r}] = {value}" if frozen else f" self.{f.name} = {value}")
+        body.append(f" d(self, {f.name!r}, {value})" if frozen else f" self.{f.name} = {value}")
     if post_init:
         body.append(" self.__post_init__()")
-    head = [" d = self.__dict__"] if frozen else []
+    env["_osa"] = object.__setattr__
+    head = [" d = _osa"] if frozen else []
     return f"def __init__(self, {', '.join(params)}):\n" + "\n".join(head + body or [" pass"]) + "\n", env
 
 
@@ -152,13 +153,15 @@ def _template_init(cls: type, fields: list[Field], frozen: bool, post_init: bool
         code = code.replace(co_names=tuple(names) + (("_after",) if after else ()), co_varnames=("self", *names))
     code = code.replace(co_name="__init__", co_qualname=f"{cls.__qualname__}.__init__")
     defaults = [f.default for f in fields if f.default is not MISSING or f.default_factory is not MISSING]
-    scope: dict[str, Any] = {}
+    # object.__setattr__, never self.__dict__: on CPython 3.11 an instance whose __dict__ was asked for
+    # reads every attribute about twice as slowly
+    osa = object.__setattr__
+    scope: dict[str, Any] = {"_osa": osa}
     if after:
         def _after(self: Any) -> None:
-            d = self.__dict__
             for name, make in factories:
-                if d[name] is MISSING:
-                    d[name] = make()
+                if getattr(self, name) is MISSING:
+                    osa(self, name, make())
             if post_init:
                 self.__post_init__()
 

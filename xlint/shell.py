@@ -945,11 +945,11 @@ def _heredoc_substitutions(doc: Heredoc, hmap: _Map, walker: _Walker) -> None:
 
 def _collect(instr: Instruction) -> _Walker:
     """The walk of one instruction, cached on it (every rule asks; a tree is never changed in place)."""
-    cached = instr.__dict__.get("_xlint_shell_walk")
+    cached = getattr(instr, "_xlint_shell_walk", None)
     if isinstance(cached, _Walker):
         return cached
     walker = _walk_instruction(instr)
-    instr.__dict__["_xlint_shell_walk"] = walker
+    object.__setattr__(instr, "_xlint_shell_walk", walker)  # (not instr.__dict__: see xlint.records)
     return walker
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from xlint.invocation import ENV_WORD
 from xlint.invocation import EnvWord as EnvWord
@@ -45,7 +45,7 @@ from xlint.syntax.tree import Instruction
 Toolchain = Literal["go", "rust", "c", "node", "jvm", "dotnet", "python", "site"]
 
 TARGET_NAMES = frozenset({"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT"})
-_UNSET = object()
+_UNSET: Any = object()
 
 # -------------------------------------------------------------------------------------------------
 # Toolchain classification
@@ -69,7 +69,7 @@ def _positionals(inv: Invocation, value_flags: Iterable[str] = ()) -> list[str]:
     """Non-flag arguments, skipping the values of the given flags (``-C dir``)."""
     vf = set(value_flags)
     out: list[str] = []
-    vals = inv.values()
+    vals = inv.value_view()
     i = 0
     while i < len(vals):
         v = vals[i]
@@ -85,7 +85,7 @@ def _positionals(inv: Invocation, value_flags: Iterable[str] = ()) -> list[str]:
 
 
 def _has_flag(inv: Invocation, *names: str) -> bool:
-    for v in inv.values():
+    for v in inv.value_view():
         for n in names:
             if v == n or (n.startswith("--") and v.startswith(n + "=")):
                 return True
@@ -95,7 +95,7 @@ def _has_flag(inv: Invocation, *names: str) -> bool:
 
 
 def _flag_value(inv: Invocation, *names: str) -> str | None:
-    vals = inv.values()
+    vals = inv.value_view()
     for i, v in enumerate(vals):
         for n in names:
             if v == n and i + 1 < len(vals):
@@ -125,7 +125,7 @@ _VERSION_ONLY = frozenset({"-v", "--version", "-version", "version", "-h", "--he
 def classify(cmd: SimpleCommand) -> Compile | None:
     """The toolchain work a command does, or None (not a build command, or a dynamic command name).
     Cached on the (immutable) command."""
-    cached = cmd.__dict__.get("_xlint_classify", _UNSET)
+    cached = getattr(cmd, "_xlint_classify", _UNSET)
     if cached is _UNSET:
         cached = _classify(cmd)
         object.__setattr__(cmd, "_xlint_classify", cached)
@@ -137,7 +137,7 @@ def _classify(cmd: SimpleCommand) -> Compile | None:
     if inv is None:
         return None
     tool = inv.tool
-    vals = inv.values()
+    vals = inv.value_view()
     if vals and all(v in _VERSION_ONLY for v in vals):
         return None
     if tool in ("go", "xx-go"):
@@ -210,7 +210,7 @@ def _go_builder(inv: Invocation) -> Compile | None:
 
 
 def _cargo(inv: Invocation) -> Compile | None:
-    vals = [v for v in inv.values() if not v.startswith("+")]
+    vals = [v for v in inv.value_view() if not v.startswith("+")]
     pos = [v for v in vals if not v.startswith("-")]
     if not pos:
         return None
@@ -275,7 +275,7 @@ def _c(inv: Invocation) -> Compile | None:
 
 def _node(inv: Invocation) -> Compile | None:
     tool = inv.tool
-    vals = inv.values()
+    vals = inv.value_view()
     if tool in _NODE_TOOLS:
         needed = _NODE_TOOLS[tool]
         pos = _positionals(inv)
@@ -337,7 +337,7 @@ _PRODUCTION_FLAGS = frozenset({"--omit=dev", "--only=prod", "--only=production",
 def production_install(inv: Invocation) -> bool:
     """``npm ci --omit=dev``, ``pnpm install --prod``, ``yarn install --production``, ``bun install
     --production``: only the dependencies a runtime needs."""
-    vals = inv.values()
+    vals = inv.value_view()
     return any(v in _PRODUCTION_FLAGS for v in vals) or any(
         a == "--omit" and b == "dev" for a, b in zip(vals, vals[1:], strict=False))
 
@@ -367,7 +367,7 @@ def _dotnet(inv: Invocation) -> Compile | None:
 
 def _python(inv: Invocation) -> Compile | None:
     tool = inv.tool
-    vals = inv.values()
+    vals = inv.value_view()
     if _PYTHON_RE.match(tool):
         if len(vals) >= 2 and vals[0] == "-m" and _PIP_RE.match(vals[1]):
             return Compile("python", f"{tool} -m pip {vals[2] if len(vals) > 2 else ''}".strip(), inv)
@@ -450,7 +450,7 @@ def _go_env_writes(cmds: Iterable[SimpleCommand]) -> list[Setting]:
         inv = invocation(c)
         if inv is None or inv.tool != "go":
             continue
-        vals = inv.values()
+        vals = inv.value_view()
         if len(vals) >= 2 and vals[0] == "env" and "-w" in vals:
             for w in inv.args[1:]:
                 raw = w.value if w.value is not None else w.raw
@@ -570,7 +570,7 @@ def dotnet_cross(comp: Compile) -> CrossCheck:
     inv = comp.inv
     if _has_flag(inv, "-a", "--arch", "-r", "--runtime"):
         return CrossCheck(True)
-    for v in inv.values():
+    for v in inv.value_view():
         low = v.lower()
         if ("runtimeidentifier" in low or "platformtarget" in low) and low.startswith(("-p:", "/p:", "-property:",
                                                                                       "/property:")):
@@ -594,7 +594,7 @@ def _cross_indicator(cmd: SimpleCommand) -> bool:
         return True
     if _CROSS_CC.search(tool) and _C_COMPILERS.match(tool):
         return True
-    vals = inv.values()
+    vals = inv.value_view()
     if tool == "dpkg" and "--add-architecture" in vals:
         return True
     if tool in ("configure", "cmake", "meson") and any(
@@ -616,7 +616,7 @@ def c_cross(model: Model, stage: Stage, instr: Instruction, comp: Compile) -> Cr
     if _mentions_target(inv.args) or any({n for n, _, _ in variable_references(e.raw)} & TARGET_NAMES
                                          for e in inv.env):
         return CrossCheck(True)
-    for v in inv.values():
+    for v in inv.value_view():
         if v.startswith(_CROSS_ARGS) or "xx-" in v:
             return CrossCheck(True)
     env = settings(model, stage, instr, inv.cmd)
@@ -701,8 +701,7 @@ def goarm_unset_builds(model: Model) -> list[tuple[Stage, Instruction, SimpleCom
 
 def stage_commands(model: Model, stage: Stage) -> list[tuple[Instruction, SimpleCommand]]:
     """Every command of every RUN of the stage, in order (kept on the model: every rule asks)."""
-    known: dict[int, list[tuple[Instruction, SimpleCommand]]]
-    known = model.__dict__.setdefault("_xlint_stage_commands", {})
+    known = model._xlint_stage_commands
     out = known.get(id(stage))
     if out is None:
         out = known[id(stage)] = []
@@ -758,7 +757,7 @@ def emulated_platforms(model: Model, stage: Stage) -> list[str]:
 def emulated_commands(model: Model) -> list[tuple[Stage, Instruction, SimpleCommand]]:
     """Every RUN command of the stages the build needs (``model.reachable``) that run under emulation
     for some target platform."""
-    known: list[tuple[Stage, Instruction, SimpleCommand]] | None = model.__dict__.get("_xlint_emulated_commands")
+    known = model._xlint_emulated_commands
     if known is None:
         known = []
         for stage in model.stages:
@@ -766,22 +765,21 @@ def emulated_commands(model: Model) -> list[tuple[Stage, Instruction, SimpleComm
                 continue
             for instr, cmd in stage_commands(model, stage):
                 known.append((stage, instr, cmd))
-        model.__dict__["_xlint_emulated_commands"] = known  # (kept on the model: every XL1xx rule asks)
+        model._xlint_emulated_commands = known  # (kept on the model: every XL1xx rule asks)
     return list(known)
 
 
 def _emulated_by_toolchain(model: Model) -> dict[str, list[tuple[Stage, Instruction, Compile]]]:
     """The emulated commands that do toolchain work, by toolchain, in order (kept on the model: each
     XL1xx rule asks for its toolchain)."""
-    known: dict[str, list[tuple[Stage, Instruction, Compile]]] | None = model.__dict__.get(
-        "_xlint_emulated_by_toolchain")
+    known = model._xlint_emulated_by_toolchain
     if known is None:
         known = {}
         for stage, instr, cmd in emulated_commands(model):
             comp = classify(cmd)
             if comp is not None:
                 known.setdefault(comp.toolchain, []).append((stage, instr, comp))
-        model.__dict__["_xlint_emulated_by_toolchain"] = known
+        model._xlint_emulated_by_toolchain = known
     return known
 
 
@@ -799,7 +797,7 @@ def emulated_compiles(model: Model, toolchain: Toolchain) -> list[tuple[Stage, I
 
 def makefile_of(context: Path, comp: Compile) -> tuple[Path | None, list[str]]:
     """The context's Makefile a ``make`` command reads (None when there is none) and the targets asked for."""
-    vals = comp.inv.values()
+    vals = comp.inv.value_view()
     folder, makefile, targets, i = context, None, [], 0
     while i < len(vals):
         v = vals[i]
