@@ -191,7 +191,10 @@ class Model:
         self._xlint_emulated_commands: list[tuple[Stage, Instruction, SimpleCommand]] | None = None
         self._xlint_emulated_by_toolchain: dict[str, list[tuple[Stage, Instruction, Compile]]] | None = None
         self._xlint_derived: list[Derived] | None = None
+        self._env_memo: dict[tuple[int, int, Platform | None], _StageEnv] = {}
+        self._built = False
         self._build(target_stage)
+        self._built = True
 
     # -- construction -------------------------------------------------------------------------
     def _build(self, target_stage: str | None) -> None:
@@ -425,7 +428,17 @@ class Model:
     def env_before(self, stage: Stage, instr: Instruction | None, target: Platform | None = None) -> Mapping[
             str, str | Unknown]:
         """The variables in force just before ``instr`` in ``stage`` (ENV of the stage and of the stages
-        it is built on, ARGs declared in the stage). Unknown names are unknown, not empty."""
+        it is built on, ARGs declared in the stage). Unknown names are unknown, not empty. Kept once the
+        model is built (the rules ask the same question about half of the time)."""
+        if not self._built:
+            return self._env_before(stage, instr, target)
+        key = (stage.index, instr.span.start if instr is not None else -1, target)
+        found = self._env_memo.get(key)
+        if found is None:
+            found = self._env_memo[key] = self._env_before(stage, instr, target)
+        return found
+
+    def _env_before(self, stage: Stage, instr: Instruction | None, target: Platform | None) -> _StageEnv:
         values: dict[str, str | Unknown] = {}
         chain: list[Stage] = []
         s: Stage | None = stage

@@ -705,22 +705,22 @@ class _Parser:
             else:
                 aspan = lg.span(va, vb)
                 args.append(Arg(aspan, text[aspan.start : aspan.end], v))
-        ins = Instruction(
+        ins = Instruction(  # (by position: the fields in their order, from tree.Instruction)
             span,
             text[span.start : span.end],
-            keyword=keyword,
-            keyword_span=kspan,
-            start_line=start_line,
-            end_line=end_line,
-            flags=flags,
-            args=args,
-            value=tuple([v for v, _, _ in target.values]),
-            json=target.json,
-            heredocs=heredocs,
-            logical=lg.line(node.rest_a, node.rest_b),
-            comments=comments,
-            sub=sub,
-            original=original,
+            keyword,
+            kspan,
+            start_line,
+            end_line,
+            flags,
+            args,
+            tuple([v for v, _, _ in target.values]),
+            target.json,
+            heredocs,
+            lg.line(node.rest_a, node.rest_b),
+            comments,
+            sub,
+            original,
         )
         self._strict_checks(ins, node)
         return ins
