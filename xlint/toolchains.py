@@ -265,6 +265,8 @@ def _c(inv: Invocation) -> Compile | None:
         return Compile("c", "./configure", inv)
     if tool in ("docker-php-ext-install", "phpize"):
         return Compile("c", tool, inv)  # the PHP image's helpers compile extensions with the image's gcc
+    if tool not in ("pecl", "bundle", "gem"):
+        return None
     pos = _positionals(inv, ("-j", "--jobs", "--path", "-i", "--install-dir", "-v", "--version"))
     if tool == "pecl" and pos[:1] == ["install"]:
         return Compile("c", "pecl install", inv)
@@ -406,8 +408,13 @@ def _python(inv: Invocation) -> Compile | None:
     return None
 
 
+_SITE_TOOLS = frozenset({"hugo", "jekyll", "mkdocs", "zola", "sphinx-build", "eleventy"})  # what _site names
+
+
 def _site(inv: Invocation) -> Compile | None:
     tool = inv.tool
+    if tool not in _SITE_TOOLS:
+        return None
     pos = _positionals(inv, ("-s", "--source", "-d", "--destination", "-b", "--baseURL", "-e", "--environment",
                              "-f", "--config-file", "--config"))
     if tool == "hugo":
