@@ -359,7 +359,7 @@ def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, .
         display, data = read_input(path)
         if path == "-" and stdin_filename:
             display = stdin_filename
-        elif path != "-":
+        elif path != "-" and cache is not None:  # (what the stored run depends on: no cache, no stored run)
             note_read(os.path.abspath(path), data)
             resolve_path(path)  # (its config and default context are those of the folder it is in)
         opts, codes, cfg = _options(path, sel, context, target, project=False)

@@ -164,7 +164,12 @@ class Dockerfile:
 
     @property
     def instructions(self) -> list[Instruction]:
-        return [c for c in self.children if isinstance(c, Instruction)]
+        children = self.children
+        known: tuple[list[TopNode], int, list[Instruction]] | None = getattr(self, "_instructions", None)
+        if known is None or known[0] is not children or known[1] != len(children):  # (the rules ask often)
+            known = (children, len(children), [c for c in children if isinstance(c, Instruction)])
+            object.__setattr__(self, "_instructions", known)  # (not a field: equal trees stay equal)
+        return list(known[2])
 
     def comments_above(self, instr: Instruction) -> list[str]:
         """The text of the comment lines right above ``instr`` (no blank line between), top to bottom."""
