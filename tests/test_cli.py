@@ -301,3 +301,38 @@ def test_build_rejects_unknown_platform_before_the_engine(tmp_path: Path) -> Non
     (tmp_path / "Dockerfile").write_text(BUGGY)
     line = _one_line_exit_2(xlint("build", "--platform", "linux/foo", str(tmp_path)))
     assert line.startswith("xlint: error: --platform: unknown architecture 'foo'"), line
+
+
+def test_forked_children_that_sent_everything_are_waited_for_after_the_report(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch
+                                                                               ) -> None:
+    """``wait=False``: a child whose findings came whole is waited for by reap_children (its exit overlaps
+    the report); one that failed sent no end mark, is waited for at once and its jobs are checked here."""
+    from xlint import checkrun as cli
+
+    sel = cli.Selection(None, [], None, None, None)
+    jobs: list[cli.Job] = []
+    for i in range(6):
+        path = tmp_path / f"s{i}.Dockerfile"
+        path.write_text(BUGGY if i % 2 else "FROM alpine\n")
+        jobs.append((str(path), path.read_bytes(), str(path), sel, None, None))
+    one = [cli._check_file_job(j) for j in jobs]
+    assert cli._forked(jobs, 3, wait=False) == (one, None)
+    assert len(cli._UNREAPED) == 2
+    cli.reap_children()
+    assert cli._UNREAPED == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    parent = os.getpid()
+    real = cli._check_file_job
+
+    def failing_in_children(job: cli.Job) -> tuple[list[object], list[object]]:
+        if os.getpid() != parent:
+            raise RuntimeError("child failure")
+        return real(job)  # type: ignore[return-value]
+
+    monkeypatch.setattr(cli, "_check_file_job", failing_in_children)
+    assert cli._forked(jobs, 3, wait=False) == (one, None)
+    assert cli._UNREAPED == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

@@ -232,15 +232,29 @@ ProjectResult = tuple[list[Diagnostic], dict[str, str]]
 _QUEUE_MOST = 4_000  # job numbers (4 bytes each) that surely fit in a pipe's buffer (64 KiB on Linux, 16 on macOS)
 
 
-def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResult] | None = None
-            ) -> tuple[list[tuple[list[Diagnostic], list[Dep]]], ProjectResult | None]:
+_SENT = b"\0xlint: all sent\0"  # what a child writes after its findings: they came whole
+_UNREAPED: list[int] = []  # children whose findings came whole, not yet waited for (reap_children)
+
+
+def reap_children() -> None:
+    """Wait for the children :func:`_forked` left running (they had sent everything and were exiting)."""
+    while _UNREAPED:
+        try:
+            os.waitpid(_UNREAPED.pop(), 0)
+        except ChildProcessError:
+            pass
+
+
+def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResult] | None = None,
+            wait: bool = True) -> tuple[list[tuple[list[Diagnostic], list[Dep]]], ProjectResult | None]:
     """Check ``jobs`` in ``processes`` processes: this one and forked children, results sent back through
     a pipe. Cheaper to start than a process pool (no multiprocessing, no threads). The jobs are handed out
     through another pipe, filled before forking with their numbers, largest file first: each process
     reads the next number when it is free (a read of 4 bytes from a pipe takes 4 bytes whole), so no
     process waits while another has a queue. Jobs a failed child took are checked again here (so their
     error is this process's). ``meanwhile`` (the project check) runs here first; its result is returned
-    with the findings."""
+    with the findings. ``wait=False``: a child whose findings came whole (they end with ``_SENT``) is
+    waited for later, by :func:`reap_children` (its exit then overlaps this process's report)."""
     import marshal
 
     from xlint.cache import diagnostic, diagnostic_row
@@ -271,7 +285,7 @@ def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResu
                 data = marshal.dumps([(i, [diagnostic_row(d) for d in diags], [tuple(d) for d in deps])
                                       for i, diags, deps in found])
                 with os.fdopen(write_fd, "wb") as fh:
-                    fh.write(data)
+                    fh.write(data + _SENT)
                 status = 0
             finally:
                 os._exit(status)
@@ -283,14 +297,19 @@ def _forked(jobs: list[Job], processes: int, meanwhile: Callable[[], ProjectResu
         out.update((i, _check_file_job(jobs[i])) for i in taken(rest[0::processes]))
     finally:  # (also when this process failed: no child is left behind)
         os.close(queue_r)
-        sent: list[tuple[bytes, int]] = []
+        sent: list[bytes | None] = []
         for pid, read_fd in children:
             with os.fdopen(read_fd, "rb") as pipe:
                 data = pipe.read()
-            sent.append((data, os.waitpid(pid, 0)[1]))
-    for data, status in sent:
-        if status == 0 and data:
-            out.update((i, ([diagnostic(r) for r in rows], list(deps))) for i, rows, deps in marshal.loads(data))
+            whole = data.endswith(_SENT)
+            if whole and not wait:
+                _UNREAPED.append(pid)
+            elif os.waitpid(pid, 0)[1] != 0:
+                whole = False
+            sent.append(data[: -len(_SENT)] if whole else None)
+    for findings in sent:
+        if findings is not None:
+            out.update((i, ([diagnostic(r) for r in rows], list(deps))) for i, rows, deps in marshal.loads(findings))
     out.update((i, _check_file_job(jobs[i])) for i in range(len(jobs)) if i not in out)  # a failed child's
     return [out[i] for i in range(len(jobs))], extra
 
@@ -389,7 +408,7 @@ def _check(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, .
 
     if parallel > 1:
         done, project = _forked([jobs[i] for i in todo], parallel,
-                                project_check if yamls or len(dockerfiles) > 1 else None)
+                                project_check if yamls or len(dockerfiles) > 1 else None, wait=False)
     else:
         if todo:
             _preload(_options(jobs[todo[0]][2], sel, context, target, project=False)[1])
@@ -483,12 +502,15 @@ def check_command(paths: tuple[str, ...] = (), select: tuple[str, ...] = (), ign
     from xlint.contextfiles import recording
 
     planned, runcache.PENDING = runcache.PENDING, None
-    with recording() as reads:  # what the output depends on, for the run's own entry (xlint.runcache)
-        code, text, cache = _check(paths, select, ignore, platform, build_platform, target, context, config, fmt,
-                                   output, failure_threshold, exit_zero, stdin_filename, color, resolve, offline,
-                                   no_cache, cache_dir)
-    if planned is not None and cache is not None and cache.complete and text is not None:
-        runcache.store(planned, str(cache.folder), text, code, reads + cache.used)
+    try:
+        with recording() as reads:  # what the output depends on, for the run's own entry (xlint.runcache)
+            code, text, cache = _check(paths, select, ignore, platform, build_platform, target, context, config,
+                                       fmt, output, failure_threshold, exit_zero, stdin_filename, color, resolve,
+                                       offline, no_cache, cache_dir)
+        if planned is not None and cache is not None and cache.complete and text is not None:
+            runcache.store(planned, str(cache.folder), text, code, reads + cache.used)
+    finally:
+        reap_children()  # (after the report: the workers' exits overlap it)
     return code
 
 
