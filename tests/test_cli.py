@@ -203,6 +203,21 @@ def test_many_files_checked_in_parallel_give_the_same_report(tmp_path: Path) -> 
     assert got == want and len(got) > PARALLEL_MIN_FILES
 
 
+def _fail_in_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on a file checked in a forked child raises (in this process it is checked as usual)."""
+    from xlint import checkrun as cli
+
+    parent = os.getpid()
+    real = cli._check_file_job
+
+    def failing_in_children(job: cli.Job) -> tuple[list[object], list[object]]:
+        if os.getpid() != parent:
+            raise RuntimeError("child failure")
+        return real(job)  # type: ignore[return-value]
+
+    monkeypatch.setattr(cli, "_check_file_job", failing_in_children)
+
+
 def test_forked_checks_match_and_a_failed_child_is_checked_again(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The forked children's findings come back whole; a child that fails (here: every child, its
@@ -228,15 +243,7 @@ def test_forked_checks_match_and_a_failed_child_is_checked_again(tmp_path: Path,
         cli._forked(jobs, 3, broken)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child was waited for
-    parent = os.getpid()
-    real = cli._check_file_job
-
-    def failing_in_children(job: cli.Job) -> tuple[list[object], list[object]]:
-        if os.getpid() != parent:
-            raise RuntimeError("child failure")
-        return real(job)  # type: ignore[return-value]
-
-    monkeypatch.setattr(cli, "_check_file_job", failing_in_children)
+    _fail_in_children(monkeypatch)
     assert cli._forked(jobs, 3) == (one, None)
 
 
@@ -323,15 +330,7 @@ def test_forked_children_that_sent_everything_are_waited_for_after_the_report(tm
     assert cli._UNREAPED == []
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
-    parent = os.getpid()
-    real = cli._check_file_job
-
-    def failing_in_children(job: cli.Job) -> tuple[list[object], list[object]]:
-        if os.getpid() != parent:
-            raise RuntimeError("child failure")
-        return real(job)  # type: ignore[return-value]
-
-    monkeypatch.setattr(cli, "_check_file_job", failing_in_children)
+    _fail_in_children(monkeypatch)
     assert cli._forked(jobs, 3, wait=False) == (one, None)
     assert cli._UNREAPED == []
     with pytest.raises(ChildProcessError):
