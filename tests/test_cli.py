@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -331,7 +332,13 @@ def test_forked_children_that_sent_everything_are_waited_for_after_the_report(tm
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
     _fail_in_children(monkeypatch)
-    assert cli._forked(jobs, 3, wait=False) == (one, None)
-    assert cli._UNREAPED == []
+    marker: cli.ProjectResult = ([], {"x": "y"})
+
+    def slow_project_check() -> cli.ProjectResult:
+        time.sleep(1.0)  # (meanwhile the one child takes a job, and fails on it)
+        return marker
+
+    assert cli._forked(jobs, 2, slow_project_check, wait=False) == (one, marker)
+    assert cli._UNREAPED == []  # waited for at once: it sent no end mark
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
