@@ -9,8 +9,8 @@ only hands it to the engine. Like bytecode, it belongs to the program, not to wh
 
 The file is keyed by the exact interpreter (version, build, engine magic number); a file of another
 interpreter, a damaged file or a pattern the engine refuses means the pattern is compiled as ``re``
-always does. Nothing is written when the folder cannot be written. :func:`save` writes what this process compiled that the file lacks
-(atomically: a temporary file renamed over it).
+always does. :func:`save` writes what this process compiled that the file lacks (atomically: a temporary
+file renamed over it); nothing is written when the folder cannot be written.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def _path() -> str:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "xlint")
     tag = f"{sys.implementation.cache_tag}-{_sre.MAGIC}-{sum(map(ord, sys.version)) % 65536:04x}"
     return os.path.join(base, "rx", f"{tag}.marshal")
+
 
 Args = tuple[str, int, list[int], int, dict[str, int], tuple["str | None", ...]]  # what _sre.compile takes
 
