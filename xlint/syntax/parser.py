@@ -263,9 +263,7 @@ class _Parser:
             a = ls
             if i == 0 and text.startswith("\ufeff"):
                 a += 1
-            tok = a  # (self._ltrim, inline)
-            while tok < ce and text[tok] in GO_SPACES:
-                tok += 1
+            tok = self._ltrim(a, ce)
             directive = None
             if not self.directives_done:
                 directive = self._directive(tok, ce)
@@ -310,26 +308,16 @@ class _Parser:
         offs: list[int] = list(range(tok, end_tok))
         comments: list[Comment] = []
         j = first + 1
-        n_lines = len(lines)
-        esc = self.escape
-        while cont and j < n_lines:
+        while cont and j < len(lines):
             ls, ce, le = lines[j]
             j += 1
-            t = ls  # (self._ltrim and self._trim_continuation, inline: this runs for every continued line)
-            while t < ce and text[t] in GO_SPACES:
-                t += 1
-            if t == ce:
-                continue
-            if text[t] == "#":
+            t = self._ltrim(ls, ce)
+            if t < ce and text[t] == "#":
                 comments.append(Comment(Span(ls, le), text[ls:le]))
                 continue
-            e = ce
-            while e > ls and text[e - 1] in " \t":
-                e -= 1
-            if e > ls and text[e - 1] == esc and (e - 1 == ls or text[e - 2] != esc):
-                e -= 1
-            else:
-                e, cont = ce, False
+            if t == ce:
+                continue
+            e, cont = self._trim_continuation(ls, ce)
             chars.append(text[ls:e])
             offs.extend(range(ls, e))
         last = j - 1
