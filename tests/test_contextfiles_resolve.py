@@ -1,5 +1,6 @@
-"""contextfiles.resolve resolves each folder of a run once: it must still give what ``Path.resolve()``
-gives, symbolic links (of the file or of a folder), ``..`` and relative paths included."""
+"""contextfiles.resolve (and config.resolved_parent, which shares its folder memo) resolves each folder
+of a run once: it must still give what ``Path.resolve()`` gives, symbolic links (of the file or of a
+folder), ``..`` and relative paths included."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from xlint import contextfiles
+from xlint.config import resolved_parent
 
 
 @pytest.fixture()
@@ -34,6 +36,8 @@ def test_same_as_path_resolve(tree: Path, rel: str, monkeypatch: pytest.MonkeyPa
     for _ in range(2):  # the second time from the folders resolved the first time
         assert contextfiles.resolve(rel) == Path(rel).resolve()
         assert contextfiles.resolve(tree / rel) == (tree / rel).resolve()
+        if rel and ".." not in rel.split("/"):  # (config's lookup folder, from the same folder memo)
+            assert resolved_parent(str(tree / rel)) == (tree / rel).resolve().parent
 
 
 def test_a_changed_link_is_seen_after_forget_folders(tree: Path) -> None:

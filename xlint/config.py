@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from xlint.contextfiles import forget_folders, is_file, memoized, note_read, read_text
+from xlint.contextfiles import forget_folders, is_file, memoized, note_read, read_text, real_folder
 from xlint.diagnostics import SEVERITY_RANK
 from xlint.records import field, record
 
@@ -152,16 +151,12 @@ def _load_cached(path: Path) -> Config:
     return load_file(path)
 
 
-@lru_cache(maxsize=1024)
-def _resolved(folder: str) -> Path:
-    return Path(folder).resolve()
-
-
 def resolved_parent(file: str) -> Path:
-    """``Path(file).resolve().parent``, with the folders of a run resolved once."""
+    """``Path(file).resolve().parent``, with the folders of a run resolved once (the folder memo of
+    :func:`xlint.contextfiles.real_folder`)."""
     if os.path.islink(file):
         return Path(file).resolve().parent
-    return _resolved(os.path.dirname(os.path.abspath(file)))
+    return Path(real_folder(os.path.dirname(os.path.abspath(file))))
 
 
 def config_for(file: str) -> Config:
@@ -180,5 +175,4 @@ def clear_cache() -> None:
     as ``xlint lsp``, calls this when a config file is created, changed or removed)."""
     _find_in.cache_clear()  # type: ignore[attr-defined]
     _load_cached.cache_clear()  # type: ignore[attr-defined]
-    _resolved.cache_clear()
     forget_folders()

@@ -186,10 +186,15 @@ def _realpath(p: str) -> str:
     folder, name = os.path.split(absolute)
     if not name or ".." in p.split(os.sep) or os.path.islink(absolute):
         return os.path.realpath(p)
+    return os.path.join(real_folder(folder), name)
+
+
+def real_folder(folder: str) -> str:
+    """``os.path.realpath`` of an absolute ``folder``, resolved once per run (not recorded)."""
     real = _REAL_FOLDERS.get(folder)
     if real is None:
         real = _REAL_FOLDERS[folder] = os.path.realpath(folder)
-    return os.path.join(real, name)
+    return real
 
 
 def forget_folders() -> None:
