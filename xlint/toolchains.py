@@ -408,7 +408,9 @@ def _python(inv: Invocation) -> Compile | None:
     return None
 
 
-_SITE_TOOLS = frozenset({"hugo", "jekyll", "mkdocs", "zola", "sphinx-build", "eleventy"})  # what _site names
+_SITE_BUILDERS = frozenset({"jekyll", "mkdocs", "zola"})  # a site build with `build`
+_SITE_PLAIN = frozenset({"sphinx-build", "eleventy"})  # a site build whatever the arguments
+_SITE_TOOLS = _SITE_BUILDERS | _SITE_PLAIN | {"hugo"}  # every tool _site names
 
 
 def _site(inv: Invocation) -> Compile | None:
@@ -421,11 +423,11 @@ def _site(inv: Invocation) -> Compile | None:
         if not pos or pos[0] == "build":
             return Compile("site", "hugo", inv)
         return None
-    if tool in ("jekyll", "mkdocs", "zola"):
+    if tool in _SITE_BUILDERS:
         if pos and pos[0] in ("build", "b"):
             return Compile("site", f"{tool} build", inv)
         return None
-    if tool in ("sphinx-build", "eleventy"):
+    if tool in _SITE_PLAIN:
         return Compile("site", tool, inv)
     return None
 
